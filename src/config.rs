@@ -1,0 +1,43 @@
+//! Command-line and environment configuration, shared by the binary and `MockServer::builder`.
+
+use clap::{Parser, ValueEnum};
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Configuration of the server. Every flag has an environment variable with the
+/// `STRIPE_MOCK_` prefix.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "stripe-billing-mock",
+    version,
+    about = "A stateful mock of Stripe's v2 Billing Intents and v1 invoice-line APIs"
+)]
+pub struct Config {
+    /// Address to bind.
+    #[arg(long, env = "STRIPE_MOCK_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to bind; 0 picks a free port.
+    #[arg(long, env = "STRIPE_MOCK_PORT", default_value_t = 12111)]
+    pub port: u16,
+    /// Log format.
+    #[arg(long, env = "STRIPE_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Subcommand; none means "serve".
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Exit 0 if a server at --host/--port answers `GET /healthz` with 200 (for container health checks).
+    Healthcheck,
+}

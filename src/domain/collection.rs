@@ -1,0 +1,217 @@
+//! An insertion-ordered map of objects by id, paged newest first.
+//!
+//! Lookups by id are O(1); a page costs O(log n + limit) whatever the cursor, so lists stay
+//! fast with a million objects in an account. Every object gets a sequence number when it is
+//! inserted; cursors (v1 `starting_after` ids, v2 page tokens) are resolved to that number.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// Where a page starts, in newest-first order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    /// From the newest object.
+    Start,
+    /// Objects older than the one with this sequence number (v1 `starting_after`).
+    After(u64),
+    /// Objects newer than the one with this sequence number (v1 `ending_before`).
+    Before(u64),
+}
+
+/// One page of a list, newest first.
+#[derive(Debug)]
+pub struct Page<'a, T> {
+    /// The objects on the page.
+    pub items: Vec<&'a T>,
+    /// Whether more objects lie beyond the page in the direction of travel.
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Slot<T> {
+    seq: u64,
+    value: T,
+}
+
+/// Objects of one type in one account.
+#[derive(Debug, Clone)]
+pub struct Collection<T> {
+    items: HashMap<Arc<str>, Slot<T>>,
+    order: BTreeMap<u64, Arc<str>>,
+    next_seq: u64,
+}
+
+impl<T> Default for Collection<T> {
+    fn default() -> Self {
+        Collection {
+            items: HashMap::new(),
+            order: BTreeMap::new(),
+            next_seq: 0,
+        }
+    }
+}
+
+impl<T> Collection<T> {
+    /// Inserts `value` under `id` as the newest object (replacing any object with that id).
+    pub fn insert(&mut self, id: &str, value: T) {
+        self.remove(id);
+        let key: Arc<str> = Arc::from(id);
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.order.insert(seq, Arc::clone(&key));
+        self.items.insert(key, Slot { seq, value });
+    }
+
+    /// The object with `id`.
+    pub fn get(&self, id: &str) -> Option<&T> {
+        self.items.get(id).map(|s| &s.value)
+    }
+
+    /// The object with `id`, mutably.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
+        self.items.get_mut(id).map(|s| &mut s.value)
+    }
+
+    /// Whether an object with `id` exists.
+    pub fn contains(&self, id: &str) -> bool {
+        self.items.contains_key(id)
+    }
+
+    /// Removes and returns the object with `id`.
+    pub fn remove(&mut self, id: &str) -> Option<T> {
+        let slot = self.items.remove(id)?;
+        self.order.remove(&slot.seq);
+        Some(slot.value)
+    }
+
+    /// Number of objects.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether there are no objects.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Sequence number of the object with `id`, for cursors.
+    pub fn seq_of(&self, id: &str) -> Option<u64> {
+        self.items.get(id).map(|s| s.seq)
+    }
+
+    /// All objects, newest first.
+    pub fn iter_newest_first(&self) -> impl Iterator<Item = &T> {
+        self.order
+            .values()
+            .rev()
+            .filter_map(|id| self.items.get(id).map(|s| &s.value))
+    }
+
+    /// All objects, mutably, in no particular order.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.items.values_mut().map(|s| &mut s.value)
+    }
+
+    /// One page of objects accepted by `keep`, newest first.
+    pub fn page(&self, cursor: Cursor, limit: usize, keep: impl Fn(&T) -> bool) -> Page<'_, T> {
+        let ids: Box<dyn Iterator<Item = &Arc<str>>> = match cursor {
+            Cursor::Start => Box::new(self.order.values().rev()),
+            Cursor::After(seq) => Box::new(self.order.range(..seq).map(|(_, v)| v).rev()),
+            Cursor::Before(seq) => {
+                Box::new(self.order.range(seq.saturating_add(1)..).map(|(_, v)| v))
+            }
+        };
+        let mut items: Vec<&T> = Vec::with_capacity(limit.min(100) + 1);
+        let mut has_more = false;
+        for value in ids.filter_map(|id| self.items.get(id)).map(|s| &s.value) {
+            if !keep(value) {
+                continue;
+            }
+            if items.len() == limit {
+                has_more = true;
+                break;
+            }
+            items.push(value);
+        }
+        if matches!(cursor, Cursor::Before(_)) {
+            items.reverse();
+        }
+        Page { items, has_more }
+    }
+
+    /// Whether any object accepted by `keep` is newer than `seq`.
+    pub fn any_newer(&self, seq: u64, keep: impl Fn(&T) -> bool) -> bool {
+        self.order
+            .range(seq.saturating_add(1)..)
+            .any(|(_, id)| self.items.get(id).is_some_and(|s| keep(&s.value)))
+    }
+
+    /// Whether any object accepted by `keep` is older than `seq`.
+    pub fn any_older(&self, seq: u64, keep: impl Fn(&T) -> bool) -> bool {
+        self.order
+            .range(..seq)
+            .any(|(_, id)| self.items.get(id).is_some_and(|s| keep(&s.value)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled(n: u32) -> Collection<u32> {
+        let mut c = Collection::default();
+        for i in 0..n {
+            c.insert(&format!("id{i}"), i);
+        }
+        c
+    }
+
+    fn values(p: &Page<'_, u32>) -> Vec<u32> {
+        p.items.iter().map(|v| **v).collect()
+    }
+
+    #[test]
+    fn first_page_is_newest_first() {
+        let c = filled(5);
+        let p = c.page(Cursor::Start, 2, |_| true);
+        assert_eq!(values(&p), vec![4, 3]);
+        assert!(p.has_more);
+    }
+
+    #[test]
+    fn after_cursor_walks_older() {
+        let c = filled(5);
+        let seq = c.seq_of("id3").expect("exists");
+        let p = c.page(Cursor::After(seq), 10, |_| true);
+        assert_eq!(values(&p), vec![2, 1, 0]);
+        assert!(!p.has_more);
+    }
+
+    #[test]
+    fn before_cursor_walks_newer_and_keeps_newest_first() {
+        let c = filled(5);
+        let seq = c.seq_of("id0").expect("exists");
+        let p = c.page(Cursor::Before(seq), 2, |_| true);
+        assert_eq!(values(&p), vec![2, 1]);
+        assert!(p.has_more);
+    }
+
+    #[test]
+    fn filter_applies() {
+        let c = filled(6);
+        let p = c.page(Cursor::Start, 10, |v| v % 2 == 0);
+        assert_eq!(values(&p), vec![4, 2, 0]);
+        assert!(c.any_older(c.seq_of("id3").expect("exists"), |v| *v == 0));
+        assert!(!c.any_newer(c.seq_of("id3").expect("exists"), |v| *v == 0));
+    }
+
+    #[test]
+    fn remove_and_reinsert() {
+        let mut c = filled(3);
+        assert_eq!(c.remove("id1"), Some(1));
+        assert!(!c.contains("id1"));
+        assert_eq!(c.len(), 2);
+        c.insert("id0", 9);
+        assert_eq!(values(&c.page(Cursor::Start, 10, |_| true)), vec![9, 2]);
+    }
+}

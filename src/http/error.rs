@@ -1,0 +1,287 @@
+//! The one place where an [`Error`] becomes an HTTP status and a Stripe error envelope.
+//!
+//! Handlers and extractors return `Error`; its `IntoResponse` only records the error in the
+//! response's extensions. The conventions middleware (`http::conventions`) knows the request's
+//! path and renders the v1 or v2 envelope here, so the mapping exists once for both versions.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::error::{AuthFailure, Error};
+use crate::http::params::Mode;
+
+/// An error waiting in a response's extensions to be rendered.
+#[derive(Debug, Clone)]
+pub struct PendingError(pub Error);
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let mut response = status_of(&self).into_response();
+        response.extensions_mut().insert(PendingError(self));
+        response
+    }
+}
+
+/// HTTP status for `err`.
+pub fn status_of(err: &Error) -> StatusCode {
+    match err {
+        Error::Authentication(_) => StatusCode::UNAUTHORIZED,
+        Error::ResourceMissing { .. } | Error::NotFound { .. } | Error::UnrecognizedUrl { .. } => {
+            StatusCode::NOT_FOUND
+        }
+        Error::ParameterUnknown { .. }
+        | Error::ParameterMissing { .. }
+        | Error::ParameterInvalid { .. }
+        | Error::InvalidRequest { .. }
+        | Error::MalformedBody(_)
+        | Error::Idempotency(_) => StatusCode::BAD_REQUEST,
+        Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::IdempotencyKeyInUse(_) => StatusCode::CONFLICT,
+        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+struct Parts {
+    kind: &'static str,
+    code: Option<&'static str>,
+    message: String,
+    param: Option<String>,
+}
+
+fn parts_of(err: &Error) -> Parts {
+    let invalid = |code: Option<&'static str>, param: Option<String>| Parts {
+        kind: "invalid_request_error",
+        code,
+        message: err.to_string(),
+        param,
+    };
+    match err {
+        Error::Authentication(failure) => Parts {
+            kind: "invalid_request_error",
+            code: match failure {
+                AuthFailure::Publishable(_) => Some("secret_key_required"),
+                AuthFailure::Missing | AuthFailure::Malformed(_) => None,
+            },
+            message: auth_message(failure),
+            param: None,
+        },
+        Error::ResourceMissing { param, .. } => invalid(Some("resource_missing"), param.clone()),
+        Error::NotFound { code, param, .. } => invalid(Some(code), param.clone()),
+        Error::ParameterUnknown { param } => {
+            invalid(Some("parameter_unknown"), Some(param.clone()))
+        }
+        Error::ParameterMissing { param } => {
+            invalid(Some("parameter_missing"), Some(param.clone()))
+        }
+        Error::ParameterInvalid { param, code, .. } => invalid(*code, Some(param.clone())),
+        Error::InvalidRequest { code, param, .. } => invalid(*code, param.clone()),
+        Error::MalformedBody(_) => invalid(None, None),
+        Error::PayloadTooLarge => Parts {
+            kind: "invalid_request_error",
+            code: None,
+            message: "Request body too large: the maximum is 1 MiB.".into(),
+            param: None,
+        },
+        Error::UnrecognizedUrl { .. } => Parts {
+            kind: "invalid_request_error",
+            code: None,
+            message: format!(
+                "{err} Please see https://stripe.com/docs or we can help at https://support.stripe.com/."
+            ),
+            param: None,
+        },
+        Error::Idempotency(_) => Parts {
+            kind: "idempotency_error",
+            code: None,
+            message: err.to_string(),
+            param: None,
+        },
+        Error::IdempotencyKeyInUse(key) => Parts {
+            kind: "invalid_request_error",
+            code: Some("idempotency_key_in_use"),
+            message: format!(
+                "There is currently another in-progress request using this Stripe-Idempotency-Key (that probably means you submitted twice, and the other request is still going through): {key}. Please try again later."
+            ),
+            param: None,
+        },
+        Error::Internal(_) => Parts {
+            kind: "api_error",
+            code: None,
+            message: "An unexpected error occurred in the mock server.".into(),
+            param: None,
+        },
+    }
+}
+
+fn auth_message(failure: &AuthFailure) -> String {
+    match failure {
+        AuthFailure::Missing => "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.".into(),
+        AuthFailure::Malformed(masked) => format!(
+            "Invalid API Key provided: {masked}. Please authenticate by specifying an `Authorization` header with any valid looking testmode secret API key (`Bearer sk_test_…`, or HTTP Basic with the key as user name)."
+        ),
+        AuthFailure::Publishable(masked) => format!(
+            "This API call cannot be made with a publishable API key ({masked}). Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."
+        ),
+    }
+}
+
+/// The JSON error envelope for `err` in the given API mode.
+///
+/// v1: `{"error":{"type","code","message","param","doc_url"}}` (absent members omitted, as
+/// Stripe does). v2: `{"error":{"type","code","message"}}` plus `param` when one is known.
+/// Authentication failures always use the v1 envelope, on v2 paths too.
+pub fn envelope(err: &Error, mode: Mode) -> Value {
+    let p = parts_of(err);
+    let mode = match err {
+        Error::Authentication(_) => Mode::V1,
+        _ => mode,
+    };
+    let mut body = Map::new();
+    body.insert("type".into(), json!(p.kind));
+    match mode {
+        Mode::V1 => {
+            if let Some(code) = p.code {
+                body.insert("code".into(), json!(code));
+                body.insert(
+                    "doc_url".into(),
+                    json!(format!(
+                        "https://stripe.com/docs/error-codes/{}",
+                        code.replace('_', "-")
+                    )),
+                );
+            }
+            body.insert("message".into(), json!(p.message));
+            if let Some(param) = p.param {
+                body.insert("param".into(), json!(param));
+            }
+        }
+        Mode::V2 => {
+            body.insert("code".into(), json!(p.code));
+            body.insert("message".into(), json!(p.message));
+            if let Some(param) = p.param {
+                body.insert("param".into(), json!(param));
+            }
+        }
+    }
+    json!({ "error": body })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_missing_v1() {
+        let err = Error::missing("customer", "cus_x", "customer");
+        assert_eq!(status_of(&err), StatusCode::NOT_FOUND);
+        assert_eq!(
+            envelope(&err, Mode::V1),
+            json!({"error": {
+                "type": "invalid_request_error",
+                "code": "resource_missing",
+                "doc_url": "https://stripe.com/docs/error-codes/resource-missing",
+                "message": "No such customer: 'cus_x'",
+                "param": "customer"
+            }})
+        );
+    }
+
+    #[test]
+    fn v2_not_found_has_code_and_no_doc_url() {
+        let err = Error::NotFound {
+            code: "billing_intent_not_found",
+            message: "No such billing intent: 'bilint_x'".into(),
+            param: None,
+        };
+        assert_eq!(status_of(&err), StatusCode::NOT_FOUND);
+        assert_eq!(
+            envelope(&err, Mode::V2),
+            json!({"error": {
+                "type": "invalid_request_error",
+                "code": "billing_intent_not_found",
+                "message": "No such billing intent: 'bilint_x'"
+            }})
+        );
+    }
+
+    #[test]
+    fn parameter_errors_are_400_with_param() {
+        let cases = [
+            (
+                Error::ParameterUnknown {
+                    param: "foo".into(),
+                },
+                "parameter_unknown",
+                "Received unknown parameter: foo",
+            ),
+            (
+                Error::ParameterMissing {
+                    param: "currency".into(),
+                },
+                "parameter_missing",
+                "Missing required param: currency.",
+            ),
+        ];
+        for (err, code, message) in cases {
+            assert_eq!(status_of(&err), StatusCode::BAD_REQUEST);
+            let body = envelope(&err, Mode::V1);
+            assert_eq!(body["error"]["code"], code);
+            assert_eq!(body["error"]["message"], message);
+            assert!(body["error"]["param"].is_string());
+        }
+    }
+
+    #[test]
+    fn authentication_uses_v1_envelope_everywhere() {
+        let err = Error::Authentication(AuthFailure::Missing);
+        assert_eq!(status_of(&err), StatusCode::UNAUTHORIZED);
+        let body = envelope(&err, Mode::V2);
+        assert_eq!(body["error"]["type"], "invalid_request_error");
+        assert!(body["error"].get("code").is_none());
+        let pk = envelope(
+            &Error::Authentication(AuthFailure::Publishable("pk_test_***".into())),
+            Mode::V1,
+        );
+        assert_eq!(pk["error"]["code"], "secret_key_required");
+    }
+
+    #[test]
+    fn idempotency_errors() {
+        let e = Error::Idempotency("Keys for idempotent requests can only be used with the same parameters they were first used with.".into());
+        assert_eq!(status_of(&e), StatusCode::BAD_REQUEST);
+        assert_eq!(envelope(&e, Mode::V2)["error"]["type"], "idempotency_error");
+        let e = Error::IdempotencyKeyInUse("k".into());
+        assert_eq!(status_of(&e), StatusCode::CONFLICT);
+        assert_eq!(
+            envelope(&e, Mode::V1)["error"]["code"],
+            "idempotency_key_in_use"
+        );
+    }
+
+    #[test]
+    fn unrecognized_url_message() {
+        let e = Error::UnrecognizedUrl {
+            method: "GET".into(),
+            path: "/v1/nope".into(),
+        };
+        assert_eq!(status_of(&e), StatusCode::NOT_FOUND);
+        let msg = envelope(&e, Mode::V1)["error"]["message"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_default();
+        assert!(
+            msg.starts_with("Unrecognized request URL (GET: /v1/nope)."),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn internal_errors_do_not_leak_details() {
+        let e = Error::Internal("secret detail".into());
+        assert_eq!(status_of(&e), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = envelope(&e, Mode::V1);
+        assert_eq!(body["error"]["type"], "api_error");
+        assert!(!body.to_string().contains("secret detail"));
+    }
+}

@@ -1,0 +1,297 @@
+//! Request extractors: the caller's account, v1 form parameters and v2 JSON bodies.
+//!
+//! Every rejection is an [`Error`], so malformed input gets a Stripe-shaped answer before a
+//! handler runs.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use serde_json::{Map, Value};
+
+use crate::error::{AuthFailure, Error};
+use crate::http::form::{self, FormError};
+use crate::http::params::{Mode, Params};
+use crate::store::AccountKey;
+
+/// The account the request acts on, from `Authorization` (+ `Stripe-Account`).
+#[derive(Debug, Clone)]
+pub struct Caller(pub AccountKey);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let key = api_key(
+            parts
+                .headers
+                .get(header::AUTHORIZATION)
+                .map(|v| v.as_bytes()),
+        )?;
+        let connected = parts
+            .headers
+            .get("stripe-account")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
+        Ok(Caller(AccountKey::new(&key, connected)))
+    }
+}
+
+/// Extracts and checks the secret key from an `Authorization` header value.
+///
+/// # Errors
+/// [`Error::Authentication`] when the header is missing, not Bearer/Basic, or the key does not
+/// look like a secret or restricted key.
+pub fn api_key(header: Option<&[u8]>) -> Result<String, Error> {
+    let raw = header
+        .and_then(|h| std::str::from_utf8(h).ok())
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .ok_or(Error::Authentication(AuthFailure::Missing))?;
+    let (scheme, rest) = raw.split_once(' ').unwrap_or((raw, ""));
+    let rest = rest.trim();
+    let key = if scheme.eq_ignore_ascii_case("bearer") {
+        rest.to_owned()
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64_decode(rest)
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(|| Error::Authentication(AuthFailure::Malformed(mask(rest))))?;
+        // Stripe takes the key as the user name; the password is ignored.
+        decoded
+            .split_once(':')
+            .map_or(decoded.clone(), |(user, _)| user.to_owned())
+    } else {
+        return Err(Error::Authentication(AuthFailure::Malformed(mask(raw))));
+    };
+    if key.is_empty() {
+        return Err(Error::Authentication(AuthFailure::Missing));
+    }
+    if key.starts_with("pk_") {
+        return Err(Error::Authentication(AuthFailure::Publishable(mask(&key))));
+    }
+    if !is_secret_key(&key) {
+        return Err(Error::Authentication(AuthFailure::Malformed(mask(&key))));
+    }
+    Ok(key)
+}
+
+fn is_secret_key(key: &str) -> bool {
+    let rest = ["sk_test_", "sk_live_", "rk_test_", "rk_live_"]
+        .iter()
+        .find_map(|p| key.strip_prefix(p));
+    rest.is_some_and(|r| {
+        !r.is_empty()
+            && r.len() <= 255
+            && r.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    })
+}
+
+/// Masks a key as Stripe does: the prefix, asterisks, and the last four characters.
+fn mask(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    if chars.len() <= 12 {
+        return "*".repeat(chars.len());
+    }
+    let prefix: String = chars[..8].iter().collect();
+    let suffix: String = chars[chars.len() - 4..].iter().collect();
+    format!(
+        "{prefix}{}{suffix}",
+        "*".repeat(chars.len().saturating_sub(12).min(24))
+    )
+}
+
+fn base64_decode(input: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(input.len() * 3 / 4);
+    let mut buf = 0u32;
+    let mut bits = 0;
+    for b in input.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        buf = (buf << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+            buf &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+fn form_error(e: FormError) -> Error {
+    Error::MalformedBody(e.to_string())
+}
+
+fn decode_query(query: Option<&str>) -> Result<Map<String, Value>, Error> {
+    form::decode(query.unwrap_or("")).map_err(form_error)
+}
+
+async fn read_body(req: Request) -> Result<Bytes, Error> {
+    Bytes::from_request(req, &()).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::PayloadTooLarge
+        } else {
+            Error::MalformedBody(format!("Could not read the request body: {rejection}"))
+        }
+    })
+}
+
+fn content_type(req: &Request) -> Option<String> {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|v| !v.is_empty())
+}
+
+/// v1 parameters: the query string for GET and DELETE, the form body (merged over the query)
+/// for POST. `expand` is taken out for every endpoint.
+#[derive(Debug)]
+pub struct V1Params {
+    /// The remaining parameters.
+    pub params: Params,
+    /// `expand[]` paths.
+    pub expand: Vec<String>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for V1Params {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let mut map = decode_query(req.uri().query())?;
+        if req.method() == Method::POST {
+            let ct = content_type(&req);
+            let body = read_body(req).await?;
+            if !body.is_empty() {
+                match ct.as_deref() {
+                    Some("application/x-www-form-urlencoded") | None => {}
+                    Some(other) => {
+                        return Err(Error::MalformedBody(format!(
+                            "Invalid request: unsupported Content-Type {other}. If error persists and you need assistance, please contact support. v1 endpoints take application/x-www-form-urlencoded bodies."
+                        )));
+                    }
+                }
+                let text = std::str::from_utf8(&body).map_err(|_| {
+                    Error::MalformedBody("Invalid request: the body is not valid UTF-8.".into())
+                })?;
+                map.extend(form::decode(text).map_err(form_error)?);
+            }
+        }
+        let mut params = Params::new(Mode::V1, map);
+        let expand = params.opt_string_array("expand")?;
+        Ok(V1Params { params, expand })
+    }
+}
+
+/// A v2 JSON body (POST): empty or `{}` or a JSON object with `Content-Type: application/json`.
+#[derive(Debug)]
+pub struct V2Body(pub Params);
+
+impl<S: Send + Sync> FromRequest<S> for V2Body {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let ct = content_type(&req);
+        let body = read_body(req).await?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(V2Body(Params::new(Mode::V2, Map::new())));
+        }
+        match ct.as_deref() {
+            Some("application/json") | None => {}
+            Some(other) => {
+                return Err(Error::MalformedBody(format!(
+                    "Invalid request: unsupported Content-Type {other}. v2 endpoints take application/json bodies."
+                )));
+            }
+        }
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(map)) => Ok(V2Body(Params::new(Mode::V2, map))),
+            Ok(_) => Err(Error::MalformedBody(
+                "Invalid request: the JSON body must be an object.".into(),
+            )),
+            Err(e) => Err(Error::MalformedBody(format!(
+                "Invalid JSON in request body: {e}."
+            ))),
+        }
+    }
+}
+
+/// v2 query parameters (GET), decoded like v1's but read with v2 paths.
+#[derive(Debug)]
+pub struct V2Query(pub Params);
+
+impl<S: Send + Sync> FromRequestParts<S> for V2Query {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(V2Query(Params::new(
+            Mode::V2,
+            decode_query(parts.uri.query())?,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_and_basic() {
+        assert_eq!(
+            api_key(Some(b"Bearer sk_test_123")).ok().as_deref(),
+            Some("sk_test_123")
+        );
+        // base64("sk_test_123:") = c2tfdGVzdF8xMjM6
+        assert_eq!(
+            api_key(Some(b"Basic c2tfdGVzdF8xMjM6")).ok().as_deref(),
+            Some("sk_test_123")
+        );
+    }
+
+    #[test]
+    fn rejected_keys() {
+        assert_eq!(
+            api_key(None),
+            Err(Error::Authentication(AuthFailure::Missing))
+        );
+        assert!(matches!(
+            api_key(Some(b"Bearer pk_test_123")),
+            Err(Error::Authentication(AuthFailure::Publishable(_)))
+        ));
+        for bad in [
+            &b"Bearer nope"[..],
+            b"Token sk_test_1",
+            b"Bearer sk_test_",
+            b"Bearer sk_prod_1",
+            b"Basic !!!",
+        ] {
+            assert!(
+                matches!(
+                    api_key(Some(bad)),
+                    Err(Error::Authentication(AuthFailure::Malformed(_)))
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn masks_keep_last_four() {
+        assert_eq!(mask("sk_test_abcdefgh1234"), "sk_test_********1234");
+    }
+}

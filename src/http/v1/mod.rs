@@ -1,0 +1,104 @@
+//! v1 endpoints: form-encoded parameters, unix timestamps, `{"object":"list",…}` lists.
+
+pub mod coupons;
+pub mod customers;
+pub mod payment_intents;
+pub mod prices;
+pub mod products;
+
+use axum::Router;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::http::AppState;
+use crate::http::params::Params;
+use crate::store::{IdCursor, ListPage, ListQuery};
+
+/// All v1 routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(customers::router())
+        .merge(products::router())
+        .merge(prices::router())
+        .merge(coupons::router())
+        .merge(payment_intents::router())
+}
+
+/// Reads `limit`, `starting_after` and `ending_before`.
+///
+/// # Errors
+/// `limit` outside 1–100, or both cursors given.
+pub fn list_query(p: &mut Params) -> Result<ListQuery> {
+    let limit = p.opt_i64_in("limit", 1, 100)?.unwrap_or(10);
+    let after = p.opt_string("starting_after")?;
+    let before = p.opt_string("ending_before")?;
+    let cursor = match (after, before) {
+        (Some(_), Some(_)) => {
+            return Err(Error::InvalidRequest {
+                code: Some("parameters_exclusive"),
+                message:
+                    "You may only specify one of these parameters: ending_before, starting_after."
+                        .into(),
+                param: Some("ending_before".into()),
+            });
+        }
+        (Some(id), None) => IdCursor::StartingAfter(id),
+        (None, Some(id)) => IdCursor::EndingBefore(id),
+        (None, None) => IdCursor::Start,
+    };
+    Ok(ListQuery {
+        limit: usize::try_from(limit).unwrap_or(10),
+        cursor,
+    })
+}
+
+/// A v1 list.
+#[derive(Debug, Serialize)]
+pub struct ListView<T> {
+    /// Always `list`.
+    pub object: &'static str,
+    /// The page.
+    pub data: Vec<T>,
+    /// Whether more lie beyond this page.
+    pub has_more: bool,
+    /// Path of the list endpoint.
+    pub url: String,
+}
+
+impl<T> ListView<T> {
+    /// Renders a page of stored objects with `view`.
+    pub fn of<'a, S>(
+        page: &'a ListPage<S>,
+        url: impl Into<String>,
+        view: impl Fn(&'a S) -> T,
+    ) -> Self {
+        ListView {
+            object: "list",
+            data: page.data.iter().map(view).collect(),
+            has_more: page.has_more,
+            url: url.into(),
+        }
+    }
+}
+
+/// The deleted-object stub, `{"id","object","deleted":true}`.
+#[derive(Debug, Serialize)]
+pub struct DeletedView {
+    /// Id of the deleted object.
+    pub id: String,
+    /// Its object type.
+    pub object: &'static str,
+    /// Always true.
+    pub deleted: bool,
+}
+
+impl DeletedView {
+    /// The stub for `id` of type `object`.
+    pub fn new(id: String, object: &'static str) -> Self {
+        DeletedView {
+            id,
+            object,
+            deleted: true,
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! `/v1/prices`: create, retrieve, update, list. Prices cannot be deleted, as in Stripe.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use serde::Serialize;
+
+use crate::domain::catalog::{Metadata, Price, Recurring};
+use crate::domain::money::is_currency;
+use crate::error::{Error, Result};
+use crate::http::extract::{Caller, V1Params};
+use crate::http::params::Params;
+use crate::http::{AppState, render};
+use crate::store::catalog::{NewPrice, PriceProduct, PriceUpdate};
+
+use super::{ListView, list_query};
+
+const INTERVALS: &[&str] = &["day", "week", "month", "year"];
+const TAX_BEHAVIORS: &[&str] = &["exclusive", "inclusive", "unspecified"];
+
+/// Routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/prices", get(list).post(create))
+        .route("/v1/prices/{id}", get(retrieve).post(update))
+}
+
+/// Price in Stripe's shape (also embedded in invoice items and lines).
+#[derive(Debug, Serialize)]
+pub struct PriceView<'a> {
+    id: &'a str,
+    object: &'static str,
+    active: bool,
+    billing_scheme: &'static str,
+    created: i64,
+    currency: &'a str,
+    custom_unit_amount: Option<()>,
+    livemode: bool,
+    lookup_key: Option<&'a str>,
+    metadata: &'a Metadata,
+    nickname: Option<&'a str>,
+    product: &'a str,
+    recurring: Option<RecurringView>,
+    tax_behavior: &'static str,
+    tiers_mode: Option<()>,
+    transform_quantity: Option<()>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    unit_amount: i64,
+    unit_amount_decimal: String,
+}
+
+#[derive(Debug, Serialize)]
+struct RecurringView {
+    aggregate_usage: Option<()>,
+    interval: &'static str,
+    interval_count: i64,
+    trial_period_days: Option<()>,
+    usage_type: &'static str,
+}
+
+impl<'a> From<&'a Price> for PriceView<'a> {
+    fn from(p: &'a Price) -> Self {
+        PriceView {
+            id: &p.id,
+            object: "price",
+            active: p.active,
+            billing_scheme: "per_unit",
+            created: p.created,
+            currency: &p.currency,
+            custom_unit_amount: None,
+            livemode: p.livemode,
+            lookup_key: p.lookup_key.as_deref(),
+            metadata: &p.metadata,
+            nickname: p.nickname.as_deref(),
+            product: &p.product,
+            recurring: p.recurring.as_ref().map(|r| RecurringView {
+                aggregate_usage: None,
+                interval: r.interval,
+                interval_count: r.interval_count,
+                trial_period_days: None,
+                usage_type: r.usage_type,
+            }),
+            tax_behavior: p.tax_behavior,
+            tiers_mode: None,
+            transform_quantity: None,
+            kind: p.kind(),
+            unit_amount: p.unit_amount,
+            unit_amount_decimal: p.unit_amount.to_string(),
+        }
+    }
+}
+
+/// Reads a required lowercase currency code.
+///
+/// # Errors
+/// Missing, or not a three-letter code.
+pub fn req_currency(p: &mut Params, key: &str) -> Result<String> {
+    let path = p.path_of(key);
+    let c = p.req_string(key)?.to_ascii_lowercase();
+    if is_currency(&c) {
+        Ok(c)
+    } else {
+        Err(Error::param_invalid(
+            path,
+            None,
+            format!("Invalid currency: {c}. Stripe currencies are three-letter ISO codes."),
+        ))
+    }
+}
+
+/// Reads `unit_amount` or `unit_amount_decimal` (a whole number) as a non-negative amount.
+///
+/// # Errors
+/// Missing, negative, both given, or a fractional decimal.
+pub fn req_unit_amount(p: &mut Params) -> Result<i64> {
+    let unit_path = p.path_of("unit_amount");
+    let decimal_path = p.path_of("unit_amount_decimal");
+    let unit = p.opt_i64("unit_amount")?;
+    let decimal = p.opt_string("unit_amount_decimal")?;
+    let amount = match (unit, decimal) {
+        (Some(_), Some(_)) => {
+            return Err(Error::InvalidRequest {
+                code: Some("parameters_exclusive"),
+                message: "You may only specify one of these parameters: unit_amount, unit_amount_decimal.".into(),
+                param: Some(unit_path),
+            });
+        }
+        (Some(a), None) => a,
+        (None, Some(d)) => d.parse::<i64>().map_err(|_| {
+            Error::param_invalid(decimal_path, None, format!("Invalid unit_amount_decimal: {d}. Fractional minor units are not supported by this mock."))
+        })?,
+        (None, None) => return Err(Error::ParameterMissing { param: unit_path }),
+    };
+    if amount < 0 {
+        return Err(Error::param_invalid(
+            unit_path,
+            None,
+            "Invalid unit_amount: must be greater than or equal to 0.",
+        ));
+    }
+    Ok(amount)
+}
+
+/// Reads `recurring[interval]`, `recurring[interval_count]`, `recurring[usage_type]`.
+///
+/// # Errors
+/// Bad enum or out-of-range count.
+pub fn opt_recurring(p: &mut Params) -> Result<Option<Recurring>> {
+    p.opt_object("recurring", |r| {
+        Ok(Recurring {
+            interval: r.req_enum("interval", INTERVALS)?,
+            interval_count: r.opt_i64_in("interval_count", 1, 365)?.unwrap_or(1),
+            usage_type: r
+                .opt_enum("usage_type", &["licensed", "metered"])?
+                .unwrap_or("licensed"),
+        })
+    })
+}
+
+async fn create(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let p = &mut params;
+    let currency = req_currency(p, "currency")?;
+    let unit_amount = req_unit_amount(p)?;
+    let product = match (
+        p.opt_string("product")?,
+        p.opt_object("product_data", |d| d.req_string("name"))?,
+    ) {
+        (Some(id), None) => PriceProduct::Existing(id),
+        (None, Some(name)) => PriceProduct::Inline { name },
+        (Some(_), Some(_)) => {
+            return Err(Error::InvalidRequest {
+                code: Some("parameters_exclusive"),
+                message: "You may only specify one of these parameters: product, product_data."
+                    .into(),
+                param: Some("product".into()),
+            });
+        }
+        (None, None) => {
+            return Err(Error::ParameterMissing {
+                param: "product".into(),
+            });
+        }
+    };
+    let new = NewPrice {
+        active: p.opt_bool("active")?,
+        currency,
+        lookup_key: p.opt_string("lookup_key")?,
+        metadata: p.opt_metadata("metadata")?,
+        nickname: p.opt_string("nickname")?,
+        product,
+        recurring: opt_recurring(p)?,
+        tax_behavior: p.opt_enum("tax_behavior", TAX_BEHAVIORS)?,
+        unit_amount,
+    };
+    p.opt_enum("billing_scheme", &["per_unit"])?;
+    params.finish()?;
+    render(&PriceView::from(&app.store.create_price(&acct, new)?))
+}
+
+async fn retrieve(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    Path(id): Path<String>,
+    V1Params { params, .. }: V1Params,
+) -> Result<Response> {
+    params.finish()?;
+    render(&PriceView::from(&app.store.price(&acct, &id)?))
+}
+
+async fn update(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    Path(id): Path<String>,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let p = &mut params;
+    let upd = PriceUpdate {
+        active: p.opt_bool("active")?,
+        lookup_key: p.patch_string("lookup_key")?,
+        metadata: p.opt_metadata("metadata")?,
+        nickname: p.patch_string("nickname")?,
+        tax_behavior: p.opt_enum("tax_behavior", TAX_BEHAVIORS)?,
+    };
+    params.finish()?;
+    render(&PriceView::from(&app.store.update_price(&acct, &id, upd)?))
+}
+
+async fn list(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let q = list_query(&mut params)?;
+    let product = params.opt_string("product")?;
+    let active = params.opt_bool("active")?;
+    params.finish()?;
+    let page = app
+        .store
+        .list_prices(&acct, &q, product.as_deref(), active)?;
+    render(&ListView::of(&page, "/v1/prices", PriceView::from))
+}

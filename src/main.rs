@@ -1,0 +1,100 @@
+//! The `stripe-billing-mock` binary: parse configuration, set up logging, serve until SIGINT or
+//! SIGTERM.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use stripe_billing_mock::config::{Command, Config};
+use stripe_billing_mock::http::AppState;
+use stripe_billing_mock::server::serve;
+use stripe_billing_mock::store::Store;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+fn main() -> ExitCode {
+    let config = Config::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("failed to start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(config))
+}
+
+async fn run(config: Config) -> ExitCode {
+    if let Some(Command::Healthcheck) = config.command {
+        return healthcheck(&config).await;
+    }
+    stripe_billing_mock::telemetry::init(config.log_format);
+    let listener = match TcpListener::bind((config.host.as_str(), config.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!(host = %config.host, port = config.port, error = %e, "cannot bind");
+            return ExitCode::FAILURE;
+        }
+    };
+    let url = match listener.local_addr() {
+        Ok(addr) => format!("http://{addr}"),
+        Err(_) => format!("http://{}:{}", config.host, config.port),
+    };
+    tracing::info!(%url, "stripe-billing-mock listening on {url}");
+    let state = AppState::new(Store::default());
+    match serve(listener, state, shutdown_signal()).await {
+        Ok(()) => {
+            tracing::info!("shut down");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "server error");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}
+
+/// `GET /healthz` over a raw connection, so the image needs no curl.
+async fn healthcheck(config: &Config) -> ExitCode {
+    let host = if config.host == "0.0.0.0" {
+        "127.0.0.1"
+    } else {
+        config.host.as_str()
+    };
+    let check = async {
+        let mut conn = tokio::net::TcpStream::connect((host, config.port)).await?;
+        conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await?;
+        let mut buf = Vec::new();
+        conn.read_to_end(&mut buf).await?;
+        Ok::<bool, std::io::Error>(buf.starts_with(b"HTTP/1.1 200"))
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(3), check).await {
+        Ok(Ok(true)) => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
+    }
+}

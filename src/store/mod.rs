@@ -1,0 +1,318 @@
+//! The in-memory store: the only owner of mutable state.
+//!
+//! State is partitioned by account: every secret API key (and, inside it, every
+//! `Stripe-Account` connected account) has its own [`AccountState`] behind its own mutex, so
+//! accounts never contend with each other. Resource modules add methods on [`Store`]
+//! (`store/catalog.rs`, …) that lock one account, look objects up, call the domain layer and
+//! return clones; handlers never see a lock. Locks are `std::sync::Mutex`es held only for the
+//! synchronous body of a method, never across an `.await` (mini-redis `db.rs` explains why this
+//! beats an async mutex here). A poisoned mutex is recovered rather than propagated: every
+//! method validates before it mutates, so a panic cannot leave half-applied changes behind.
+
+pub mod catalog;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::catalog::{Coupon, Customer, PaymentIntent, Price, Product};
+use crate::domain::clock::Clock;
+use crate::domain::collection::{Collection, Cursor};
+use crate::domain::id::IdGen;
+use crate::error::{Error, Result};
+
+/// Identifies one isolated account: the secret key, plus the connected account if the request
+/// named one with `Stripe-Account`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AccountKey {
+    api_key: Arc<str>,
+    connected: Option<Arc<str>>,
+}
+
+impl AccountKey {
+    /// The account of `api_key`, or of its connected account `connected`.
+    pub fn new(api_key: &str, connected: Option<&str>) -> Self {
+        AccountKey {
+            api_key: Arc::from(api_key),
+            connected: connected.map(Arc::from),
+        }
+    }
+
+    /// The secret key.
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    /// The connected account id, if any.
+    pub fn connected(&self) -> Option<&str> {
+        self.connected.as_deref()
+    }
+
+    /// `true` for `sk_live_…`/`rk_live_…` keys.
+    pub fn livemode(&self) -> bool {
+        self.api_key.get(2..8) == Some("_live_")
+    }
+}
+
+/// What a store method needs besides the account state: the time, ids and the account's mode.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    /// The server clock's current instant, read once per operation.
+    pub now: DateTime<Utc>,
+    /// The id generator.
+    pub ids: &'a IdGen,
+    /// Whether the account is live.
+    pub livemode: bool,
+}
+
+impl Ctx<'_> {
+    /// `now` in unix seconds, as v1 objects show it.
+    pub fn unix(&self) -> i64 {
+        self.now.timestamp()
+    }
+}
+
+/// All objects of one account.
+#[derive(Debug, Default)]
+pub struct AccountState {
+    /// `cus_…`
+    pub customers: Collection<Customer>,
+    /// `prod_…`
+    pub products: Collection<Product>,
+    /// `price_…`
+    pub prices: Collection<Price>,
+    /// Coupons by id.
+    pub coupons: Collection<Coupon>,
+    /// `pi_…`
+    pub payment_intents: Collection<PaymentIntent>,
+}
+
+/// A v1 list request: page size and cursor by object id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    /// 1–100.
+    pub limit: usize,
+    /// Where to start.
+    pub cursor: IdCursor,
+}
+
+/// A v1 cursor, by object id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdCursor {
+    /// First page.
+    Start,
+    /// `starting_after=<id>`
+    StartingAfter(String),
+    /// `ending_before=<id>`
+    EndingBefore(String),
+}
+
+/// One page of cloned objects.
+#[derive(Debug, Clone)]
+pub struct ListPage<T> {
+    /// The objects, in list order.
+    pub data: Vec<T>,
+    /// Whether more lie beyond the page in the direction of travel.
+    pub has_more: bool,
+}
+
+#[derive(Debug)]
+struct Shared {
+    /// Every account seen so far. The outer lock is taken for writing only the first time an
+    /// account is seen; each account has its own mutex.
+    accounts: RwLock<HashMap<AccountKey, Arc<Mutex<AccountState>>>>,
+    clock: Clock,
+    ids: IdGen,
+}
+
+/// Handle to the store; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    shared: Arc<Shared>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::new(IdGen::random())
+    }
+}
+
+impl Store {
+    /// An empty store with the given id generator.
+    pub fn new(ids: IdGen) -> Self {
+        Store {
+            shared: Arc::new(Shared {
+                accounts: RwLock::new(HashMap::new()),
+                clock: Clock::default(),
+                ids,
+            }),
+        }
+    }
+
+    /// The server clock.
+    pub fn clock(&self) -> &Clock {
+        &self.shared.clock
+    }
+
+    /// The id generator.
+    pub fn ids(&self) -> &IdGen {
+        &self.shared.ids
+    }
+
+    /// Removes every account and object.
+    pub fn reset(&self) {
+        write_lock(&self.shared.accounts).clear();
+    }
+
+    /// Removes every object of the accounts of `api_key` (including its connected accounts).
+    pub fn reset_api_key(&self, api_key: &str) {
+        write_lock(&self.shared.accounts).retain(|k, _| k.api_key() != api_key);
+    }
+
+    fn account(&self, key: &AccountKey) -> Arc<Mutex<AccountState>> {
+        if let Some(account) = read_lock(&self.shared.accounts).get(key) {
+            return Arc::clone(account);
+        }
+        Arc::clone(
+            write_lock(&self.shared.accounts)
+                .entry(key.clone())
+                .or_default(),
+        )
+    }
+
+    /// Runs `f` with shared access to the account's state.
+    ///
+    /// # Errors
+    /// Whatever `f` returns.
+    pub fn read<T>(
+        &self,
+        key: &AccountKey,
+        f: impl FnOnce(&AccountState) -> Result<T>,
+    ) -> Result<T> {
+        let account = self.account(key);
+        let state = lock(&account);
+        f(&state)
+    }
+
+    /// Runs `f` with exclusive access to the account's state. `f` must validate before it
+    /// mutates: an error return leaves whatever it changed in place.
+    ///
+    /// # Errors
+    /// Whatever `f` returns.
+    pub fn write<T>(
+        &self,
+        key: &AccountKey,
+        f: impl FnOnce(&mut AccountState, &Ctx<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let account = self.account(key);
+        let mut state = lock(&account);
+        let ctx = Ctx {
+            now: self.shared.clock.now(),
+            ids: &self.shared.ids,
+            livemode: key.livemode(),
+        };
+        f(&mut state, &ctx)
+    }
+}
+
+/// Resolves a v1 cursor against `collection` and returns one page of clones.
+///
+/// # Errors
+/// `resource_missing` (param `starting_after` / `ending_before`) for an id not in the collection.
+pub fn list_page<T: Clone>(
+    collection: &Collection<T>,
+    resource: &'static str,
+    query: &ListQuery,
+    keep: impl Fn(&T) -> bool,
+) -> Result<ListPage<T>> {
+    let cursor = match &query.cursor {
+        IdCursor::Start => Cursor::Start,
+        IdCursor::StartingAfter(id) => Cursor::After(
+            collection
+                .seq_of(id)
+                .ok_or_else(|| Error::missing(resource, id, "starting_after"))?,
+        ),
+        IdCursor::EndingBefore(id) => Cursor::Before(
+            collection
+                .seq_of(id)
+                .ok_or_else(|| Error::missing(resource, id, "ending_before"))?,
+        ),
+    };
+    let page = collection.page(cursor, query.limit, keep);
+    Ok(ListPage {
+        data: page.items.into_iter().cloned().collect(),
+        has_more: page.has_more,
+    })
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn read_lock<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write_lock<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn livemode_follows_the_key() {
+        assert!(!AccountKey::new("sk_test_abc", None).livemode());
+        assert!(AccountKey::new("sk_live_abc", None).livemode());
+        assert!(AccountKey::new("rk_live_abc", None).livemode());
+    }
+
+    #[test]
+    fn accounts_are_isolated() {
+        let store = Store::default();
+        let a = AccountKey::new("sk_test_a", None);
+        let b = AccountKey::new("sk_test_a", Some("acct_1"));
+        store
+            .write(&a, |s, ctx| {
+                s.coupons.insert(
+                    "c1",
+                    Coupon {
+                        id: "c1".into(),
+                        created: ctx.unix(),
+                        livemode: ctx.livemode,
+                        value: crate::domain::catalog::CouponValue::AmountOff {
+                            amount: 1,
+                            currency: "usd".into(),
+                        },
+                        duration: "once",
+                        duration_in_months: None,
+                        max_redemptions: None,
+                        metadata: Default::default(),
+                        name: None,
+                        redeem_by: None,
+                        times_redeemed: 0,
+                    },
+                );
+                Ok(())
+            })
+            .expect("write");
+        assert!(
+            store
+                .read(&a, |s| Ok(s.coupons.contains("c1")))
+                .expect("read")
+        );
+        assert!(
+            !store
+                .read(&b, |s| Ok(s.coupons.contains("c1")))
+                .expect("read")
+        );
+        store.reset_api_key("sk_test_a");
+        assert!(
+            !store
+                .read(&a, |s| Ok(s.coupons.contains("c1")))
+                .expect("read")
+        );
+    }
+}
