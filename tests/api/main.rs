@@ -1,0 +1,3 @@
+//! Integration tests over real HTTP: one binary, shared helpers.
+
+mod helpers;
