@@ -22,19 +22,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let key = api_key(
-            parts
-                .headers
-                .get(header::AUTHORIZATION)
-                .map(|v| v.as_bytes()),
-        )?;
-        let connected = parts
-            .headers
-            .get("stripe-account")
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty());
-        Ok(Caller(AccountKey::new(&key, connected)))
+        // The conventions middleware authenticates every Stripe path and leaves the account
+        // here; a route reached without it has no account.
+        parts
+            .extensions
+            .get::<AccountKey>()
+            .cloned()
+            .map(Caller)
+            .ok_or(Error::Authentication(AuthFailure::Missing))
     }
 }
 

@@ -27,7 +27,7 @@ use crate::domain::id::IdGen;
 use crate::error::Error;
 use crate::http::error::{PendingError, envelope, status_of};
 use crate::http::params::Mode;
-use crate::store::Store;
+use crate::store::{AccountKey, Store};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -106,6 +106,26 @@ pub fn mode_of(path: &str) -> Mode {
     }
 }
 
+/// The account of a request to a Stripe path; `None` for the mock's own paths.
+fn authenticate(req: &Request) -> Result<Option<AccountKey>, Error> {
+    let path = req.uri().path();
+    if path == "/healthz" || path.starts_with("/_mock/") {
+        return Ok(None);
+    }
+    let key = extract::api_key(
+        req.headers()
+            .get(header::AUTHORIZATION)
+            .map(|v| v.as_bytes()),
+    )?;
+    let connected = req
+        .headers()
+        .get("stripe-account")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    Ok(Some(AccountKey::new(&key, connected)))
+}
+
 static REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
 static STRIPE_VERSION: HeaderName = HeaderName::from_static("stripe-version");
 static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -120,7 +140,17 @@ pub async fn conventions(State(state): State<AppState>, req: Request, next: Next
     let version = req.headers().get(&STRIPE_VERSION).cloned();
     let idempotency_key = req.headers().get(&IDEMPOTENCY_KEY).cloned();
 
-    let mut response = next.run(req).await;
+    // Every Stripe path needs a key, known route or not (as Stripe answers); the account is
+    // resolved once here and handed to handlers through the `Caller` extractor.
+    let mut req = req;
+    let mut response = match authenticate(&req) {
+        Ok(Some(account)) => {
+            req.extensions_mut().insert(account);
+            next.run(req).await
+        }
+        Ok(None) => next.run(req).await,
+        Err(err) => err.into_response(),
+    };
 
     let status = response.status();
     let pending = response.extensions_mut().remove::<PendingError>();

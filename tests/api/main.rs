@@ -1,3 +1,7 @@
 //! Integration tests over real HTTP: one binary, shared helpers.
 
 mod helpers;
+
+mod auth;
+mod catalog;
+mod conventions;

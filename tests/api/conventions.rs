@@ -1,0 +1,153 @@
+//! Stripe's wire conventions: headers, the form decoder end to end, unknown routes, bad bodies.
+
+use reqwest::StatusCode;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn every_response_carries_request_id_and_stripe_version() {
+    let app = TestApp::spawn().await;
+    let ok = app.get("/v1/customers", &[]).await;
+    let missing = app.get("/v1/customers/cus_nope", &[]).await;
+    let unknown = app.get("/v1/nope", &[]).await;
+    let unauthenticated = app
+        .raw(app.client.get(format!("{}/v1/customers", app.base)))
+        .await;
+    let v2 = app.get("/v2/nope", &[]).await;
+    for r in [&ok, &missing, &unknown, &unauthenticated, &v2] {
+        let id = r.header("request-id").unwrap_or("");
+        assert!(id.starts_with("req_") && id.len() > 8, "{id}");
+        assert!(r.header("stripe-version").is_some());
+        assert!(
+            r.header("content-type")
+                .unwrap_or("")
+                .starts_with("application/json")
+        );
+    }
+    assert_ne!(ok.header("request-id"), missing.header("request-id"));
+    assert_eq!(ok.header("stripe-version"), Some("2023-10-16"));
+    assert_eq!(v2.header("stripe-version"), Some("2025-08-27.preview"));
+}
+
+#[tokio::test]
+async fn the_request_stripe_version_and_idempotency_key_are_echoed() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .raw(
+            app.client
+                .post(format!("{}/v1/customers", app.base))
+                .bearer_auth(&app.key)
+                .header("stripe-version", "2025-02-24.acacia")
+                .header("idempotency-key", "key-123"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("stripe-version"), Some("2025-02-24.acacia"));
+    assert_eq!(r.header("idempotency-key"), Some("key-123"));
+}
+
+#[tokio::test]
+async fn unknown_routes_get_the_unrecognized_url_error() {
+    let app = TestApp::spawn().await;
+    let r = app.get("/v1/nope", &[]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.body["error"]["type"], "invalid_request_error");
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Unrecognized request URL (GET: /v1/nope).")
+    );
+    let r = app.send(reqwest::Method::PUT, "/v1/customers", &[]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "wrong method on a known path"
+    );
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Unrecognized request URL (PUT: /v1/customers).")
+    );
+}
+
+#[tokio::test]
+async fn the_form_decoder_handles_nested_and_indexed_parameters() {
+    let app = TestApp::spawn().await;
+    // Percent-encoded brackets, nested metadata, `expand[]` and `expand[0]` all accepted.
+    let body = "email=x%40y.z&metadata%5Border%5D=6735&metadata[note]=a+b&expand[]=x&expand[1]=y";
+    let r = app
+        .raw(
+            app.client
+                .post(format!("{}/v1/customers", app.base))
+                .bearer_auth(&app.key)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["email"], "x@y.z");
+    assert_eq!(
+        r.body["metadata"],
+        serde_json::json!({"order": "6735", "note": "a b"})
+    );
+    // Sparse, unordered indices of an array of strings.
+    let r = app
+        .post(
+            "/v1/payment_intents",
+            &[
+                ("amount", "100"),
+                ("currency", "usd"),
+                ("payment_method_types[5]", "card"),
+                ("payment_method_types[2]", "link"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
+#[tokio::test]
+async fn malformed_form_bodies_are_400() {
+    let app = TestApp::spawn().await;
+    for body in ["metadata[a=1", "a[10001]=1", "name=%FF"] {
+        let r = app
+            .raw(
+                app.client
+                    .post(format!("{}/v1/customers", app.base))
+                    .bearer_auth(&app.key)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {}", r.text);
+        assert_eq!(r.body["error"]["type"], "invalid_request_error");
+    }
+    let r = app
+        .raw(
+            app.client
+                .post(format!("{}/v1/customers", app.base))
+                .bearer_auth(&app.key)
+                .header("content-type", "application/json")
+                .body("{\"email\":\"a@b.c\"}"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "JSON on a v1 POST");
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413_in_json() {
+    let app = TestApp::spawn().await;
+    let body = format!("description={}", "x".repeat(2 * 1024 * 1024));
+    let r = app
+        .raw(
+            app.client
+                .post(format!("{}/v1/customers", app.base))
+                .bearer_auth(&app.key)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.body["error"]["type"], "invalid_request_error");
+}
