@@ -30,6 +30,16 @@ pub struct Config {
     /// Log format.
     #[arg(long, env = "STRIPE_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Reproducible ids and time: ids from a fixed seed, the clock frozen at
+    /// 2025-01-01T00:00:00Z (movable through `/_mock/clock`).
+    #[arg(long, env = "STRIPE_MOCK_DETERMINISTIC")]
+    pub deterministic: bool,
+    /// Seed of the id sequences (implies seeded ids; with --deterministic defaults to 0).
+    #[arg(long, env = "STRIPE_MOCK_SEED")]
+    pub seed: Option<u64>,
+    /// How many received requests the journal keeps (0 disables it).
+    #[arg(long, env = "STRIPE_MOCK_JOURNAL_LIMIT", default_value_t = crate::http::journal::DEFAULT_JOURNAL_LIMIT)]
+    pub journal_limit: usize,
     /// Subcommand; none means "serve".
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -40,4 +50,19 @@ pub struct Config {
 pub enum Command {
     /// Exit 0 if a server at --host/--port answers `GET /healthz` with 200 (for container health checks).
     Healthcheck,
+}
+
+impl Config {
+    /// The starting point (seeded ids, frozen clock) these options ask for.
+    pub fn start(&self) -> crate::http::Start {
+        let mut start = if self.deterministic {
+            crate::http::Start::deterministic()
+        } else {
+            crate::http::Start::default()
+        };
+        if self.seed.is_some() {
+            start.seed = self.seed;
+        }
+        start
+    }
 }

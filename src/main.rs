@@ -43,7 +43,7 @@ async fn run(config: Config) -> ExitCode {
         Err(_) => format!("http://{}:{}", config.host, config.port),
     };
     tracing::info!(%url, "stripe-billing-mock listening on {url}");
-    let state = AppState::new(Store::default());
+    let state = AppState::new(Store::default(), config.journal_limit).with_start(config.start());
     match serve(listener, state, shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("shut down");

@@ -11,8 +11,13 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::id::IdGen;
-use crate::http::{AppState, router};
+use crate::http::faults::{Fault, FaultSpec};
+use crate::http::journal::DEFAULT_JOURNAL_LIMIT;
+use crate::http::journal::ReceivedRequest;
+use crate::http::{AppState, Start, router};
 use crate::store::Store;
 
 /// Serves the mock's router on `listener` until `shutdown` completes, letting in-flight requests
@@ -40,10 +45,21 @@ pub struct MockServer {
 }
 
 /// Options for [`MockServer`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MockServerBuilder {
     listener: Option<std::net::TcpListener>,
-    id_seed: Option<u64>,
+    start: Start,
+    journal_limit: usize,
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        MockServerBuilder {
+            listener: None,
+            start: Start::default(),
+            journal_limit: DEFAULT_JOURNAL_LIMIT,
+        }
+    }
 }
 
 impl MockServerBuilder {
@@ -55,7 +71,26 @@ impl MockServerBuilder {
 
     /// Generate ids from a fixed seed, so that the same requests produce the same ids.
     pub fn id_seed(mut self, seed: u64) -> Self {
-        self.id_seed = Some(seed);
+        self.start.seed = Some(seed);
+        self
+    }
+
+    /// Freeze the clock at `at` (move it with [`MockServer::advance_clock`]).
+    pub fn clock_start(mut self, at: DateTime<Utc>) -> Self {
+        self.start.clock = Some(at);
+        self
+    }
+
+    /// Deterministic mode: seeded ids and a clock frozen at 2025-01-01T00:00:00Z, so two runs
+    /// of the same test produce byte-identical responses.
+    pub fn deterministic(mut self) -> Self {
+        self.start = Start::deterministic();
+        self
+    }
+
+    /// Keep at most `limit` received requests (default 1,000; 0 disables the journal).
+    pub fn journal_limit(mut self, limit: usize) -> Self {
+        self.journal_limit = limit;
         self
     }
 
@@ -84,8 +119,8 @@ impl MockServerBuilder {
             None => TcpListener::bind(("127.0.0.1", 0)).await?,
         };
         let address = listener.local_addr()?;
-        let ids = self.id_seed.map_or_else(IdGen::random, IdGen::seeded);
-        let state = AppState::new(Store::new(ids));
+        let state =
+            AppState::new(Store::new(IdGen::random()), self.journal_limit).with_start(self.start);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(serve(listener, state.clone(), async {
             let _ = rx.await;
@@ -155,6 +190,113 @@ impl MockServer {
     /// The server's store, for direct inspection in tests.
     pub fn store(&self) -> &Store {
         &self.state.store
+    }
+
+    /// Clears every object, the journal, faults and idempotency keys, and puts the clock (and
+    /// seeded ids) back to the start.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// server.reset().await;
+    /// assert!(server.received_requests().await.is_empty());
+    /// # }
+    /// ```
+    pub async fn reset(&self) {
+        self.state.reset();
+    }
+
+    /// Clears the objects, journal entries, faults and idempotency keys of one secret key's
+    /// accounts; other accounts are left intact.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// server.reset_account("sk_test_123").await;
+    /// # }
+    /// ```
+    pub async fn reset_account(&self, api_key: &str) {
+        self.state.reset_api_key(api_key);
+    }
+
+    /// The requests received so far (up to the journal limit), oldest first.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// assert_eq!(server.received_requests().await.len(), 0);
+    /// # }
+    /// ```
+    pub async fn received_requests(&self) -> Vec<ReceivedRequest> {
+        self.state.journal.snapshot(None, None)
+    }
+
+    /// The server clock's current instant.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use chrono::TimeZone;
+    /// let at = chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
+    /// let server = stripe_billing_mock::MockServer::builder().clock_start(at).start().await;
+    /// assert_eq!(server.now(), at);
+    /// # }
+    /// ```
+    pub fn now(&self) -> DateTime<Utc> {
+        self.state.store.clock().now()
+    }
+
+    /// Freezes the clock at `at`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use chrono::TimeZone;
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let at = chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
+    /// server.freeze_clock(at);
+    /// assert_eq!(server.now(), at);
+    /// # }
+    /// ```
+    pub fn freeze_clock(&self, at: DateTime<Utc>) {
+        self.state.store.clock().freeze(at);
+    }
+
+    /// Moves the clock forward by `by`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::builder().deterministic().start().await;
+    /// let before = server.now();
+    /// server.advance_clock(std::time::Duration::from_secs(3600));
+    /// assert_eq!((server.now() - before).num_seconds(), 3600);
+    /// # }
+    /// ```
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        self.state.store.clock().advance_ms(ms);
+    }
+
+    /// Registers a fault: the next matching requests get the given answer.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use stripe_billing_mock::http::faults::FaultSpec;
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let spec: FaultSpec = serde_json::from_value(serde_json::json!({
+    ///     "method": "POST", "path": "/v1/customers", "status": 500, "times": 2
+    /// })).unwrap();
+    /// let fault = server.inject_fault(spec);
+    /// assert_eq!(fault.remaining, 2);
+    /// # }
+    /// ```
+    pub fn inject_fault(&self, spec: FaultSpec) -> Fault {
+        self.state.faults.add(spec)
     }
 
     /// Stops the server and waits until in-flight requests have finished.

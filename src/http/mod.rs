@@ -4,9 +4,13 @@
 //! Stripe conventions (`Request-Id`, `Stripe-Version`, `Idempotency-Key` echo, error envelopes,
 //! request logging) live in one middleware, [`conventions`].
 
+pub mod admin;
 pub mod error;
 pub mod extract;
+pub mod faults;
 pub mod form;
+pub mod idempotency;
+pub mod journal;
 pub mod params;
 pub mod v1;
 pub mod v2;
@@ -14,18 +18,24 @@ pub mod v2;
 use std::sync::Arc;
 use std::time::Instant;
 
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header::{self, HeaderName, HeaderValue};
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
+use chrono::{DateTime, TimeZone, Utc};
+
 use crate::domain::id::IdGen;
 use crate::error::Error;
 use crate::http::error::{PendingError, envelope, status_of};
+use crate::http::faults::Faults;
+use crate::http::idempotency::{Begin, Idempotency, StoredResponse};
+use crate::http::journal::{Journal, ReceivedRequest};
 use crate::http::params::Mode;
 use crate::store::{AccountKey, Store};
 
@@ -43,17 +53,86 @@ pub const DEFAULT_V2_VERSION: &str = "2025-08-27.preview";
 pub struct AppState {
     /// All objects.
     pub store: Store,
+    /// Received requests.
+    pub journal: Arc<Journal>,
+    /// Registered faults.
+    pub faults: Arc<Faults>,
+    /// Idempotency keys and stored responses.
+    pub idempotency: Arc<Idempotency>,
     /// Request ids are drawn from their own sequence so they never shift object ids.
     request_ids: Arc<IdGen>,
+    /// Where `reset` puts the clock and ids back to.
+    start: Start,
+}
+
+/// The reproducible starting point of a server: where `reset` puts ids and time back to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Start {
+    /// Seed of the id sequences (objects and requests); `None` draws them at random.
+    pub seed: Option<u64>,
+    /// Instant the clock is frozen at; `None` runs on real time.
+    pub clock: Option<DateTime<Utc>>,
+}
+
+impl Start {
+    /// Deterministic mode: ids from seed 0, the clock frozen at 2025-01-01T00:00:00Z, so two
+    /// runs of the same requests give byte-identical responses.
+    pub fn deterministic() -> Self {
+        Start {
+            seed: Some(0),
+            clock: Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).single(),
+        }
+    }
 }
 
 impl AppState {
-    /// State around `store`.
-    pub fn new(store: Store) -> Self {
+    /// State around `store`, keeping at most `journal_limit` requests.
+    pub fn new(store: Store, journal_limit: usize) -> Self {
         AppState {
             store,
+            journal: Arc::new(Journal::new(journal_limit)),
+            faults: Arc::new(Faults::default()),
+            idempotency: Arc::new(Idempotency::default()),
             request_ids: Arc::new(IdGen::random()),
+            start: Start::default(),
         }
+    }
+
+    /// Sets the starting point (seeded ids, frozen clock) and applies it now.
+    pub fn with_start(mut self, start: Start) -> Self {
+        self.start = start;
+        self.apply_start();
+        self
+    }
+
+    fn apply_start(&self) {
+        if let Some(seed) = self.start.seed {
+            self.store.ids().reseed(seed);
+            self.request_ids.reseed(seed ^ 0x5EED_5EED);
+        }
+        match self.start.clock {
+            Some(at) => self.store.clock().freeze(at),
+            None => self.store.clock().unfreeze(),
+        }
+    }
+
+    /// Clears everything: objects, the journal, faults and idempotency keys; puts the clock
+    /// (and, in deterministic mode, the id sequences) back to the start.
+    pub fn reset(&self) {
+        self.store.reset();
+        self.journal.clear(None);
+        self.faults.clear(None);
+        self.idempotency.clear(None);
+        self.apply_start();
+    }
+
+    /// Clears the objects, journal entries, faults and idempotency keys of one secret key's
+    /// accounts, leaving every other account intact.
+    pub fn reset_api_key(&self, api_key: &str) {
+        self.store.reset_api_key(api_key);
+        self.journal.clear(Some(api_key));
+        self.faults.clear(Some(api_key));
+        self.idempotency.clear(Some(api_key));
     }
 }
 
@@ -61,6 +140,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(admin::router())
         .merge(v1::router())
         .merge(v2::router())
         .fallback(unrecognized)
@@ -106,19 +186,14 @@ pub fn mode_of(path: &str) -> Mode {
     }
 }
 
-/// The account of a request to a Stripe path; `None` for the mock's own paths.
-fn authenticate(req: &Request) -> Result<Option<AccountKey>, Error> {
-    let path = req.uri().path();
-    if path == "/healthz" || path.starts_with("/_mock/") {
+/// The account of a request to a Stripe path (every path needs a key, known route or not, as on
+/// Stripe); `None` for the mock's own paths. Handlers receive it through `Caller`.
+fn authenticate(headers: &HeaderMap, control_plane: bool) -> Result<Option<AccountKey>, Error> {
+    if control_plane {
         return Ok(None);
     }
-    let key = extract::api_key(
-        req.headers()
-            .get(header::AUTHORIZATION)
-            .map(|v| v.as_bytes()),
-    )?;
-    let connected = req
-        .headers()
+    let key = extract::api_key(headers.get(header::AUTHORIZATION).map(|v| v.as_bytes()))?;
+    let connected = headers
         .get("stripe-account")
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
@@ -129,29 +204,281 @@ fn authenticate(req: &Request) -> Result<Option<AccountKey>, Error> {
 static REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
 static STRIPE_VERSION: HeaderName = HeaderName::from_static("stripe-version");
 static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+static IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+static SHOULD_RETRY: HeaderName = HeaderName::from_static("stripe-should-retry");
 
-/// Applies Stripe's response conventions to every response and renders pending errors in the
-/// envelope of the request's API version.
+/// Everything the middleware remembers about a request while it is being served.
+struct Incoming {
+    method: Method,
+    path: String,
+    query: Option<String>,
+    mode: Mode,
+    version: Option<HeaderValue>,
+    idempotency_key: Option<HeaderValue>,
+    headers: Vec<(String, String)>,
+    account: Option<AccountKey>,
+}
+
+/// Applies Stripe's conventions to every request and response, in this order: authenticate
+/// (Stripe paths), buffer the body (1 MiB at most), injected faults, idempotency, the handler,
+/// error envelopes in the request's API version, `Request-Id` / `Stripe-Version` /
+/// `Idempotency-Key` headers, the journal and the request log line.
 pub async fn conventions(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let mode = mode_of(&path);
-    let version = req.headers().get(&STRIPE_VERSION).cloned();
-    let idempotency_key = req.headers().get(&IDEMPOTENCY_KEY).cloned();
-
-    // Every Stripe path needs a key, known route or not (as Stripe answers); the account is
-    // resolved once here and handed to handlers through the `Caller` extractor.
-    let mut req = req;
-    let mut response = match authenticate(&req) {
-        Ok(Some(account)) => {
-            req.extensions_mut().insert(account);
-            next.run(req).await
-        }
-        Ok(None) => next.run(req).await,
-        Err(err) => err.into_response(),
+    let (mut parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    let mut incoming = Incoming {
+        mode: mode_of(&path),
+        method: parts.method.clone(),
+        query: parts.uri.query().map(str::to_owned),
+        version: parts.headers.get(&STRIPE_VERSION).cloned(),
+        idempotency_key: parts.headers.get(&IDEMPOTENCY_KEY).cloned(),
+        headers: if state.journal.enabled() {
+            parts
+                .headers
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        account: None,
+        path,
     };
+    let control_plane = incoming.path == "/healthz" || incoming.path.starts_with("/_mock/");
 
+    let (response, body) = match authenticate(&parts.headers, control_plane) {
+        Err(err) => (err.into_response(), Bytes::new()),
+        Ok(account) => match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+            Err(_) => (Error::PayloadTooLarge.into_response(), Bytes::new()),
+            Ok(bytes) => {
+                if let Some(account) = &account {
+                    parts.extensions.insert(account.clone());
+                }
+                incoming.account = account;
+                let req = Request::from_parts(parts, Body::from(bytes.clone()));
+                (
+                    serve_stripe(&state, &incoming, req, &bytes, next).await,
+                    bytes,
+                )
+            }
+        },
+    };
+    finish(&state, incoming, response, body, started)
+}
+
+/// Faults, idempotency and the handler; returns the rendered response.
+async fn serve_stripe(
+    state: &AppState,
+    incoming: &Incoming,
+    req: Request,
+    body: &Bytes,
+    next: Next,
+) -> Response {
+    let api_key = incoming.account.as_ref().map(AccountKey::api_key);
+    if let Some(fault) = state
+        .faults
+        .take(incoming.method.as_str(), &incoming.path, api_key)
+    {
+        if let Some(ms) = fault.delay_ms {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+        if fault.close_connection {
+            return Response::new(Body::new(ClosedConnection));
+        }
+        if let Some(status) = fault.status {
+            return fault_response(status, fault.error, fault.should_retry, incoming.mode);
+        }
+    }
+    let Some((account, key)) = idempotent(incoming) else {
+        return render_pending(next.run(req).await, incoming);
+    };
+    if key.len() > idempotency::MAX_KEY_LEN {
+        return render_pending(
+            Error::invalid_uncoded(
+                format!(
+                    "Idempotency-Key values may be at most {} characters long.",
+                    idempotency::MAX_KEY_LEN
+                ),
+                None,
+            )
+            .into_response(),
+            incoming,
+        );
+    }
+    let fingerprint = fingerprint(incoming, body);
+    let guard = loop {
+        let now = state.store.clock().now().timestamp();
+        match state.idempotency.begin(account, &key, &fingerprint, now) {
+            Begin::Execute(guard) => break guard,
+            Begin::Replay(stored) => {
+                let mut response = stored_response(stored);
+                response.headers_mut().insert(
+                    IDEMPOTENT_REPLAYED.clone(),
+                    HeaderValue::from_static("true"),
+                );
+                return response;
+            }
+            Begin::Mismatch => {
+                let message = format!(
+                    "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."
+                );
+                return render_pending(Error::Idempotency(message).into_response(), incoming);
+            }
+            Begin::Wait(mut done) => {
+                let waited =
+                    tokio::time::timeout(idempotency::WAIT_FOR_IN_FLIGHT, done.wait_for(|d| *d))
+                        .await;
+                if waited.is_err() {
+                    return render_pending(
+                        Error::IdempotencyKeyInUse(key).into_response(),
+                        incoming,
+                    );
+                }
+            }
+        }
+    };
+    let response = next.run(req).await;
+    let stored = !response
+        .extensions()
+        .get::<PendingError>()
+        .is_some_and(|p| not_stored(&p.0));
+    let response = render_pending(response, incoming);
+    let (head, body) = response.into_parts();
+    match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => {
+            let now = state.store.clock().now().timestamp();
+            let keep = stored.then(|| StoredResponse {
+                status: head.status,
+                body: bytes.clone(),
+            });
+            guard.finish(keep, now);
+            Response::from_parts(head, Body::from(bytes))
+        }
+        Err(_) => Error::Internal("response body unreadable".into()).into_response(),
+    }
+}
+
+/// The account and key of a request that takes part in idempotency: a POST, or a v2 DELETE,
+/// on a Stripe path, with an `Idempotency-Key`.
+fn idempotent(incoming: &Incoming) -> Option<(&AccountKey, String)> {
+    let applies = incoming.method == Method::POST
+        || (incoming.method == Method::DELETE && incoming.mode == Mode::V2);
+    if !applies {
+        return None;
+    }
+    let account = incoming.account.as_ref()?;
+    let key = incoming.idempotency_key.as_ref()?.to_str().ok()?.trim();
+    (!key.is_empty()).then(|| (account, key.to_owned()))
+}
+
+/// Errors raised before the endpoint starts executing are not stored, as on Stripe: the
+/// request may be retried with the same key once it is fixed.
+fn not_stored(err: &Error) -> bool {
+    matches!(
+        err,
+        Error::ParameterUnknown { .. }
+            | Error::ParameterMissing { .. }
+            | Error::ParameterInvalid { .. }
+            | Error::MalformedBody(_)
+            | Error::PayloadTooLarge
+            | Error::UnrecognizedUrl { .. }
+            | Error::Authentication(_)
+            | Error::IdempotencyKeyInUse(_)
+    )
+}
+
+/// Method, path and the decoded parameters: equal for requests Stripe considers the same.
+fn fingerprint(incoming: &Incoming, body: &Bytes) -> String {
+    let params = match incoming.mode {
+        Mode::V2 => serde_json::from_slice::<serde_json::Value>(body)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|_| String::from_utf8_lossy(body).trim().to_owned()),
+        Mode::V1 => {
+            let text = String::from_utf8_lossy(body);
+            let mut map = form::decode(incoming.query.as_deref().unwrap_or("")).unwrap_or_default();
+            match form::decode(&text) {
+                Ok(m) => {
+                    map.extend(m);
+                    serde_json::Value::Object(map).to_string()
+                }
+                Err(_) => text.into_owned(),
+            }
+        }
+    };
+    format!("{} {}\n{params}", incoming.method, incoming.path)
+}
+
+fn stored_response(stored: StoredResponse) -> Response {
+    let mut response = Response::new(Body::from(stored.body));
+    *response.status_mut() = stored.status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn fault_response(
+    status: u16,
+    error: Option<serde_json::Value>,
+    should_retry: Option<bool>,
+    mode: Mode,
+) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let error = error.unwrap_or_else(|| {
+        let (kind, message) = if status.is_server_error() {
+            (
+                "api_error",
+                "Injected fault: the mock was asked to fail this request.",
+            )
+        } else {
+            (
+                "invalid_request_error",
+                "Injected fault: the mock was asked to reject this request.",
+            )
+        };
+        match mode {
+            Mode::V1 => json!({ "type": kind, "message": message }),
+            Mode::V2 => json!({ "type": kind, "code": null, "message": message }),
+        }
+    });
+    let mut response = (status, Json(json!({ "error": error }))).into_response();
+    if let Some(retry) = should_retry {
+        response.headers_mut().insert(
+            SHOULD_RETRY.clone(),
+            HeaderValue::from_static(if retry { "true" } else { "false" }),
+        );
+    }
+    response
+}
+
+/// A body that fails at once, so the server drops the connection without a complete answer.
+struct ClosedConnection;
+
+impl http_body::Body for ClosedConnection {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::task::Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "connection closed by fault injection",
+        ))))
+    }
+}
+
+/// Renders a pending error (or a non-JSON error produced outside the handlers) in the
+/// envelope of the request's API version.
+fn render_pending(mut response: Response, incoming: &Incoming) -> Response {
     let status = response.status();
     let pending = response.extensions_mut().remove::<PendingError>();
     let is_json = response
@@ -159,58 +486,76 @@ pub async fn conventions(State(state): State<AppState>, req: Request, next: Next
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     let error = match pending {
-        Some(PendingError(err)) => Some(err),
-        // Responses produced outside our handlers (method mismatch, body limits, panics) still
-        // leave as Stripe-shaped JSON.
+        Some(PendingError(err)) => err,
         None if (status.is_client_error() || status.is_server_error()) && !is_json => {
-            Some(match status {
+            match status {
                 StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_FOUND => Error::UnrecognizedUrl {
-                    method: method.to_string(),
-                    path: path.clone(),
+                    method: incoming.method.to_string(),
+                    path: incoming.path.clone(),
                 },
                 StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge,
                 s if s.is_server_error() => Error::Internal(format!("status {s}")),
                 s => Error::MalformedBody(format!("The request could not be processed ({s}).")),
-            })
+            }
         }
-        None => None,
+        None => return response,
     };
-    if let Some(err) = error {
-        if matches!(err, Error::Internal(_)) {
-            tracing::error!(%method, %path, error = %err, "internal error");
-        }
-        let mut rendered = (status_of(&err), Json(envelope(&err, mode))).into_response();
-        std::mem::swap(rendered.headers_mut(), response.headers_mut());
-        rendered.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        rendered.headers_mut().remove(header::CONTENT_LENGTH);
-        response = rendered;
+    if matches!(error, Error::Internal(_)) {
+        tracing::error!(method = %incoming.method, path = %incoming.path, error = %error, "internal error");
     }
+    let mut rendered = (status_of(&error), Json(envelope(&error, incoming.mode))).into_response();
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            rendered.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    rendered
+}
 
+/// Stripe's response headers, the journal entry and the log line.
+fn finish(
+    state: &AppState,
+    incoming: Incoming,
+    response: Response,
+    body: Bytes,
+    started: Instant,
+) -> Response {
+    let mut response = render_pending(response, &incoming);
     let request_id = format!("req_{}", state.request_ids.base62(14));
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         headers.insert(REQUEST_ID.clone(), v);
     }
-    let version = version.unwrap_or_else(|| {
-        HeaderValue::from_static(match mode {
+    let version = incoming.version.clone().unwrap_or_else(|| {
+        HeaderValue::from_static(match incoming.mode {
             Mode::V1 => DEFAULT_V1_VERSION,
             Mode::V2 => DEFAULT_V2_VERSION,
         })
     });
     headers.insert(STRIPE_VERSION.clone(), version);
-    if let Some(key) = idempotency_key {
+    if let Some(key) = incoming.idempotency_key.clone() {
         headers.insert(IDEMPOTENCY_KEY.clone(), key);
     }
+    let status = response.status().as_u16();
     tracing::info!(
-        %method,
-        %path,
-        status = response.status().as_u16(),
+        method = %incoming.method,
+        path = %incoming.path,
+        status,
         request_id = %request_id,
         elapsed_us = started.elapsed().as_micros() as u64,
         "request"
     );
+    if !incoming.path.starts_with("/_mock/") && incoming.path != "/healthz" {
+        state.journal.record(ReceivedRequest {
+            method: incoming.method.to_string(),
+            api_key: incoming.account.as_ref().map(|a| a.api_key().to_owned()),
+            path: incoming.path,
+            query: incoming.query,
+            headers: incoming.headers,
+            body: body.to_vec(),
+            status,
+            request_id,
+        });
+    }
     response
 }

@@ -4,4 +4,7 @@ mod helpers;
 
 mod auth;
 mod catalog;
+mod control_plane;
 mod conventions;
+mod idempotency;
+mod library;

@@ -1,0 +1,193 @@
+//! The control plane under `/_mock/`: reset, the request journal, faults and the clock, for
+//! users of the Docker image and the CLI. No API key is needed. The library's `MockServer`
+//! methods call the same state directly.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::{DateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::error::{Error, Result};
+use crate::http::faults::FaultSpec;
+use crate::http::{AppState, render};
+
+/// Routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/_mock/reset", post(reset))
+        .route("/_mock/requests", get(requests).delete(clear_requests))
+        .route(
+            "/_mock/faults",
+            get(faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/_mock/clock", get(clock).post(set_clock))
+}
+
+/// `?api_key=` selects one secret key's accounts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountFilter {
+    api_key: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JournalFilter {
+    api_key: Option<String>,
+    path_prefix: Option<String>,
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T> {
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    serde_json::from_slice(body)
+        .map_err(|e| Error::MalformedBody(format!("Invalid control-plane request: {e}.")))
+}
+
+fn query<T: serde::de::DeserializeOwned>(
+    q: std::result::Result<Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T> {
+    q.map(|Query(v)| v)
+        .map_err(|e| Error::MalformedBody(format!("Invalid control-plane query: {e}.")))
+}
+
+async fn reset(
+    State(app): State<AppState>,
+    q: std::result::Result<Query<AccountFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
+    match query(q)?.api_key {
+        Some(key) => app.reset_api_key(&key),
+        None => app.reset(),
+    }
+    render(&json!({ "reset": true }))
+}
+
+async fn requests(
+    State(app): State<AppState>,
+    q: std::result::Result<Query<JournalFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
+    let f = query(q)?;
+    let data = app
+        .journal
+        .snapshot(f.path_prefix.as_deref(), f.api_key.as_deref());
+    render(&json!({ "data": data }))
+}
+
+async fn clear_requests(
+    State(app): State<AppState>,
+    q: std::result::Result<Query<AccountFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
+    app.journal.clear(query(q)?.api_key.as_deref());
+    render(&json!({ "deleted": true }))
+}
+
+async fn faults(State(app): State<AppState>) -> Result<Response> {
+    render(&json!({ "data": app.faults.list() }))
+}
+
+async fn add_fault(State(app): State<AppState>, body: Bytes) -> Result<Response> {
+    let spec: FaultSpec = parse_json(&body)?;
+    spec.validate()
+        .map_err(|m| Error::invalid_uncoded(format!("Invalid fault: {m}."), None))?;
+    render(&app.faults.add(spec))
+}
+
+async fn clear_faults(
+    State(app): State<AppState>,
+    q: std::result::Result<Query<AccountFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
+    app.faults.clear(query(q)?.api_key.as_deref());
+    render(&json!({ "deleted": true }))
+}
+
+/// The clock as the control plane shows it.
+#[derive(Debug, Serialize)]
+pub struct ClockView {
+    /// Unix seconds.
+    pub now: i64,
+    /// RFC 3339 with milliseconds.
+    pub now_iso: String,
+    /// Whether time stands still.
+    pub frozen: bool,
+}
+
+impl ClockView {
+    /// The current state of `app`'s clock.
+    pub fn of(app: &AppState) -> Self {
+        let now = app.store.clock().now();
+        ClockView {
+            now: now.timestamp(),
+            now_iso: now.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            frozen: app.store.clock().is_frozen(),
+        }
+    }
+}
+
+/// `POST /_mock/clock`: freeze at an instant, advance by a duration, or go back to real time.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockChange {
+    /// Unix seconds or an RFC 3339 string.
+    freeze_at: Option<serde_json::Value>,
+    /// Seconds to move forward (negative moves back).
+    advance_seconds: Option<i64>,
+    /// Back to real time.
+    #[serde(default)]
+    unfreeze: bool,
+}
+
+fn instant(v: &serde_json::Value) -> Result<DateTime<Utc>> {
+    let invalid = || {
+        Error::invalid_uncoded(
+            "Invalid freeze_at: give unix seconds or an RFC 3339 timestamp.",
+            Some("freeze_at".into()),
+        )
+    };
+    match v {
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .and_then(|s| Utc.timestamp_opt(s, 0).single())
+            .ok_or_else(invalid),
+        serde_json::Value::String(s) => DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|_| invalid()),
+        _ => Err(invalid()),
+    }
+}
+
+async fn clock(State(app): State<AppState>) -> Result<Response> {
+    render(&ClockView::of(&app))
+}
+
+async fn set_clock(State(app): State<AppState>, body: Bytes) -> Result<Response> {
+    let change: ClockChange = parse_json(&body)?;
+    let at = change.freeze_at.as_ref().map(instant).transpose()?;
+    let advance_ms = change
+        .advance_seconds
+        .map(|s| {
+            s.checked_mul(1000).ok_or_else(|| {
+                Error::invalid_uncoded(
+                    "Invalid advance_seconds: out of range.",
+                    Some("advance_seconds".into()),
+                )
+            })
+        })
+        .transpose()?;
+    if change.unfreeze {
+        app.store.clock().unfreeze();
+    }
+    if let Some(at) = at {
+        app.store.clock().freeze(at);
+    }
+    if let Some(ms) = advance_ms {
+        app.store.clock().advance_ms(ms);
+    }
+    render(&ClockView::of(&app))
+}

@@ -1,0 +1,324 @@
+//! Idempotent requests, as Stripe runs them.
+//!
+//! A POST (and a v2 DELETE) carrying an `Idempotency-Key` executes at most once per account and
+//! key. The first completed response is stored with a fingerprint of the request (method, path
+//! and the decoded parameters, so key order and encoding details do not matter); a repeat with
+//! the same fingerprint gets the stored status and body byte for byte, a repeat with another
+//! fingerprint an `idempotency_error`. A repeat that arrives while the first is still running
+//! waits for it (up to [`WAIT_FOR_IN_FLIGHT`]) and then replays it, or gets Stripe's 409
+//! `idempotency_key_in_use`. Requests rejected by parameter validation are not stored, as on
+//! Stripe, so they can be retried with the same key.
+//!
+//! Bounds: keys expire [`KEY_TTL_SECS`] after first use (by the server clock), and each account
+//! keeps at most [`MAX_KEYS_PER_ACCOUNT`] keys, dropping the oldest first.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use tokio::sync::watch;
+
+use crate::store::AccountKey;
+
+/// How long a key is remembered.
+pub const KEY_TTL_SECS: i64 = 24 * 60 * 60;
+/// How many keys an account keeps at most.
+pub const MAX_KEYS_PER_ACCOUNT: usize = 10_000;
+/// Longest key accepted, in bytes.
+pub const MAX_KEY_LEN: usize = 255;
+/// How long a repeat waits for the in-flight original before answering 409.
+pub const WAIT_FOR_IN_FLIGHT: Duration = Duration::from_secs(30);
+
+/// A stored response.
+#[derive(Debug, Clone)]
+pub struct StoredResponse {
+    /// Status code.
+    pub status: StatusCode,
+    /// Body bytes.
+    pub body: Bytes,
+}
+
+#[derive(Debug)]
+enum Entry {
+    InFlight {
+        fingerprint: Arc<str>,
+        done: watch::Receiver<bool>,
+    },
+    Done {
+        fingerprint: Arc<str>,
+        response: StoredResponse,
+        at: i64,
+    },
+}
+
+#[derive(Debug, Default)]
+struct Keys {
+    map: HashMap<String, Entry>,
+    order: VecDeque<String>,
+}
+
+/// What to do with an idempotent request.
+#[derive(Debug)]
+pub enum Begin {
+    /// First use: execute, then [`Guard::finish`].
+    Execute(Guard),
+    /// Same request seen before: answer with this.
+    Replay(StoredResponse),
+    /// The key was used with other parameters or another path.
+    Mismatch,
+    /// The original is still running: wait on this, then ask again.
+    Wait(watch::Receiver<bool>),
+}
+
+/// The idempotency store of a server.
+#[derive(Debug, Default)]
+pub struct Idempotency {
+    accounts: Mutex<HashMap<AccountKey, Keys>>,
+}
+
+impl Idempotency {
+    /// Looks `key` up for `account` and registers it as in flight if it is new.
+    pub fn begin(
+        self: &Arc<Self>,
+        account: &AccountKey,
+        key: &str,
+        fingerprint: &str,
+        now: i64,
+    ) -> Begin {
+        let mut accounts = lock(&self.accounts);
+        let keys = accounts.entry(account.clone()).or_default();
+        let expired =
+            matches!(keys.map.get(key), Some(Entry::Done { at, .. }) if at + KEY_TTL_SECS <= now);
+        if expired {
+            keys.map.remove(key);
+        }
+        match keys.map.get(key) {
+            Some(Entry::Done {
+                fingerprint: f,
+                response,
+                ..
+            }) => {
+                if &**f == fingerprint {
+                    Begin::Replay(response.clone())
+                } else {
+                    Begin::Mismatch
+                }
+            }
+            Some(Entry::InFlight {
+                fingerprint: f,
+                done,
+            }) => {
+                if &**f == fingerprint {
+                    Begin::Wait(done.clone())
+                } else {
+                    Begin::Mismatch
+                }
+            }
+            None => {
+                let (tx, rx) = watch::channel(false);
+                keys.map.insert(
+                    key.to_owned(),
+                    Entry::InFlight {
+                        fingerprint: Arc::from(fingerprint),
+                        done: rx,
+                    },
+                );
+                keys.order.push_back(key.to_owned());
+                while keys.order.len() > MAX_KEYS_PER_ACCOUNT {
+                    if let Some(oldest) = keys.order.pop_front() {
+                        keys.map.remove(&oldest);
+                    }
+                }
+                Begin::Execute(Guard {
+                    owner: Arc::clone(self),
+                    account: account.clone(),
+                    key: key.to_owned(),
+                    fingerprint: Arc::from(fingerprint),
+                    done: Some(tx),
+                })
+            }
+        }
+    }
+
+    /// Forgets every key (or those of one API key's accounts).
+    pub fn clear(&self, api_key: Option<&str>) {
+        let mut accounts = lock(&self.accounts);
+        match api_key {
+            None => accounts.clear(),
+            Some(k) => accounts.retain(|a, _| a.api_key() != k),
+        }
+    }
+
+    /// Number of keys remembered for `account` (for tests of the bound).
+    pub fn len(&self, account: &AccountKey) -> usize {
+        lock(&self.accounts).get(account).map_or(0, |k| k.map.len())
+    }
+
+    fn settle(
+        &self,
+        account: &AccountKey,
+        key: &str,
+        outcome: Option<(Arc<str>, StoredResponse, i64)>,
+    ) {
+        let mut accounts = lock(&self.accounts);
+        let Some(keys) = accounts.get_mut(account) else {
+            return;
+        };
+        match outcome {
+            Some((fingerprint, response, at)) => {
+                keys.map.insert(
+                    key.to_owned(),
+                    Entry::Done {
+                        fingerprint,
+                        response,
+                        at,
+                    },
+                );
+            }
+            None => {
+                if matches!(keys.map.get(key), Some(Entry::InFlight { .. })) {
+                    keys.map.remove(key);
+                    keys.order.retain(|k| k != key);
+                }
+            }
+        }
+    }
+}
+
+/// An in-flight idempotent request. Dropping it without [`Guard::finish`] (a cancelled request)
+/// forgets the key, so a retry executes again.
+#[derive(Debug)]
+pub struct Guard {
+    owner: Arc<Idempotency>,
+    account: AccountKey,
+    key: String,
+    fingerprint: Arc<str>,
+    done: Option<watch::Sender<bool>>,
+}
+
+impl Guard {
+    /// Stores `response` for replays (or, with `None`, forgets the key) and wakes waiters.
+    pub fn finish(mut self, response: Option<StoredResponse>, now: i64) {
+        let outcome = response.map(|r| (Arc::clone(&self.fingerprint), r, now));
+        self.owner.settle(&self.account, &self.key, outcome);
+        if let Some(tx) = self.done.take() {
+            let _ = tx.send(true);
+        }
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some(tx) = self.done.take() {
+            self.owner.settle(&self.account, &self.key, None);
+            let _ = tx.send(true);
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn acct() -> AccountKey {
+        AccountKey::new("sk_test_1", None)
+    }
+
+    fn stored(body: &'static str) -> StoredResponse {
+        StoredResponse {
+            status: StatusCode::OK,
+            body: Bytes::from_static(body.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn first_use_executes_then_replays() {
+        let idem = Arc::new(Idempotency::default());
+        let Begin::Execute(guard) = idem.begin(&acct(), "k", "fp", 0) else {
+            panic!("first use executes");
+        };
+        guard.finish(Some(stored("{}")), 0);
+        assert!(matches!(idem.begin(&acct(), "k", "fp", 1), Begin::Replay(r) if r.body == "{}"));
+        assert!(matches!(
+            idem.begin(&acct(), "k", "other", 1),
+            Begin::Mismatch
+        ));
+    }
+
+    #[test]
+    fn in_flight_repeats_wait_and_mismatches_fail() {
+        let idem = Arc::new(Idempotency::default());
+        let Begin::Execute(guard) = idem.begin(&acct(), "k", "fp", 0) else {
+            panic!("first use executes");
+        };
+        let Begin::Wait(rx) = idem.begin(&acct(), "k", "fp", 0) else {
+            panic!("repeat waits");
+        };
+        assert!(matches!(idem.begin(&acct(), "k", "x", 0), Begin::Mismatch));
+        guard.finish(Some(stored("a")), 0);
+        assert!(*rx.borrow());
+    }
+
+    #[test]
+    fn a_dropped_guard_forgets_the_key() {
+        let idem = Arc::new(Idempotency::default());
+        let Begin::Execute(guard) = idem.begin(&acct(), "k", "fp", 0) else {
+            panic!("first use executes");
+        };
+        drop(guard);
+        assert!(matches!(
+            idem.begin(&acct(), "k", "fp", 0),
+            Begin::Execute(_)
+        ));
+    }
+
+    #[test]
+    fn keys_expire_after_a_day() {
+        let idem = Arc::new(Idempotency::default());
+        if let Begin::Execute(g) = idem.begin(&acct(), "k", "fp", 0) {
+            g.finish(Some(stored("a")), 0);
+        }
+        assert!(matches!(
+            idem.begin(&acct(), "k", "other", KEY_TTL_SECS - 1),
+            Begin::Mismatch
+        ));
+        assert!(matches!(
+            idem.begin(&acct(), "k", "other", KEY_TTL_SECS),
+            Begin::Execute(_)
+        ));
+    }
+
+    #[test]
+    fn the_store_is_bounded_per_account() {
+        let idem = Arc::new(Idempotency::default());
+        for i in 0..(MAX_KEYS_PER_ACCOUNT + 5) {
+            if let Begin::Execute(g) = idem.begin(&acct(), &format!("k{i}"), "fp", 0) {
+                g.finish(Some(stored("a")), 0);
+            }
+        }
+        assert_eq!(idem.len(&acct()), MAX_KEYS_PER_ACCOUNT);
+        assert!(
+            matches!(idem.begin(&acct(), "k0", "other", 0), Begin::Execute(_)),
+            "oldest evicted"
+        );
+    }
+
+    #[test]
+    fn accounts_do_not_share_keys() {
+        let idem = Arc::new(Idempotency::default());
+        if let Begin::Execute(g) = idem.begin(&acct(), "k", "fp", 0) {
+            g.finish(Some(stored("a")), 0);
+        }
+        let other = AccountKey::new("sk_test_2", None);
+        assert!(matches!(
+            idem.begin(&other, "k", "other", 0),
+            Begin::Execute(_)
+        ));
+    }
+}

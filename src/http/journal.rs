@@ -1,0 +1,171 @@
+//! The request journal: a bounded record of the requests the mock received, for tests that
+//! assert on what their code sent (wiremock's `received_requests`).
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Default number of requests kept; the oldest are dropped first.
+pub const DEFAULT_JOURNAL_LIMIT: usize = 1_000;
+
+/// One received request and the status it was answered with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceivedRequest {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// Path without the query string.
+    pub path: String,
+    /// Raw query string, if any.
+    pub query: Option<String>,
+    /// Request headers, names lowercased, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// Raw body (lossily decoded as UTF-8 in the JSON view of the journal).
+    #[serde(serialize_with = "lossy_utf8")]
+    pub body: Vec<u8>,
+    /// The secret key the request authenticated with, if any.
+    pub api_key: Option<String>,
+    /// The response status code.
+    pub status: u16,
+    /// The `Request-Id` of the response.
+    pub request_id: String,
+}
+
+fn lossy_utf8<S: serde::Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&String::from_utf8_lossy(body))
+}
+
+impl ReceivedRequest {
+    /// The first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body decoded as a Stripe v1 form (bracket nesting applied), as JSON with string leaves.
+    ///
+    /// # Errors
+    /// The body is not a valid form.
+    pub fn body_form(&self) -> Result<Map<String, Value>, crate::http::form::FormError> {
+        crate::http::form::decode(&String::from_utf8_lossy(&self.body))
+    }
+
+    /// The body parsed as JSON into `T`.
+    ///
+    /// # Errors
+    /// The body is not JSON of that shape.
+    pub fn body_json<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.body)
+    }
+}
+
+/// The bounded journal.
+#[derive(Debug)]
+pub struct Journal {
+    limit: usize,
+    entries: Mutex<VecDeque<ReceivedRequest>>,
+}
+
+impl Journal {
+    /// A journal keeping at most `limit` requests (0 keeps none).
+    pub fn new(limit: usize) -> Self {
+        Journal {
+            limit,
+            entries: Mutex::new(VecDeque::with_capacity(limit.min(1024))),
+        }
+    }
+
+    /// Whether requests are recorded at all.
+    pub fn enabled(&self) -> bool {
+        self.limit > 0
+    }
+
+    /// Appends a request, dropping the oldest beyond the limit.
+    pub fn record(&self, request: ReceivedRequest) {
+        if self.limit == 0 {
+            return;
+        }
+        let mut entries = lock(&self.entries);
+        while entries.len() >= self.limit {
+            entries.pop_front();
+        }
+        entries.push_back(request);
+    }
+
+    /// The recorded requests, oldest first, filtered by path prefix and API key.
+    pub fn snapshot(
+        &self,
+        path_prefix: Option<&str>,
+        api_key: Option<&str>,
+    ) -> Vec<ReceivedRequest> {
+        lock(&self.entries)
+            .iter()
+            .filter(|r| path_prefix.is_none_or(|p| r.path.starts_with(p)))
+            .filter(|r| api_key.is_none_or(|k| r.api_key.as_deref() == Some(k)))
+            .cloned()
+            .collect()
+    }
+
+    /// Forgets every request (or only those of `api_key`).
+    pub fn clear(&self, api_key: Option<&str>) {
+        let mut entries = lock(&self.entries);
+        match api_key {
+            None => entries.clear(),
+            Some(k) => entries.retain(|r| r.api_key.as_deref() != Some(k)),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(path: &str, key: &str) -> ReceivedRequest {
+        ReceivedRequest {
+            method: "GET".into(),
+            path: path.into(),
+            query: None,
+            headers: vec![("x-test".into(), "1".into())],
+            body: b"a[b]=1".to_vec(),
+            api_key: Some(key.into()),
+            status: 200,
+            request_id: "req_1".into(),
+        }
+    }
+
+    #[test]
+    fn keeps_at_most_the_limit() {
+        let j = Journal::new(2);
+        j.record(req("/a", "k"));
+        j.record(req("/b", "k"));
+        j.record(req("/c", "k"));
+        let paths: Vec<String> = j.snapshot(None, None).into_iter().map(|r| r.path).collect();
+        assert_eq!(paths, vec!["/b", "/c"]);
+    }
+
+    #[test]
+    fn filters_and_clears_by_key() {
+        let j = Journal::new(10);
+        j.record(req("/v1/a", "k1"));
+        j.record(req("/v2/b", "k2"));
+        assert_eq!(j.snapshot(Some("/v2"), None).len(), 1);
+        assert_eq!(j.snapshot(None, Some("k1")).len(), 1);
+        j.clear(Some("k1"));
+        assert_eq!(j.snapshot(None, None).len(), 1);
+    }
+
+    #[test]
+    fn body_helpers() {
+        let r = req("/", "k");
+        assert_eq!(r.body_form().expect("form")["a"]["b"], "1");
+        assert_eq!(r.header("X-Test"), Some("1"));
+        assert!(r.body_json::<serde_json::Value>().is_err());
+    }
+}

@@ -1,0 +1,169 @@
+//! Idempotent requests: replays, mismatches, concurrency.
+
+use reqwest::StatusCode;
+
+use crate::helpers::TestApp;
+
+impl TestApp {
+    async fn post_with_key(&self, path: &str, body: &str, key: &str) -> crate::helpers::Reply {
+        self.raw(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .bearer_auth(&self.key)
+                .header("idempotency-key", key)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.to_owned()),
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn a_repeat_replays_the_first_response_byte_for_byte() {
+    let app = TestApp::spawn().await;
+    let first = app
+        .post_with_key("/v1/customers", "email=a%40b.c&metadata[x]=1", "k-1")
+        .await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.header("idempotent-replayed").is_none());
+    // Same parameters in another order and encoding.
+    let again = app
+        .post_with_key("/v1/customers", "metadata%5Bx%5D=1&email=a%40b.c", "k-1")
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.text, first.text);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.header("idempotency-key"), Some("k-1"));
+    let list = app.get_ok("/v1/customers", &[]).await;
+    assert_eq!(
+        list["data"].as_array().map(Vec::len),
+        Some(1),
+        "nothing new was created"
+    );
+}
+
+#[tokio::test]
+async fn error_responses_are_replayed_too() {
+    let app = TestApp::spawn().await;
+    let first = app
+        .post_with_key(
+            "/v1/prices",
+            "currency=usd&unit_amount=1&product=prod_nope",
+            "k-err",
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::NOT_FOUND);
+    let again = app
+        .post_with_key(
+            "/v1/prices",
+            "currency=usd&unit_amount=1&product=prod_nope",
+            "k-err",
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert_eq!(again.text, first.text);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+}
+
+#[tokio::test]
+async fn validation_failures_are_not_stored() {
+    let app = TestApp::spawn().await;
+    let bad = app.post_with_key("/v1/customers", "bogus=1", "k-v").await;
+    assert_eq!(bad.code(), "parameter_unknown");
+    let fixed = app.post_with_key("/v1/customers", "name=ok", "k-v").await;
+    assert_eq!(fixed.status, StatusCode::OK, "{}", fixed.text);
+    assert!(fixed.header("idempotent-replayed").is_none());
+}
+
+#[tokio::test]
+async fn the_same_key_with_other_parameters_is_an_idempotency_error() {
+    let app = TestApp::spawn().await;
+    app.post_with_key("/v1/customers", "name=a", "k-2").await;
+    let r = app.post_with_key("/v1/customers", "name=b", "k-2").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["error"]["type"], "idempotency_error");
+    let r = app.post_with_key("/v1/products", "name=a", "k-2").await;
+    assert_eq!(r.body["error"]["type"], "idempotency_error", "another path");
+}
+
+#[tokio::test]
+async fn keys_are_scoped_to_the_account() {
+    let app = TestApp::spawn().await;
+    let other = app.other_account();
+    let a = app.post_with_key("/v1/customers", "name=a", "shared").await;
+    let b = other
+        .post_with_key("/v1/customers", "name=b", "shared")
+        .await;
+    assert_eq!(b.status, StatusCode::OK);
+    assert_ne!(a.body["id"], b.body["id"]);
+}
+
+#[tokio::test]
+async fn overlong_keys_are_rejected() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .post_with_key("/v1/customers", "", &"k".repeat(256))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn concurrent_requests_with_one_key_execute_once() {
+    let app = TestApp::spawn().await;
+    let mut tasks = Vec::new();
+    for _ in 0..32 {
+        let client = app.client.clone();
+        let url = format!("{}/v1/customers", app.base);
+        let key = app.key.clone();
+        tasks.push(tokio::spawn(async move {
+            let resp = client
+                .post(url)
+                .bearer_auth(key)
+                .header("idempotency-key", "concurrent")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("name=once")
+                .send()
+                .await
+                .expect("sent");
+            (resp.status(), resp.text().await.expect("body"))
+        }));
+    }
+    let mut bodies = std::collections::HashSet::new();
+    for t in tasks {
+        let (status, body) = t.await.expect("task");
+        assert!(
+            status == StatusCode::OK || status == StatusCode::CONFLICT,
+            "{status}"
+        );
+        if status == StatusCode::OK {
+            bodies.insert(body);
+        }
+    }
+    assert_eq!(bodies.len(), 1, "every success is the same response");
+    let list = app.get_ok("/v1/customers", &[]).await;
+    assert_eq!(list["data"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn get_requests_ignore_the_key() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .raw(
+            app.client
+                .get(format!("{}/v1/customers", app.base))
+                .bearer_auth(&app.key)
+                .header("idempotency-key", "g"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    app.customer().await;
+    let r2 = app
+        .raw(
+            app.client
+                .get(format!("{}/v1/customers", app.base))
+                .bearer_auth(&app.key)
+                .header("idempotency-key", "g"),
+        )
+        .await;
+    assert_ne!(r.text, r2.text);
+}
