@@ -394,4 +394,74 @@ mod tests {
         assert_eq!(d(""), json!({}));
         assert_eq!(d("&&"), json!({}));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+        use serde_json::{Map, Value};
+
+        use super::super::decode;
+
+        /// Nested parameter trees without empty containers (which a form cannot express).
+        fn tree() -> impl Strategy<Value = Value> {
+            let leaf = "\\PC{0,12}".prop_map(Value::String);
+            leaf.prop_recursive(3, 24, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 1..4).prop_map(Value::Array),
+                    prop::collection::btree_map("[a-z_]{1,6}", inner, 1..4)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        fn encode(prefix: &str, v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::String(s) => out.push(format!("{}={}", escape(prefix), escape(s))),
+                Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        encode(&format!("{prefix}[{i}]"), item, out);
+                    }
+                }
+                Value::Object(map) => {
+                    for (k, item) in map {
+                        encode(&format!("{prefix}[{k}]"), item, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+
+        fn escape(s: &str) -> String {
+            s.bytes()
+                .map(|b| match b {
+                    b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'[' | b']' => {
+                        char::from(b).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect()
+        }
+
+        proptest! {
+            #[test]
+            fn decoding_never_panics(input in "\\PC{0,200}") {
+                let _ = decode(&input);
+            }
+
+            #[test]
+            fn decoding_never_panics_on_bracket_soup(input in "[a-z\\[\\]0-9=&%+]{0,80}") {
+                let _ = decode(&input);
+            }
+
+            #[test]
+            fn encoded_trees_decode_to_themselves(root in prop::collection::btree_map("[a-z]{1,6}", tree(), 1..5)) {
+                let root: Map<String, Value> = root.into_iter().collect();
+                let mut pairs = Vec::new();
+                for (k, v) in &root {
+                    encode(k, v, &mut pairs);
+                }
+                let decoded = decode(&pairs.join("&"));
+                prop_assert_eq!(decoded, Ok(root));
+            }
+        }
+    }
 }

@@ -186,6 +186,33 @@ pub fn mode_of(path: &str) -> Mode {
     }
 }
 
+/// Longest request target (path and query) accepted, in bytes.
+pub const MAX_URI_BYTES: usize = 16 * 1024;
+/// Largest total size of the request headers accepted, in bytes.
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// Stripe-shaped answers for over-long URLs and headers (the HTTP stack's own, larger limits
+/// answer anything beyond these without a JSON body).
+fn check_limits(parts: &axum::http::request::Parts) -> Result<(), Error> {
+    let uri_len = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    if uri_len > MAX_URI_BYTES {
+        return Err(Error::MalformedBody(format!(
+            "Request URL too long: at most {MAX_URI_BYTES} bytes are accepted."
+        )));
+    }
+    let header_len: usize = parts
+        .headers
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if header_len > MAX_HEADER_BYTES {
+        return Err(Error::MalformedBody(format!(
+            "Request headers too large: at most {MAX_HEADER_BYTES} bytes are accepted."
+        )));
+    }
+    Ok(())
+}
+
 /// The account of a request to a Stripe path (every path needs a key, known route or not, as on
 /// Stripe); `None` for the mock's own paths. Handlers receive it through `Caller`.
 fn authenticate(headers: &HeaderMap, control_plane: bool) -> Result<Option<AccountKey>, Error> {
@@ -252,23 +279,24 @@ pub async fn conventions(State(state): State<AppState>, req: Request, next: Next
     };
     let control_plane = incoming.path == "/healthz" || incoming.path.starts_with("/_mock/");
 
-    let (response, body) = match authenticate(&parts.headers, control_plane) {
-        Err(err) => (err.into_response(), Bytes::new()),
-        Ok(account) => match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-            Err(_) => (Error::PayloadTooLarge.into_response(), Bytes::new()),
-            Ok(bytes) => {
-                if let Some(account) = &account {
-                    parts.extensions.insert(account.clone());
+    let (response, body) =
+        match check_limits(&parts).and_then(|()| authenticate(&parts.headers, control_plane)) {
+            Err(err) => (err.into_response(), Bytes::new()),
+            Ok(account) => match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+                Err(_) => (Error::PayloadTooLarge.into_response(), Bytes::new()),
+                Ok(bytes) => {
+                    if let Some(account) = &account {
+                        parts.extensions.insert(account.clone());
+                    }
+                    incoming.account = account;
+                    let req = Request::from_parts(parts, Body::from(bytes.clone()));
+                    (
+                        serve_stripe(&state, &incoming, req, &bytes, next).await,
+                        bytes,
+                    )
                 }
-                incoming.account = account;
-                let req = Request::from_parts(parts, Body::from(bytes.clone()));
-                (
-                    serve_stripe(&state, &incoming, req, &bytes, next).await,
-                    bytes,
-                )
-            }
-        },
-    };
+            },
+        };
     finish(&state, incoming, response, body, started)
 }
 

@@ -151,3 +151,29 @@ async fn oversized_bodies_are_413_in_json() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(r.body["error"]["type"], "invalid_request_error");
 }
+
+#[tokio::test]
+async fn overlong_urls_and_headers_get_json_errors() {
+    let app = TestApp::spawn().await;
+    let long_query = format!("/v1/customers?email={}", "a".repeat(20 * 1024));
+    let r = app
+        .raw(
+            app.client
+                .get(format!("{}{long_query}", app.base))
+                .bearer_auth(&app.key),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["error"]["type"], "invalid_request_error");
+    let r = app
+        .raw(
+            app.client
+                .get(format!("{}/v1/customers", app.base))
+                .bearer_auth(&app.key)
+                .header("x-padding", "p".repeat(70 * 1024)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["error"]["type"], "invalid_request_error");
+    assert_eq!(app.get("/v1/customers", &[]).await.status, StatusCode::OK);
+}
