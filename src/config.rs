@@ -40,6 +40,10 @@ pub struct Config {
     /// How many received requests the journal keeps (0 disables it).
     #[arg(long, env = "STRIPE_MOCK_JOURNAL_LIMIT", default_value_t = crate::http::journal::DEFAULT_JOURNAL_LIMIT)]
     pub journal_limit: usize,
+    /// Fixture document (JSON file) or directory of them, loaded into every account when it is
+    /// first used.
+    #[arg(long, env = "STRIPE_MOCK_FIXTURES")]
+    pub fixtures: Option<std::path::PathBuf>,
     /// Subcommand; none means "serve".
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -65,4 +69,29 @@ impl Config {
         }
         start
     }
+}
+
+/// Reads a fixture document, or every `*.json` document of a directory (in name order).
+///
+/// # Errors
+/// Unreadable files or invalid JSON, with the file name.
+pub fn read_fixtures(path: &std::path::Path) -> Result<Vec<serde_json::Value>, String> {
+    let files = if path.is_dir() {
+        let mut files: Vec<_> = std::fs::read_dir(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        files
+    } else {
+        vec![path.to_path_buf()]
+    };
+    files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))
+        })
+        .collect()
 }

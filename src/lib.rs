@@ -30,6 +30,7 @@
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod fixtures;
 pub mod http;
 pub mod server;
 pub mod store;

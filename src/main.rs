@@ -4,7 +4,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use stripe_billing_mock::config::{Command, Config};
+use stripe_billing_mock::config::{Command, Config, read_fixtures};
+use stripe_billing_mock::fixtures;
 use stripe_billing_mock::http::AppState;
 use stripe_billing_mock::server::serve;
 use stripe_billing_mock::store::Store;
@@ -44,6 +45,18 @@ async fn run(config: Config) -> ExitCode {
     };
     tracing::info!(%url, "stripe-billing-mock listening on {url}");
     let state = AppState::new(Store::default(), config.journal_limit).with_start(config.start());
+    if let Some(path) = &config.fixtures {
+        let loaded = read_fixtures(path)
+            .and_then(|docs| fixtures::templates(&state.store, &docs).map_err(|e| e.to_string()));
+        match loaded {
+            Ok(templates) => state.store.set_templates(Some(templates)),
+            Err(e) => {
+                tracing::error!(path = %path.display(), error = %e, "cannot load fixtures");
+                return ExitCode::FAILURE;
+            }
+        }
+        tracing::info!(path = %path.display(), "fixtures loaded into every new account");
+    }
     match serve(listener, state, shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("shut down");

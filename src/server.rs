@@ -50,6 +50,7 @@ pub struct MockServerBuilder {
     listener: Option<std::net::TcpListener>,
     start: Start,
     journal_limit: usize,
+    fixtures: Vec<serde_json::Value>,
 }
 
 impl Default for MockServerBuilder {
@@ -58,6 +59,7 @@ impl Default for MockServerBuilder {
             listener: None,
             start: Start::default(),
             journal_limit: DEFAULT_JOURNAL_LIMIT,
+            fixtures: Vec::new(),
         }
     }
 }
@@ -94,6 +96,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// Seed every account with a fixture document (see `fixtures/` and the README) when it is
+    /// first used; may be called several times.
+    pub fn fixtures(mut self, document: serde_json::Value) -> Self {
+        self.fixtures.push(document);
+        self
+    }
+
     /// Binds and starts the server.
     ///
     /// # Panics
@@ -109,7 +118,7 @@ impl MockServerBuilder {
     /// Binds and starts the server.
     ///
     /// # Errors
-    /// I/O errors while binding.
+    /// I/O errors while binding; `InvalidData` for an invalid fixture document.
     pub async fn try_start(self) -> std::io::Result<MockServer> {
         let listener = match self.listener {
             Some(l) => {
@@ -121,6 +130,11 @@ impl MockServerBuilder {
         let address = listener.local_addr()?;
         let state =
             AppState::new(Store::new(IdGen::random()), self.journal_limit).with_start(self.start);
+        if !self.fixtures.is_empty() {
+            let templates = crate::fixtures::templates(&state.store, &self.fixtures)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
+            state.store.set_templates(Some(templates));
+        }
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(serve(listener, state.clone(), async {
             let _ = rx.await;

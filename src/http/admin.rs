@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
             get(faults).post(add_fault).delete(clear_faults),
         )
         .route("/_mock/clock", get(clock).post(set_clock))
+        .route("/_mock/fixtures", post(load_fixtures))
 }
 
 /// `?api_key=` selects one secret key's accounts.
@@ -190,4 +191,29 @@ async fn set_clock(State(app): State<AppState>, body: Bytes) -> Result<Response>
         app.store.clock().advance_ms(ms);
     }
     render(&ClockView::of(&app))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixtureTarget {
+    api_key: Option<String>,
+    account: Option<String>,
+}
+
+/// `POST /_mock/fixtures?api_key=sk_test_…[&account=acct_…]`: loads a fixture document into
+/// that account, all or nothing.
+async fn load_fixtures(
+    State(app): State<AppState>,
+    q: std::result::Result<Query<FixtureTarget>, axum::extract::rejection::QueryRejection>,
+    body: Bytes,
+) -> Result<Response> {
+    let target = query(q)?;
+    let key = target.api_key.ok_or(Error::ParameterMissing {
+        param: "api_key".into(),
+    })?;
+    let key = crate::http::extract::api_key(Some(format!("Bearer {key}").as_bytes()))?;
+    let doc: serde_json::Value = parse_json(&body)?;
+    let account = crate::store::AccountKey::new(&key, target.account.as_deref());
+    let summary = crate::fixtures::load(&app.store, &account, &doc)?;
+    render(&json!({ "loaded": summary }))
 }

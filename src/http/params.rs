@@ -46,6 +46,11 @@ impl Params {
         }
     }
 
+    /// Wraps a decoded parameter object that sits at `path` (errors name paths below it).
+    pub fn at_path(mode: Mode, path: String, map: Map<String, Value>) -> Self {
+        Params { mode, path, map }
+    }
+
     /// The API mode of these parameters.
     pub fn mode(&self) -> Mode {
         self.mode

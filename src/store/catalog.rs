@@ -11,6 +11,8 @@ use super::{AccountKey, ListPage, ListQuery, Store, list_page};
 /// Parameters of `POST /v1/customers`.
 #[derive(Debug, Default)]
 pub struct NewCustomer {
+    /// Fixed id (fixtures only; the API generates one).
+    pub id: Option<String>,
     /// Starting balance.
     pub balance: Option<i64>,
     /// Free text.
@@ -99,6 +101,8 @@ pub enum PriceProduct {
 /// Parameters of `POST /v1/prices`.
 #[derive(Debug)]
 pub struct NewPrice {
+    /// Fixed id (fixtures only; the API generates one).
+    pub id: Option<String>,
     /// Whether it is available (default true).
     pub active: Option<bool>,
     /// Currency.
@@ -167,6 +171,8 @@ pub struct CouponUpdate {
 /// Parameters of `POST /v1/payment_intents`.
 #[derive(Debug)]
 pub struct NewPaymentIntent {
+    /// Fixed id (fixtures only; the API generates one).
+    pub id: Option<String>,
     /// Minor units.
     pub amount: i64,
     /// Currency.
@@ -186,6 +192,24 @@ pub struct Deleted {
     pub id: String,
 }
 
+/// A caller-chosen id if it is free, else a generated one.
+fn choose_id<T>(
+    collection: &crate::domain::collection::Collection<T>,
+    wanted: Option<String>,
+    resource: &str,
+    generate: impl FnOnce() -> String,
+) -> Result<String> {
+    match wanted {
+        Some(id) if collection.contains(&id) => Err(Error::InvalidRequest {
+            code: Some("resource_already_exists"),
+            message: format!("{resource} already exists: '{id}'"),
+            param: Some("id".into()),
+        }),
+        Some(id) => Ok(id),
+        None => Ok(generate()),
+    }
+}
+
 fn metadata_of(update: Option<MetadataUpdate>) -> Metadata {
     let mut m = Metadata::new();
     if let Some(u) = update {
@@ -201,7 +225,7 @@ impl Store {
     /// None in practice; the signature matches the other store methods.
     pub fn create_customer(&self, acct: &AccountKey, p: NewCustomer) -> Result<Customer> {
         self.write(acct, |s, ctx| {
-            let id = ctx.ids.v1("cus_");
+            let id = choose_id(&s.customers, p.id, "Customer", || ctx.ids.v1("cus_"))?;
             let customer = Customer {
                 invoice_prefix: p
                     .invoice_prefix
@@ -310,17 +334,7 @@ impl Store {
     /// `resource_already_exists` if a caller-chosen id is taken.
     pub fn create_product(&self, acct: &AccountKey, p: NewProduct) -> Result<Product> {
         self.write(acct, |s, ctx| {
-            let id = match p.id {
-                Some(id) if s.products.contains(&id) => {
-                    return Err(Error::InvalidRequest {
-                        code: Some("resource_already_exists"),
-                        message: format!("Product already exists: '{id}'"),
-                        param: Some("id".into()),
-                    });
-                }
-                Some(id) => id,
-                None => ctx.ids.v1("prod_"),
-            };
+            let id = choose_id(&s.products, p.id, "Product", || ctx.ids.v1("prod_"))?;
             let product = Product {
                 id: id.clone(),
                 created: ctx.unix(),
@@ -426,6 +440,7 @@ impl Store {
     /// `resource_missing` (param `product`) for an unknown product.
     pub fn create_price(&self, acct: &AccountKey, p: NewPrice) -> Result<Price> {
         self.write(acct, |s, ctx| {
+            let id = choose_id(&s.prices, p.id, "Price", || ctx.ids.v1("price_"))?;
             let product = match p.product {
                 PriceProduct::Existing(id) => {
                     if !s.products.contains(&id) {
@@ -453,7 +468,6 @@ impl Store {
                     id
                 }
             };
-            let id = ctx.ids.v1("price_");
             let price = Price {
                 id: id.clone(),
                 created: ctx.unix(),
@@ -535,17 +549,7 @@ impl Store {
     /// `resource_already_exists` if a caller-chosen id is taken.
     pub fn create_coupon(&self, acct: &AccountKey, p: NewCoupon) -> Result<Coupon> {
         self.write(acct, |s, ctx| {
-            let id = match p.id {
-                Some(id) if s.coupons.contains(&id) => {
-                    return Err(Error::InvalidRequest {
-                        code: Some("resource_already_exists"),
-                        message: format!("Coupon already exists: '{id}'"),
-                        param: Some("id".into()),
-                    });
-                }
-                Some(id) => id,
-                None => ctx.ids.base62(8),
-            };
+            let id = choose_id(&s.coupons, p.id, "Coupon", || ctx.ids.base62(8))?;
             let coupon = Coupon {
                 id: id.clone(),
                 created: ctx.unix(),
@@ -631,7 +635,9 @@ impl Store {
                     return Err(Error::missing("customer", c, "customer"));
                 }
             }
-            let id = ctx.ids.v1("pi_");
+            let id = choose_id(&s.payment_intents, p.id, "PaymentIntent", || {
+                ctx.ids.v1("pi_")
+            })?;
             let pi = PaymentIntent {
                 client_secret: format!("{id}_secret_{}", ctx.ids.base62(25)),
                 id: id.clone(),

@@ -74,8 +74,11 @@ impl Ctx<'_> {
 }
 
 /// All objects of one account.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct AccountState {
+    /// Bumped by every `Store::write`, so a staged fixture load can tell whether the account
+    /// changed underneath it.
+    version: u64,
     /// `cus_…`
     pub customers: Collection<Customer>,
     /// `prod_…`
@@ -122,8 +125,19 @@ struct Shared {
     /// Every account seen so far. The outer lock is taken for writing only the first time an
     /// account is seen; each account has its own mutex.
     accounts: RwLock<HashMap<AccountKey, Arc<Mutex<AccountState>>>>,
-    clock: Clock,
-    ids: IdGen,
+    /// What a new account starts with (test and live mode): the start-up fixtures, if any.
+    templates: RwLock<Option<Templates>>,
+    clock: Arc<Clock>,
+    ids: Arc<IdGen>,
+}
+
+/// Starting states for new accounts.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    /// For `_test_` keys.
+    pub test: AccountState,
+    /// For `_live_` keys.
+    pub live: AccountState,
 }
 
 /// Handle to the store; cheap to clone.
@@ -144,10 +158,71 @@ impl Store {
         Store {
             shared: Arc::new(Shared {
                 accounts: RwLock::new(HashMap::new()),
-                clock: Clock::default(),
-                ids,
+                templates: RwLock::new(None),
+                clock: Arc::new(Clock::default()),
+                ids: Arc::new(ids),
             }),
         }
+    }
+
+    /// An empty store sharing this store's clock and id generator, for staging changes that
+    /// must apply all at once.
+    pub fn scratch(&self) -> Store {
+        Store {
+            shared: Arc::new(Shared {
+                accounts: RwLock::new(HashMap::new()),
+                templates: RwLock::new(None),
+                clock: Arc::clone(&self.shared.clock),
+                ids: Arc::clone(&self.shared.ids),
+            }),
+        }
+    }
+
+    /// Sets what every account starts with when it is first used (existing accounts keep their
+    /// objects).
+    pub fn set_templates(&self, templates: Option<Templates>) {
+        *write_lock(&self.shared.templates) = templates;
+    }
+
+    /// A copy of an account's state and its version, for staging.
+    pub fn snapshot(&self, key: &AccountKey) -> (AccountState, u64) {
+        let account = self.account(key);
+        let state = lock(&account);
+        (state.clone(), state.version)
+    }
+
+    /// Puts `state` in place of the account's state if nothing changed it since the snapshot
+    /// with `version`.
+    ///
+    /// # Errors
+    /// A 409-style refusal if the account changed meanwhile.
+    pub fn replace_if_unchanged(
+        &self,
+        key: &AccountKey,
+        mut state: AccountState,
+        version: u64,
+    ) -> Result<()> {
+        let account = self.account(key);
+        let mut current = lock(&account);
+        if current.version != version {
+            return Err(Error::invalid(
+                "lock_timeout",
+                "The account changed while the fixtures were being loaded; nothing was loaded. Try again.",
+            ));
+        }
+        state.version = version + 1;
+        *current = state;
+        Ok(())
+    }
+
+    /// Replaces an account's state unconditionally (used to seed a scratch store).
+    pub fn put_account(&self, key: &AccountKey, state: AccountState) {
+        write_lock(&self.shared.accounts).insert(key.clone(), Arc::new(Mutex::new(state)));
+    }
+
+    /// The account's current state, cloned.
+    pub fn account_state(&self, key: &AccountKey) -> AccountState {
+        self.snapshot(key).0
     }
 
     /// The server clock.
@@ -174,10 +249,17 @@ impl Store {
         if let Some(account) = read_lock(&self.shared.accounts).get(key) {
             return Arc::clone(account);
         }
+        let template = read_lock(&self.shared.templates).as_ref().map(|t| {
+            if key.livemode() {
+                t.live.clone()
+            } else {
+                t.test.clone()
+            }
+        });
         Arc::clone(
             write_lock(&self.shared.accounts)
                 .entry(key.clone())
-                .or_default(),
+                .or_insert_with(|| Arc::new(Mutex::new(template.unwrap_or_default()))),
         )
     }
 
@@ -207,6 +289,7 @@ impl Store {
     ) -> Result<T> {
         let account = self.account(key);
         let mut state = lock(&account);
+        state.version = state.version.wrapping_add(1);
         let ctx = Ctx {
             now: self.shared.clock.now(),
             ids: &self.shared.ids,

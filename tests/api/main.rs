@@ -6,5 +6,6 @@ mod auth;
 mod catalog;
 mod control_plane;
 mod conventions;
+mod fixtures;
 mod idempotency;
 mod library;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::domain::catalog::{Coupon, CouponValue, Metadata, Percent};
 use crate::error::{Error, Result};
 use crate::http::extract::{Caller, V1Params};
+use crate::http::params::Params;
 use crate::http::{AppState, render};
 use crate::store::catalog::{CouponUpdate, NewCoupon};
 
@@ -73,12 +74,11 @@ impl<'a> From<&'a Coupon> for CouponView<'a> {
     }
 }
 
-async fn create(
-    State(app): State<AppState>,
-    Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
-) -> Result<Response> {
-    let p = &mut params;
+/// Reads the parameters of `POST /v1/coupons` (also used by fixtures).
+///
+/// # Errors
+/// Invalid parameters.
+pub fn new_coupon(p: &mut Params) -> Result<NewCoupon> {
     let percent = p.opt_decimal("percent_off")?;
     let amount = p.opt_i64("amount_off")?;
     let value = match (percent, amount) {
@@ -137,6 +137,15 @@ async fn create(
         name: p.opt_string("name")?,
         redeem_by: p.opt_i64("redeem_by")?,
     };
+    Ok(new)
+}
+
+async fn create(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let new = new_coupon(&mut params)?;
     params.finish()?;
     render(&CouponView::from(&app.store.create_coupon(&acct, new)?))
 }

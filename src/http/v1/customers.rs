@@ -115,13 +115,13 @@ fn invoice_prefix(p: &mut Params) -> Result<Option<String>> {
     }
 }
 
-async fn create(
-    State(app): State<AppState>,
-    Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
-) -> Result<Response> {
-    let p = &mut params;
-    let new = NewCustomer {
+/// Reads the parameters of `POST /v1/customers` (also used by fixtures).
+///
+/// # Errors
+/// Invalid parameters.
+pub fn new_customer(p: &mut Params) -> Result<NewCustomer> {
+    Ok(NewCustomer {
+        id: None,
         balance: p.opt_i64("balance")?,
         description: p.opt_string("description")?,
         email: p.opt_string("email")?,
@@ -130,7 +130,15 @@ async fn create(
         name: p.opt_string("name")?,
         phone: p.opt_string("phone")?,
         tax_exempt: p.opt_enum("tax_exempt", TAX_EXEMPT)?,
-    };
+    })
+}
+
+async fn create(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let new = new_customer(&mut params)?;
     params.finish()?;
     let c = app.store.create_customer(&acct, new)?;
     render(&CustomerView::from(&c))

@@ -10,6 +10,7 @@ use crate::domain::catalog::{Metadata, PaymentIntent};
 use crate::domain::money::MAXIMUM_AMOUNT;
 use crate::error::{Error, Result};
 use crate::http::extract::{Caller, V1Params};
+use crate::http::params::Params;
 use crate::http::{AppState, render};
 use crate::store::catalog::NewPaymentIntent;
 
@@ -75,12 +76,11 @@ impl<'a> From<&'a PaymentIntent> for PaymentIntentView<'a> {
     }
 }
 
-async fn create(
-    State(app): State<AppState>,
-    Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
-) -> Result<Response> {
-    let p = &mut params;
+/// Reads the parameters of `POST /v1/payment_intents` (also used by fixtures).
+///
+/// # Errors
+/// Invalid parameters.
+pub fn new_payment_intent(p: &mut Params) -> Result<NewPaymentIntent> {
     let amount = p.req_i64("amount")?;
     let currency = req_currency(p, "currency")?;
     if amount < crate::domain::money::minimum_charge_amount(&currency) {
@@ -98,6 +98,7 @@ async fn create(
         });
     }
     let new = NewPaymentIntent {
+        id: None,
         amount,
         currency,
         customer: p.opt_string("customer")?,
@@ -105,6 +106,15 @@ async fn create(
         metadata: p.opt_metadata("metadata")?,
     };
     p.opt_string_array("payment_method_types")?;
+    Ok(new)
+}
+
+async fn create(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let new = new_payment_intent(&mut params)?;
     params.finish()?;
     render(&PaymentIntentView::from(
         &app.store.create_payment_intent(&acct, new)?,

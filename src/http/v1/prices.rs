@@ -159,12 +159,11 @@ pub fn opt_recurring(p: &mut Params) -> Result<Option<Recurring>> {
     })
 }
 
-async fn create(
-    State(app): State<AppState>,
-    Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
-) -> Result<Response> {
-    let p = &mut params;
+/// Reads the parameters of `POST /v1/prices` (also used by fixtures).
+///
+/// # Errors
+/// Invalid parameters.
+pub fn new_price(p: &mut Params) -> Result<NewPrice> {
     let currency = req_currency(p, "currency")?;
     let unit_amount = req_unit_amount(p)?;
     let product = match (
@@ -188,6 +187,7 @@ async fn create(
         }
     };
     let new = NewPrice {
+        id: None,
         active: p.opt_bool("active")?,
         currency,
         lookup_key: p.opt_string("lookup_key")?,
@@ -199,6 +199,15 @@ async fn create(
         unit_amount,
     };
     p.opt_enum("billing_scheme", &["per_unit"])?;
+    Ok(new)
+}
+
+async fn create(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let new = new_price(&mut params)?;
     params.finish()?;
     render(&PriceView::from(&app.store.create_price(&acct, new)?))
 }

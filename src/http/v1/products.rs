@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::domain::catalog::{Metadata, Product};
 use crate::error::Result;
 use crate::http::extract::{Caller, V1Params};
+use crate::http::params::Params;
 use crate::http::{AppState, render};
 use crate::store::catalog::{NewProduct, ProductUpdate};
 
@@ -72,12 +73,11 @@ impl<'a> From<&'a Product> for ProductView<'a> {
     }
 }
 
-async fn create(
-    State(app): State<AppState>,
-    Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
-) -> Result<Response> {
-    let p = &mut params;
+/// Reads the parameters of `POST /v1/products` (also used by fixtures).
+///
+/// # Errors
+/// Invalid parameters.
+pub fn new_product(p: &mut Params) -> Result<NewProduct> {
     let new = NewProduct {
         id: p.opt_string("id")?,
         active: p.opt_bool("active")?,
@@ -88,6 +88,15 @@ async fn create(
     };
     // Accepted for SDK compatibility; products have no type distinction in this mock.
     p.opt_enum("type", &["good", "service"])?;
+    Ok(new)
+}
+
+async fn create(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let new = new_product(&mut params)?;
     params.finish()?;
     let product = app.store.create_product(&acct, new)?;
     render(&ProductView::from(&product))

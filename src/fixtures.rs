@@ -1,0 +1,172 @@
+//! Fixture documents: realistic objects with fixed ids, loaded into an account through the
+//! same parameter readers and store methods as the API, so a fixture is validated exactly like
+//! a request.
+//!
+//! A document is a JSON object of arrays by object type, in the order they are loaded:
+//! `products`, `prices`, `customers`, `coupons`, `payment_intents`. Each element holds the
+//! API's create parameters plus an optional fixed `id` (e.g. `cus_fixture_alice`). Loading is
+//! all or nothing: the document is applied to a staged copy of the account, which replaces the
+//! account only if every object loaded; the first error is reported with its path.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::http::params::{Mode, Params};
+use crate::http::v1;
+use crate::store::{AccountKey, Store, Templates};
+
+/// How many objects of each type a document loaded.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Products.
+    pub products: usize,
+    /// Prices.
+    pub prices: usize,
+    /// Customers.
+    pub customers: usize,
+    /// Coupons.
+    pub coupons: usize,
+    /// Payment intents.
+    pub payment_intents: usize,
+}
+
+const SECTIONS: &[&str] = &[
+    "products",
+    "prices",
+    "customers",
+    "coupons",
+    "payment_intents",
+];
+
+/// Loads `doc` into `account`, all or nothing.
+///
+/// # Errors
+/// A 400 naming the first invalid object's path; nothing is loaded then.
+pub fn load(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
+    let (state, version) = store.snapshot(account);
+    let staging = store.scratch();
+    staging.put_account(account, state);
+    let summary = apply(&staging, account, doc)?;
+    store.replace_if_unchanged(account, staging.account_state(account), version)?;
+    Ok(summary)
+}
+
+/// Builds the starting states of new accounts (test and live) from `docs`.
+///
+/// # Errors
+/// As [`load`].
+pub fn templates(store: &Store, docs: &[Value]) -> Result<Templates> {
+    let staging = store.scratch();
+    let test = AccountKey::new("sk_test_fixtures", None);
+    let live = AccountKey::new("sk_live_fixtures", None);
+    for doc in docs {
+        apply(&staging, &test, doc)?;
+        apply(&staging, &live, doc)?;
+    }
+    Ok(Templates {
+        test: staging.account_state(&test),
+        live: staging.account_state(&live),
+    })
+}
+
+fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
+    let Value::Object(doc) = doc else {
+        return Err(fixture_error(
+            "the document",
+            "a fixture document must be a JSON object",
+        ));
+    };
+    if let Some(unknown) = doc
+        .keys()
+        .find(|k| !SECTIONS.contains(&k.as_str()) && k.as_str() != "description")
+    {
+        return Err(fixture_error(
+            unknown,
+            &format!("unknown section; expected one of {}", SECTIONS.join(", ")),
+        ));
+    }
+    let mut summary = Summary::default();
+    summary.products = each(doc, "products", |mut p, id| {
+        let mut new = v1::products::new_product(&mut p)?;
+        new.id = id.or(new.id);
+        p.finish()?;
+        store.create_product(account, new).map(drop)
+    })?;
+    summary.prices = each(doc, "prices", |mut p, id| {
+        let mut new = v1::prices::new_price(&mut p)?;
+        new.id = id;
+        p.finish()?;
+        store.create_price(account, new).map(drop)
+    })?;
+    summary.customers = each(doc, "customers", |mut p, id| {
+        let mut new = v1::customers::new_customer(&mut p)?;
+        new.id = id;
+        p.finish()?;
+        store.create_customer(account, new).map(drop)
+    })?;
+    summary.coupons = each(doc, "coupons", |mut p, id| {
+        let mut new = v1::coupons::new_coupon(&mut p)?;
+        new.id = id.or(new.id);
+        p.finish()?;
+        store.create_coupon(account, new).map(drop)
+    })?;
+    summary.payment_intents = each(doc, "payment_intents", |mut p, id| {
+        let mut new = v1::payment_intents::new_payment_intent(&mut p)?;
+        new.id = id;
+        p.finish()?;
+        store.create_payment_intent(account, new).map(drop)
+    })?;
+    Ok(summary)
+}
+
+/// Runs `f` on every element of section `name`, with the element's fixed `id` taken out.
+fn each(
+    doc: &Map<String, Value>,
+    name: &str,
+    mut f: impl FnMut(Params, Option<String>) -> Result<()>,
+) -> Result<usize> {
+    let Some(section) = doc.get(name) else {
+        return Ok(0);
+    };
+    let Value::Array(items) = section else {
+        return Err(fixture_error(name, "must be an array of objects"));
+    };
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{name}[{i}]");
+        let Value::Object(map) = item else {
+            return Err(fixture_error(&path, "must be an object"));
+        };
+        let mut p = Params::at_path(Mode::V1, path.clone(), map.clone());
+        let id = p.opt_string("id").map_err(|e| locate(&path, e))?;
+        f(p, id).map_err(|e| locate(&path, e))?;
+    }
+    Ok(items.len())
+}
+
+fn fixture_error(path: &str, message: &str) -> Error {
+    Error::InvalidRequest {
+        code: Some("fixture_invalid"),
+        message: format!("Invalid fixture at {path}: {message}."),
+        param: Some(path.to_owned()),
+    }
+}
+
+/// Names the fixture path in an error raised while loading the object at `path`.
+fn locate(path: &str, err: Error) -> Error {
+    let param = match &err {
+        Error::ParameterUnknown { param }
+        | Error::ParameterMissing { param }
+        | Error::ParameterInvalid { param, .. } => param.clone(),
+        Error::ResourceMissing { param: Some(p), .. }
+        | Error::InvalidRequest { param: Some(p), .. } => {
+            format!("{path}[{p}]")
+        }
+        _ => path.to_owned(),
+    };
+    Error::InvalidRequest {
+        code: Some("fixture_invalid"),
+        message: format!("Invalid fixture at {param}: {err}"),
+        param: Some(param),
+    }
+}

@@ -1,0 +1,144 @@
+//! Fixture documents: the shipped ones load, loading is validated and atomic.
+
+use reqwest::StatusCode;
+use serde_json::json;
+use stripe_billing_mock::MockServer;
+
+use crate::helpers::{TestApp, fresh_key};
+
+fn shipped(name: &str) -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture file"))
+        .expect("fixture JSON")
+}
+
+impl TestApp {
+    async fn load_fixtures(&self, doc: &serde_json::Value) -> crate::helpers::Reply {
+        self.raw(
+            self.client
+                .post(format!("{}/_mock/fixtures?api_key={}", self.base, self.key))
+                .json(doc),
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn the_shipped_catalog_loads_with_its_fixed_ids() {
+    let app = TestApp::spawn().await;
+    let r = app.load_fixtures(&shipped("catalog.json")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["loaded"]["prices"], 4);
+    let alice = app.get_ok("/v1/customers/cus_fixture_alice", &[]).await;
+    assert_eq!(alice["email"], "alice@example.com");
+    let price = app
+        .get_ok("/v1/prices/price_fixture_club_monthly", &[])
+        .await;
+    assert_eq!(price["recurring"]["interval"], "month");
+    assert_eq!(price["product"], "prod_fixture_club");
+    let coupon = app.get_ok("/v1/coupons/FIXTURE25", &[]).await;
+    assert_eq!(coupon["percent_off"], 25.0);
+}
+
+#[tokio::test]
+async fn an_invalid_fixture_names_its_path_and_loads_nothing() {
+    let app = TestApp::spawn().await;
+    let doc = json!({
+        "products": [{"id": "prod_ok", "name": "Fine"}],
+        "prices": [
+            {"id": "price_ok", "product": "prod_ok", "currency": "usd", "unit_amount": 100},
+            {"id": "price_bad", "product": "prod_ok", "currency": "usd", "unit_amount": "lots"}
+        ]
+    });
+    let r = app.load_fixtures(&doc).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["error"]["param"], "prices[1][unit_amount]");
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("prices[1][unit_amount]")
+    );
+    assert_eq!(
+        app.get("/v1/products/prod_ok", &[]).await.status,
+        StatusCode::NOT_FOUND,
+        "nothing half-loaded"
+    );
+    assert_eq!(
+        app.get("/v1/prices/price_ok", &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn fixture_errors_cover_references_unknown_fields_and_sections() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (
+            json!({"prices": [{"product": "prod_missing", "currency": "usd", "unit_amount": 1}]}),
+            "prices[0][product]",
+        ),
+        (
+            json!({"customers": [{"email": "a@b.c", "favourite_colour": "red"}]}),
+            "customers[0][favourite_colour]",
+        ),
+        (json!({"widgets": []}), "widgets"),
+        (
+            json!({"customers": [{"id": "cus_dup"}, {"id": "cus_dup"}]}),
+            "customers[1][id]",
+        ),
+    ];
+    for (doc, param) in cases {
+        let r = app.load_fixtures(&doc).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{doc}: {}", r.text);
+        assert_eq!(r.body["error"]["param"], param, "{doc}");
+    }
+    let r = app
+        .raw(
+            app.client
+                .post(format!("{}/_mock/fixtures", app.base))
+                .json(&json!({})),
+        )
+        .await;
+    assert_eq!(r.code(), "parameter_missing");
+}
+
+#[tokio::test]
+async fn builder_fixtures_seed_every_account() {
+    let server = MockServer::builder()
+        .fixtures(shipped("catalog.json"))
+        .start()
+        .await;
+    let client = reqwest::Client::new();
+    for key in [fresh_key(), fresh_key()] {
+        let r = client
+            .get(format!("{}/v1/customers/cus_fixture_bob", server.uri()))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(r.status(), StatusCode::OK);
+        let body: serde_json::Value = r.json().await.expect("json");
+        assert_eq!(body["balance"], -500);
+        assert_eq!(body["livemode"], false);
+    }
+    let live = client
+        .get(format!("{}/v1/customers/cus_fixture_bob", server.uri()))
+        .bearer_auth("sk_live_abc")
+        .send()
+        .await
+        .expect("sent");
+    let body: serde_json::Value = live.json().await.expect("json");
+    assert_eq!(body["livemode"], true);
+}
+
+#[tokio::test]
+async fn a_bad_builder_fixture_fails_start() {
+    let result = MockServer::builder()
+        .fixtures(json!({"prices": [{"currency": "usd"}]}))
+        .try_start()
+        .await;
+    assert!(result.is_err());
+}
