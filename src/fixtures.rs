@@ -86,38 +86,38 @@ fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
             &format!("unknown section; expected one of {}", SECTIONS.join(", ")),
         ));
     }
-    let mut summary = Summary::default();
-    summary.products = each(doc, "products", |mut p, id| {
-        let mut new = v1::products::new_product(&mut p)?;
-        new.id = id.or(new.id);
-        p.finish()?;
-        store.create_product(account, new).map(drop)
-    })?;
-    summary.prices = each(doc, "prices", |mut p, id| {
-        let mut new = v1::prices::new_price(&mut p)?;
-        new.id = id;
-        p.finish()?;
-        store.create_price(account, new).map(drop)
-    })?;
-    summary.customers = each(doc, "customers", |mut p, id| {
-        let mut new = v1::customers::new_customer(&mut p)?;
-        new.id = id;
-        p.finish()?;
-        store.create_customer(account, new).map(drop)
-    })?;
-    summary.coupons = each(doc, "coupons", |mut p, id| {
-        let mut new = v1::coupons::new_coupon(&mut p)?;
-        new.id = id.or(new.id);
-        p.finish()?;
-        store.create_coupon(account, new).map(drop)
-    })?;
-    summary.payment_intents = each(doc, "payment_intents", |mut p, id| {
-        let mut new = v1::payment_intents::new_payment_intent(&mut p)?;
-        new.id = id;
-        p.finish()?;
-        store.create_payment_intent(account, new).map(drop)
-    })?;
-    Ok(summary)
+    Ok(Summary {
+        products: each(doc, "products", |mut p, id| {
+            let mut new = v1::products::new_product(&mut p)?;
+            new.id = id.or(new.id);
+            p.finish()?;
+            store.create_product(account, new).map(drop)
+        })?,
+        prices: each(doc, "prices", |mut p, id| {
+            let mut new = v1::prices::new_price(&mut p)?;
+            new.id = id;
+            p.finish()?;
+            store.create_price(account, new).map(drop)
+        })?,
+        customers: each(doc, "customers", |mut p, id| {
+            let mut new = v1::customers::new_customer(&mut p)?;
+            new.id = id;
+            p.finish()?;
+            store.create_customer(account, new).map(drop)
+        })?,
+        coupons: each(doc, "coupons", |mut p, id| {
+            let mut new = v1::coupons::new_coupon(&mut p)?;
+            new.id = id.or(new.id);
+            p.finish()?;
+            store.create_coupon(account, new).map(drop)
+        })?,
+        payment_intents: each(doc, "payment_intents", |mut p, id| {
+            let mut new = v1::payment_intents::new_payment_intent(&mut p)?;
+            new.id = id;
+            p.finish()?;
+            store.create_payment_intent(account, new).map(drop)
+        })?,
+    })
 }
 
 /// Runs `f` on every element of section `name`, with the element's fixed `id` taken out.
