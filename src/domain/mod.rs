@@ -1,9 +1,12 @@
 //! Plain-Rust domain layer: objects, rules and arithmetic. No HTTP types, no JSON, no clock
 //! reads: callers pass `now` and ids in.
 
+pub mod billing_intent;
+pub mod cadence;
 pub mod catalog;
 pub mod clock;
 pub mod collection;
 pub mod id;
 pub mod money;
 pub mod patch;
+pub mod payment_record;

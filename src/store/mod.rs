@@ -9,7 +9,9 @@
 //! beats an async mutex here). A poisoned mutex is recovered rather than propagated: every
 //! method validates before it mutates, so a panic cannot leave half-applied changes behind.
 
+pub mod billing;
 pub mod catalog;
+pub mod payment_records;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -20,6 +22,7 @@ use crate::domain::catalog::{Coupon, Customer, PaymentIntent, Price, Product};
 use crate::domain::clock::Clock;
 use crate::domain::collection::{Collection, Cursor};
 use crate::domain::id::IdGen;
+use crate::domain::payment_record::PaymentRecord;
 use crate::error::{Error, Result};
 
 /// Identifies one isolated account: the secret key, plus the connected account if the request
@@ -89,6 +92,10 @@ pub struct AccountState {
     pub coupons: Collection<Coupon>,
     /// `pi_…`
     pub payment_intents: Collection<PaymentIntent>,
+    /// v2 billing intents and cadences.
+    pub billing: billing::BillingState,
+    /// `pr_…`
+    pub payment_records: Collection<PaymentRecord>,
 }
 
 /// A v1 list request: page size and cursor by object id.

@@ -3,6 +3,7 @@
 pub mod coupons;
 pub mod customers;
 pub mod payment_intents;
+pub mod payment_records;
 pub mod prices;
 pub mod products;
 
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(prices::router())
         .merge(coupons::router())
         .merge(payment_intents::router())
+        .merge(payment_records::router())
 }
 
 /// Reads `limit`, `starting_after` and `ending_before`.

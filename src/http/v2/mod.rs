@@ -1,10 +1,334 @@
 //! v2 endpoints: JSON bodies, RFC 3339 timestamps, `{"data","next_page_url","previous_page_url"}` lists.
+//!
+//! Also the v2 conventions the resources share: the response shape chosen by `Stripe-Version`
+//! ([`Shape`], decided here and nowhere else), timestamps ([`timestamp`]), and list pagination
+//! with opaque page tokens ([`page_request`], [`ListView`]).
+
+pub mod billing_intent_actions;
+pub mod billing_intents;
+pub mod cadences;
 
 use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
+use serde::{Serialize, Serializer};
 
+use crate::domain::collection::Cursor;
+use crate::error::{Error, Result};
 use crate::http::AppState;
+use crate::http::params::Params;
+use crate::store::billing::{Page, PageRequest};
 
 /// All v2 routes.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(billing_intents::router())
+        .merge(billing_intent_actions::router())
+        .merge(cadences::router())
+}
+
+/// How v2 responses look for the request's `Stripe-Version`.
+///
+/// The seed documents (`2025-07-30.preview`, `2025-08-27.preview`) show `amount_details` as JSON
+/// integers; every SDK types them as strings, and the SDKs send later versions by default, so
+/// later versions get integer-valued strings. Fields that only newer versions have
+/// (`amount_due`, `customer_balance_applied`, `status_transitions.expires_at`, from
+/// `2026-09-23.preview`) and the intent's `effective_at` (only `2025-07-30.preview`) follow the
+/// version too. A missing or unreadable version means the seed shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// `amount_details` numbers as strings (`"2200"`) instead of integers.
+    pub string_amounts: bool,
+    /// `amount_details.amount_due`, `amount_details.customer_balance_applied` and
+    /// `status_transitions.expires_at`.
+    pub balance_fields: bool,
+    /// The intent's `effective_at`.
+    pub intent_effective_at: bool,
+}
+
+/// Last version whose documents show integer amounts.
+const LAST_INTEGER_AMOUNTS: &str = "2025-08-27";
+/// First version with `amount_due`, `customer_balance_applied` and `expires_at`.
+const FIRST_BALANCE_FIELDS: &str = "2026-09-23";
+/// Last version with the intent-level `effective_at`.
+const LAST_INTENT_EFFECTIVE_AT: &str = "2025-07-30";
+
+impl Shape {
+    /// The shape for a `Stripe-Version` header value (`None` when absent).
+    pub fn for_version(version: Option<&str>) -> Shape {
+        // Versions are `YYYY-MM-DD.<release>`; ISO dates compare correctly as strings.
+        let date = version
+            .map(str::trim)
+            .and_then(|v| v.get(..10))
+            .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
+        match date {
+            None => Shape {
+                string_amounts: false,
+                balance_fields: false,
+                intent_effective_at: false,
+            },
+            Some(d) => Shape {
+                string_amounts: d > LAST_INTEGER_AMOUNTS,
+                balance_fields: d >= FIRST_BALANCE_FIELDS,
+                intent_effective_at: d <= LAST_INTENT_EFFECTIVE_AT,
+            },
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Shape {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let version = parts
+            .headers
+            .get("stripe-version")
+            .and_then(|v| v.to_str().ok());
+        Ok(Shape::for_version(version))
+    }
+}
+
+/// An amount in minor units, rendered as the [`Shape`] asks: `2200` or `"2200"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amount {
+    /// Minor units.
+    pub value: i64,
+    /// Render as a string.
+    pub as_string: bool,
+}
+
+impl Amount {
+    /// `value` in `shape`'s notation.
+    pub fn new(value: i64, shape: Shape) -> Self {
+        Amount {
+            value,
+            as_string: shape.string_amounts,
+        }
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        if self.as_string {
+            serializer.collect_str(&self.value)
+        } else {
+            serializer.serialize_i64(self.value)
+        }
+    }
+}
+
+/// A v2 timestamp: `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Reads an RFC 3339 timestamp parameter.
+///
+/// # Errors
+/// Missing, or not RFC 3339.
+pub fn req_timestamp(p: &mut Params, key: &str) -> Result<DateTime<Utc>> {
+    let path = p.path_of(key);
+    let raw = p.req_string(key)?;
+    DateTime::parse_from_rfc3339(&raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            Error::param_invalid(
+                path,
+                None,
+                format!("Invalid timestamp: '{raw}'. Expected an RFC 3339 timestamp such as 2025-01-01T00:00:00.000Z."),
+            )
+        })
+}
+
+/// Default page size of v2 lists.
+pub const DEFAULT_LIMIT: i64 = 10;
+/// Largest page size of v2 lists.
+pub const MAX_LIMIT: i64 = 100;
+
+/// Reads `limit` (1–100, default 10) and `page` (a token issued for the list `scope`).
+///
+/// # Errors
+/// `limit` out of range or not an integer; a `page` token that this list did not issue.
+pub fn page_request(p: &mut Params, scope: &str) -> Result<PageRequest> {
+    let limit = p
+        .opt_i64_in("limit", 1, MAX_LIMIT)?
+        .unwrap_or(DEFAULT_LIMIT);
+    let cursor = match p.opt_string("page")? {
+        None => Cursor::Start,
+        Some(token) => decode_token(scope, &token).ok_or_else(|| {
+            Error::param_invalid(
+                "page",
+                None,
+                format!("Invalid page token: '{token}'. Use the next_page_url or previous_page_url of a previous response."),
+            )
+        })?,
+    };
+    Ok(PageRequest {
+        limit: usize::try_from(limit).unwrap_or(10),
+        cursor,
+    })
+}
+
+/// A v2 list: `{"data":[…],"next_page_url":…,"previous_page_url":…}`.
+#[derive(Debug, Serialize)]
+pub struct ListView<T> {
+    /// The page.
+    pub data: Vec<T>,
+    /// Relative URL of the next page, which the SDKs request verbatim; `null` on the last page.
+    pub next_page_url: Option<String>,
+    /// Relative URL of the previous page; `null` on the first page.
+    pub previous_page_url: Option<String>,
+}
+
+impl<T> ListView<T> {
+    /// Renders `page` of the list at `path` (with tokens for `scope`) through `view`.
+    pub fn of<'a, S>(
+        page: &'a Page<S>,
+        path: &str,
+        scope: &str,
+        req: &PageRequest,
+        view: impl Fn(&'a S) -> T,
+    ) -> Self {
+        let url = |cursor: Cursor| {
+            encode_token(scope, cursor)
+                .map(|token| format!("{path}?limit={}&page={token}", req.limit))
+        };
+        ListView {
+            data: page.data.iter().map(view).collect(),
+            next_page_url: page.next.and_then(url),
+            previous_page_url: page.previous.and_then(url),
+        }
+    }
+}
+
+/// The opaque token for `cursor` in the list `scope`; `None` for the first page.
+fn encode_token(scope: &str, cursor: Cursor) -> Option<String> {
+    let (dir, pos) = match cursor {
+        Cursor::Start => return None,
+        Cursor::After(p) => ('a', p),
+        Cursor::Before(p) => ('b', p),
+    };
+    Some(base64url_encode(format!("{scope}:{dir}:{pos}").as_bytes()))
+}
+
+/// The cursor a token stands for, if it was issued for `scope`.
+fn decode_token(scope: &str, token: &str) -> Option<Cursor> {
+    let raw = String::from_utf8(base64url_decode(token)?).ok()?;
+    let rest = raw.strip_prefix(scope)?.strip_prefix(':')?;
+    let (dir, pos) = rest.split_once(':')?;
+    let pos: u64 = pos.parse().ok()?;
+    match dir {
+        "a" => Some(Cursor::After(pos)),
+        "b" => Some(Cursor::Before(pos)),
+        _ => None,
+    }
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+fn base64url_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            let idx = (n >> (18 - 6 * i)) & 63;
+            out.push(char::from(B64[idx as usize]));
+        }
+    }
+    out
+}
+
+fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut buf, mut bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        let v = B64.iter().position(|&x| x == c)?;
+        buf = (buf << 6) | u32::try_from(v).ok()?;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((buf >> bits) & 0xFF).ok()?);
+            buf &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_by_version() {
+        let none = Shape::for_version(None);
+        assert!(!none.string_amounts && !none.balance_fields && !none.intent_effective_at);
+        let seed = Shape::for_version(Some("2025-08-27.preview"));
+        assert!(!seed.string_amounts && !seed.balance_fields && !seed.intent_effective_at);
+        let july = Shape::for_version(Some("2025-07-30.preview"));
+        assert!(!july.string_amounts && july.intent_effective_at);
+        let sdk = Shape::for_version(Some("2026-10-14.preview"));
+        assert!(sdk.string_amounts && sdk.balance_fields && !sdk.intent_effective_at);
+        let dec = Shape::for_version(Some("2025-12-15.preview"));
+        assert!(dec.string_amounts && !dec.balance_fields);
+        assert_eq!(Shape::for_version(Some("garbage")), none);
+    }
+
+    #[test]
+    fn amounts_render_as_numbers_or_strings() {
+        let int = serde_json::to_string(&Amount {
+            value: 2200,
+            as_string: false,
+        })
+        .expect("serializes");
+        let string = serde_json::to_string(&Amount {
+            value: -5,
+            as_string: true,
+        })
+        .expect("serializes");
+        assert_eq!((int.as_str(), string.as_str()), ("2200", "\"-5\""));
+    }
+
+    #[test]
+    fn timestamps_have_milliseconds_and_z() {
+        let t = DateTime::parse_from_rfc3339("2025-01-01T00:00:00+00:00")
+            .expect("valid")
+            .with_timezone(&Utc);
+        assert_eq!(timestamp(t), "2025-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn tokens_round_trip_and_are_scoped() {
+        for cursor in [
+            Cursor::After(0),
+            Cursor::Before(12_345),
+            Cursor::After(u64::MAX),
+        ] {
+            let token = encode_token("bilint", cursor).expect("token");
+            assert!(
+                token
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            );
+            assert_eq!(decode_token("bilint", &token), Some(cursor));
+            assert_eq!(decode_token("bilinti_x", &token), None);
+        }
+        assert_eq!(encode_token("x", Cursor::Start), None);
+        for bad in ["", "!!!", "abc", "YmlsaW50OmM6MQ"] {
+            assert_eq!(decode_token("bilint", bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn base64url_round_trips_every_length() {
+        for len in 0..10 {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 200) as u8).collect();
+            assert_eq!(base64url_decode(&base64url_encode(&bytes)), Some(bytes));
+        }
+    }
 }

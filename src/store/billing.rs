@@ -1,0 +1,548 @@
+//! Store methods for v2 billing: intents, their actions and cadences.
+//!
+//! Every state change of an intent happens inside one [`Store::write`] closure, under the
+//! account's lock: it looks the intent up, runs every check on a copy (existence → status →
+//! referenced objects → amounts, the order Stripe's docs give), and only then writes the copy
+//! back. So two concurrent calls on one intent can never both succeed, and a refused call
+//! changes nothing.
+
+use crate::domain::billing_intent::{
+    ActionDetails, AmountDetails, AmountError, BillingIntent, IntentAction, IntentStatus,
+    Operation, ReserveAmountError, StatusTransitions, TransitionError, check_reservable,
+    compute_amounts, next_status,
+};
+use crate::domain::cadence::{
+    BillingCycle, Cadence, CadenceDataRequest, CadencePayer, CadenceSettings, CycleRequest,
+};
+use crate::domain::catalog::Metadata;
+use crate::domain::collection::{Collection, Cursor};
+use crate::domain::patch::MetadataUpdate;
+use crate::error::{Error, Result};
+
+use super::{AccountKey, AccountState, Ctx, Store};
+
+/// Billing objects of one account.
+#[derive(Debug, Default, Clone)]
+pub struct BillingState {
+    /// `bilint_…`, each with its actions.
+    pub intents: Collection<BillingIntent>,
+    /// `bc_…`
+    pub cadences: Collection<Cadence>,
+}
+
+/// Parameters of `POST /v2/billing/intents`, validated for shape.
+#[derive(Debug)]
+pub struct NewIntent {
+    /// Lowercase ISO currency.
+    pub currency: String,
+    /// An existing cadence.
+    pub cadence: Option<String>,
+    /// A cadence to create at commit.
+    pub cadence_data: Option<CadenceDataRequest>,
+    /// The actions, in request order.
+    pub actions: Vec<ActionDetails>,
+}
+
+/// Parameters of `POST /v2/billing/intents/:id/commit`.
+#[derive(Debug, Default)]
+pub struct CommitParams {
+    /// `pi_…` paying for the intent.
+    pub payment_intent: Option<String>,
+    /// `pr_…` recording the payment (2025-07-30.preview).
+    pub payment_record: Option<String>,
+}
+
+/// Parameters of `POST /v2/billing/cadences`.
+#[derive(Debug)]
+pub struct NewCadence {
+    /// The billing cycle.
+    pub billing_cycle: CycleRequest,
+    /// `payer.billing_profile`.
+    pub billing_profile: String,
+    /// Settings.
+    pub settings: Option<CadenceSettings>,
+    /// Lookup key.
+    pub lookup_key: Option<String>,
+    /// Metadata.
+    pub metadata: Option<MetadataUpdate>,
+}
+
+/// A v2 page request: size and position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// 1–100.
+    pub limit: usize,
+    /// Where the page starts, in list order (`After(p)`: following position `p`;
+    /// `Before(p)`: the page that ends just before `p`).
+    pub cursor: Cursor,
+}
+
+/// One v2 page with the cursors of its neighbours.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The objects, in list order.
+    pub data: Vec<T>,
+    /// The following page, if any.
+    pub next: Option<Cursor>,
+    /// The preceding page, if any.
+    pub previous: Option<Cursor>,
+}
+
+fn intent_not_found(id: &str) -> Error {
+    Error::NotFound {
+        code: "billing_intent_not_found",
+        message: format!("No such billing intent: '{id}'"),
+        param: None,
+    }
+}
+
+fn action_not_found(intent: &str, id: &str) -> Error {
+    Error::NotFound {
+        code: "billing_intent_action_not_found",
+        message: format!("No such billing intent action: '{id}' on billing intent '{intent}'"),
+        param: None,
+    }
+}
+
+fn cadence_not_found(id: &str, param: Option<&str>) -> Error {
+    Error::NotFound {
+        code: "billing_cadence_not_found",
+        message: format!("No such billing cadence: '{id}'"),
+        param: param.map(str::to_owned),
+    }
+}
+
+fn transition_error(e: TransitionError) -> Error {
+    Error::invalid(e.code(), e.message())
+}
+
+fn amount_error(e: AmountError) -> Error {
+    let param = e.param();
+    match e {
+        AmountError::UnknownPrice { price, .. } => Error::ResourceMissing {
+            resource: "price",
+            id: price,
+            param,
+        },
+        AmountError::UnknownCoupon { coupon, .. } => Error::ResourceMissing {
+            resource: "coupon",
+            id: coupon,
+            param,
+        },
+        AmountError::PriceCurrency {
+            price, currency, ..
+        } => Error::InvalidRequest {
+            code: None,
+            message: format!(
+                "The price '{price}' is in '{currency}', which is not the billing intent's currency."
+            ),
+            param,
+        },
+        AmountError::CouponCurrency {
+            coupon, currency, ..
+        } => Error::InvalidRequest {
+            code: None,
+            message: format!(
+                "The coupon '{coupon}' takes an amount off in '{currency}', which is not the billing intent's currency."
+            ),
+            param,
+        },
+        AmountError::Overflow => Error::invalid(
+            "amount_too_large",
+            "The billing intent's amounts are too large to be represented.",
+        ),
+    }
+}
+
+fn reserve_amount_error(e: ReserveAmountError, currency: &str) -> Error {
+    Error::invalid(e.code(), e.message(currency))
+}
+
+/// Amounts of `actions` against the account's current prices and coupons.
+fn amounts_of<'b>(
+    s: &AccountState,
+    currency: &str,
+    actions: impl IntoIterator<Item = &'b ActionDetails, IntoIter: Clone>,
+) -> Result<AmountDetails> {
+    compute_amounts(
+        currency,
+        actions,
+        |id| s.prices.get(id),
+        |id| s.coupons.get(id),
+    )
+    .map_err(amount_error)
+}
+
+/// Pages through a list held in request order (an intent's actions).
+fn page_of_slice<T: Clone>(items: &[T], req: &PageRequest) -> Page<T> {
+    let len = items.len();
+    let pos = |p: u64| usize::try_from(p).unwrap_or(usize::MAX);
+    let (start, end) = match req.cursor {
+        Cursor::Start => (0, req.limit.min(len)),
+        Cursor::After(p) => {
+            let start = pos(p).saturating_add(1).min(len);
+            (start, start.saturating_add(req.limit).min(len))
+        }
+        Cursor::Before(p) => {
+            let end = pos(p).min(len);
+            (end.saturating_sub(req.limit), end)
+        }
+    };
+    let data = items.get(start..end).map(<[T]>::to_vec).unwrap_or_default();
+    let non_empty = end > start;
+    let as_pos = |i: usize| u64::try_from(i).unwrap_or(u64::MAX);
+    Page {
+        data,
+        next: (non_empty && end < len).then(|| Cursor::After(as_pos(end - 1))),
+        previous: (non_empty && start > 0).then(|| Cursor::Before(as_pos(start))),
+    }
+}
+
+impl Store {
+    /// Creates a draft intent and its actions, computing its amounts.
+    ///
+    /// # Errors
+    /// `billing_cadence_not_found` for an unknown `cadence`; `resource_missing` for an unknown
+    /// price or coupon; 400 for a currency mismatch or an amount overflow.
+    pub fn create_intent(&self, acct: &AccountKey, p: NewIntent) -> Result<BillingIntent> {
+        self.write(acct, |s, ctx| {
+            if let Some(cadence) = &p.cadence {
+                if !s.billing.cadences.contains(cadence) {
+                    return Err(cadence_not_found(cadence, Some("cadence")));
+                }
+            }
+            let amount_details = amounts_of(s, &p.currency, &p.actions)?;
+            let id = ctx.ids.v2("bilint_");
+            let actions = p
+                .actions
+                .into_iter()
+                .map(|details| IntentAction {
+                    id: ctx.ids.v2("bilinti_"),
+                    created: ctx.now,
+                    livemode: ctx.livemode,
+                    details,
+                })
+                .collect();
+            let intent = BillingIntent {
+                id: id.clone(),
+                created: ctx.now,
+                livemode: ctx.livemode,
+                currency: p.currency,
+                cadence: p.cadence,
+                cadence_data: p.cadence_data.map(|d| d.resolve(ctx.now)),
+                amount_details,
+                status: IntentStatus::Draft,
+                status_transitions: StatusTransitions {
+                    drafted_at: Some(ctx.now),
+                    reserved_at: None,
+                    committed_at: None,
+                    canceled_at: None,
+                },
+                actions,
+            };
+            s.billing.intents.insert(&id, intent.clone());
+            Ok(intent)
+        })
+    }
+
+    /// Retrieves an intent.
+    ///
+    /// # Errors
+    /// `billing_intent_not_found`.
+    pub fn intent(&self, acct: &AccountKey, id: &str) -> Result<BillingIntent> {
+        self.read(acct, |s| {
+            s.billing
+                .intents
+                .get(id)
+                .cloned()
+                .ok_or_else(|| intent_not_found(id))
+        })
+    }
+
+    /// One page of the account's intents, newest first.
+    ///
+    /// # Errors
+    /// None in practice; the signature matches the other store methods.
+    pub fn list_intents(
+        &self,
+        acct: &AccountKey,
+        req: &PageRequest,
+    ) -> Result<Page<BillingIntent>> {
+        self.read(acct, |s| {
+            let all = &s.billing.intents;
+            let page = all.page(req.cursor, req.limit, |_| true);
+            let seq = |i: &&BillingIntent| all.seq_of(&i.id);
+            let next = page
+                .items
+                .last()
+                .and_then(seq)
+                .filter(|&q| all.any_older(q, |_| true))
+                .map(Cursor::After);
+            let previous = page
+                .items
+                .first()
+                .and_then(seq)
+                .filter(|&q| all.any_newer(q, |_| true))
+                .map(Cursor::Before);
+            Ok(Page {
+                data: page.items.into_iter().cloned().collect(),
+                next,
+                previous,
+            })
+        })
+    }
+
+    /// draft → reserved, after recomputing the amounts and checking the charge limits.
+    ///
+    /// # Errors
+    /// `billing_intent_not_found`; `invalid_status_for_reserve`; `resource_missing` for a price
+    /// or coupon deleted since creation; `amount_too_small` / `amount_too_large`.
+    pub fn reserve_intent(&self, acct: &AccountKey, id: &str) -> Result<BillingIntent> {
+        self.write(acct, |s, ctx| {
+            let current = s
+                .billing
+                .intents
+                .get(id)
+                .ok_or_else(|| intent_not_found(id))?;
+            next_status(current.status, Operation::Reserve).map_err(transition_error)?;
+            let amounts = amounts_of(
+                s,
+                &current.currency,
+                current.actions.iter().map(|a| &a.details),
+            )?;
+            check_reservable(&current.currency, &amounts)
+                .map_err(|e| reserve_amount_error(e, &current.currency))?;
+            let mut updated = current.clone();
+            updated.amount_details = amounts;
+            updated
+                .transition(Operation::Reserve, ctx.now)
+                .map_err(transition_error)?;
+            save(s, updated)
+        })
+    }
+
+    /// reserved → draft.
+    ///
+    /// # Errors
+    /// `billing_intent_not_found`; `invalid_status_for_release`.
+    pub fn release_intent(&self, acct: &AccountKey, id: &str) -> Result<BillingIntent> {
+        self.write(acct, |s, ctx| {
+            simple_transition(s, ctx, id, Operation::ReleaseReservation)
+        })
+    }
+
+    /// draft or reserved → canceled.
+    ///
+    /// # Errors
+    /// `billing_intent_not_found`; `invalid_status_for_cancel`.
+    pub fn cancel_intent(&self, acct: &AccountKey, id: &str) -> Result<BillingIntent> {
+        self.write(acct, |s, ctx| {
+            simple_transition(s, ctx, id, Operation::Cancel)
+        })
+    }
+
+    /// reserved → committed; creates the cadence described by `cadence_data`, if any.
+    ///
+    /// # Errors
+    /// `billing_intent_not_found`; `invalid_status_for_commit`; `payment_intent_not_found`;
+    /// `payment_record_not_found`.
+    pub fn commit_intent(
+        &self,
+        acct: &AccountKey,
+        id: &str,
+        p: CommitParams,
+    ) -> Result<BillingIntent> {
+        self.write(acct, |s, ctx| {
+            let current = s
+                .billing
+                .intents
+                .get(id)
+                .ok_or_else(|| intent_not_found(id))?;
+            next_status(current.status, Operation::Commit).map_err(transition_error)?;
+            if let Some(pi) = &p.payment_intent {
+                if !s.payment_intents.contains(pi) {
+                    return Err(Error::NotFound {
+                        code: "payment_intent_not_found",
+                        message: format!("No such payment intent: '{pi}'"),
+                        param: Some("payment_intent".into()),
+                    });
+                }
+            }
+            if let Some(pr) = &p.payment_record {
+                if !s.payment_records.contains(pr) {
+                    return Err(Error::NotFound {
+                        code: "payment_record_not_found",
+                        message: format!("No such payment record: '{pr}'"),
+                        param: Some("payment_record".into()),
+                    });
+                }
+            }
+            let mut updated = current.clone();
+            updated
+                .transition(Operation::Commit, ctx.now)
+                .map_err(transition_error)?;
+            let cadence = match (&updated.cadence, &updated.cadence_data) {
+                (None, Some(data)) => Some(Cadence::from_data(
+                    ctx.ids.v2("bc_"),
+                    ctx.now,
+                    ctx.livemode,
+                    data,
+                )),
+                _ => None,
+            };
+            if let Some(cadence) = cadence {
+                updated.cadence = Some(cadence.id.clone());
+                s.billing.cadences.insert(&cadence.id.clone(), cadence);
+            }
+            save(s, updated)
+        })
+    }
+
+    /// One action of an intent.
+    ///
+    /// # Errors
+    /// `billing_intent_not_found`; `billing_intent_action_not_found` (also for an action of
+    /// another intent).
+    pub fn intent_action(
+        &self,
+        acct: &AccountKey,
+        intent_id: &str,
+        id: &str,
+    ) -> Result<IntentAction> {
+        self.read(acct, |s| {
+            s.billing
+                .intents
+                .get(intent_id)
+                .ok_or_else(|| intent_not_found(intent_id))?
+                .action(id)
+                .cloned()
+                .ok_or_else(|| action_not_found(intent_id, id))
+        })
+    }
+
+    /// One page of an intent's actions, in request order.
+    ///
+    /// # Errors
+    /// `billing_intent_not_found`.
+    pub fn list_intent_actions(
+        &self,
+        acct: &AccountKey,
+        intent_id: &str,
+        req: &PageRequest,
+    ) -> Result<Page<IntentAction>> {
+        self.read(acct, |s| {
+            let intent = s
+                .billing
+                .intents
+                .get(intent_id)
+                .ok_or_else(|| intent_not_found(intent_id))?;
+            Ok(page_of_slice(&intent.actions, req))
+        })
+    }
+
+    /// Creates an active cadence.
+    ///
+    /// # Errors
+    /// None in practice; the signature matches the other store methods.
+    pub fn create_cadence(&self, acct: &AccountKey, p: NewCadence) -> Result<Cadence> {
+        self.write(acct, |s, ctx| {
+            let mut metadata = Metadata::new();
+            if let Some(m) = p.metadata {
+                m.merge_into(&mut metadata);
+            }
+            let cadence = Cadence {
+                id: ctx.ids.v2("bc_"),
+                created: ctx.now,
+                livemode: ctx.livemode,
+                billing_cycle: BillingCycle::resolve(&p.billing_cycle, ctx.now),
+                payer: CadencePayer {
+                    billing_profile: Some(p.billing_profile),
+                    customer: None,
+                },
+                settings: p.settings,
+                lookup_key: p.lookup_key,
+                metadata,
+            };
+            s.billing.cadences.insert(&cadence.id, cadence.clone());
+            Ok(cadence)
+        })
+    }
+
+    /// Retrieves a cadence.
+    ///
+    /// # Errors
+    /// `billing_cadence_not_found`.
+    pub fn cadence(&self, acct: &AccountKey, id: &str) -> Result<Cadence> {
+        self.read(acct, |s| {
+            s.billing
+                .cadences
+                .get(id)
+                .cloned()
+                .ok_or_else(|| cadence_not_found(id, None))
+        })
+    }
+}
+
+/// Release and cancel: existence, then status, then the new status.
+fn simple_transition(
+    s: &mut AccountState,
+    ctx: &Ctx<'_>,
+    id: &str,
+    operation: Operation,
+) -> Result<BillingIntent> {
+    let mut updated = s
+        .billing
+        .intents
+        .get(id)
+        .ok_or_else(|| intent_not_found(id))?
+        .clone();
+    updated
+        .transition(operation, ctx.now)
+        .map_err(transition_error)?;
+    save(s, updated)
+}
+
+/// Writes a checked copy back in place (keeping its list position) and returns it.
+fn save(s: &mut AccountState, updated: BillingIntent) -> Result<BillingIntent> {
+    let slot = s
+        .billing
+        .intents
+        .get_mut(&updated.id)
+        .ok_or_else(|| intent_not_found(&updated.id))?;
+    *slot = updated;
+    Ok(slot.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(limit: usize, cursor: Cursor) -> PageRequest {
+        PageRequest { limit, cursor }
+    }
+
+    #[test]
+    fn slices_page_forward_and_back() {
+        let items: Vec<u32> = (0..5).collect();
+        let first = page_of_slice(&items, &req(2, Cursor::Start));
+        assert_eq!(first.data, vec![0, 1]);
+        assert_eq!(first.next, Some(Cursor::After(1)));
+        assert_eq!(first.previous, None);
+        let second = page_of_slice(&items, &req(2, Cursor::After(1)));
+        assert_eq!(second.data, vec![2, 3]);
+        assert_eq!(second.previous, Some(Cursor::Before(2)));
+        let last = page_of_slice(&items, &req(2, Cursor::After(3)));
+        assert_eq!(last.data, vec![4]);
+        assert_eq!(last.next, None);
+        let back = page_of_slice(&items, &req(2, Cursor::Before(4)));
+        assert_eq!(back.data, vec![2, 3]);
+        assert_eq!(back.previous, Some(Cursor::Before(2)));
+        let front = page_of_slice(&items, &req(2, Cursor::Before(1)));
+        assert_eq!(front.data, vec![0]);
+        assert_eq!(front.previous, None);
+        assert_eq!(front.next, Some(Cursor::After(0)));
+        let stale = page_of_slice(&items, &req(2, Cursor::After(u64::MAX)));
+        assert!(stale.data.is_empty());
+        assert_eq!((stale.next, stale.previous), (None, None));
+    }
+}

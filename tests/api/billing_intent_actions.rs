@@ -1,0 +1,403 @@
+//! `/v2/billing/intents/:id/actions` over HTTP: what each action type echoes, retrieve, list in
+//! both directions, and the action-level error codes.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, id_of};
+use crate::intent_helpers::{create, err, follow, get, ok, post, subscribe};
+
+fn actions_path(intent: &str) -> String {
+    format!("/v2/billing/intents/{intent}/actions")
+}
+
+#[tokio::test]
+async fn a_subscribe_action_echoes_the_request_with_defaults() {
+    let app = TestApp::spawn().await;
+    let price = app.price(1000, "usd").await;
+    let intent = create(
+        &app,
+        json!({"currency": "usd", "actions": [{"type": "subscribe", "subscribe": {
+            "type": "v1_subscription_details",
+            "v1_subscription_details": {
+                "description": "Gold plan",
+                "metadata": {"plan": "gold"},
+                "items": [{"price": price, "quantity": 3, "metadata": {"seat": "a"}}, {"price": price}]
+            }
+        }}]}),
+    )
+    .await;
+    let list = ok(get(&app, &actions_path(&id_of(&intent))).await);
+    let action = &list["data"][0];
+    let id = id_of(action);
+    assert!(
+        id.starts_with("bilinti_61") && id.len() == "bilinti_".len() + 44,
+        "{id}"
+    );
+    assert_eq!(action["object"], "v2.billing.intent_action");
+    assert_eq!(action["type"], "subscribe");
+    assert_eq!(action["created"], intent["created"]);
+    assert_eq!(action["livemode"], false);
+    for other in ["apply", "deactivate", "modify", "remove"] {
+        assert_eq!(action[other], Value::Null, "{other}");
+    }
+    assert_eq!(
+        action["subscribe"],
+        json!({
+            "type": "v1_subscription_details",
+            "collect_at": "on_effective_at",
+            "effective_at": {"type": "on_reserve", "timestamp": null},
+            "pricing_plan_subscription_details": null,
+            "v1_subscription_details": {
+                "description": "Gold plan",
+                "items": [
+                    {"metadata": {"seat": "a"}, "price": price, "quantity": 3},
+                    {"metadata": null, "price": price, "quantity": 1}
+                ],
+                "metadata": {"plan": "gold"}
+            }
+        })
+    );
+}
+
+#[tokio::test]
+async fn every_action_type_is_stored_and_echoed() {
+    let app = TestApp::spawn().await;
+    let coupon = app.percent_coupon("10").await;
+    let actions = json!([
+        {"type": "subscribe", "subscribe": {
+            "type": "pricing_plan_subscription_details",
+            "collect_at": "next_billing_date",
+            "effective_at": {"type": "timestamp", "timestamp": "2025-02-01T00:00:00Z"},
+            "pricing_plan_subscription_details": {
+                "pricing_plan": "bpp_1", "pricing_plan_version": "bppv_1",
+                "component_configurations": [{"lookup_key": "seats", "quantity": 5}],
+                "overrides": {"partial_period_behaviors": [
+                    {"type": "license_fee", "license_fee": {"debit_proration_behavior": "none"}},
+                    {"type": "recurring_credit_grant", "recurring_credit_grant": {"create_behavior": "none"}}
+                ]}
+            }
+        }},
+        {"type": "modify", "modify": {
+            "type": "pricing_plan_subscription_details",
+            "pricing_plan_subscription_details": {
+                "pricing_plan_subscription": "bpps_1",
+                "new_pricing_plan": "bpp_2",
+                "overrides": {"partial_period_behaviors": [
+                    {"type": "license_fee", "license_fee": {"credit_proration_behavior": "prorated", "debit_proration_behavior": "none"}}
+                ]}
+            }
+        }},
+        {"type": "deactivate", "deactivate": {
+            "type": "pricing_plan_subscription_details",
+            "effective_at": {"type": "current_billing_period_end"},
+            "cancellation_details": {"comment": "moving", "feedback": "switched_service"},
+            "pricing_plan_subscription_details": {
+                "pricing_plan_subscription": "bpps_2",
+                "overrides": {"partial_period_behaviors": [
+                    {"type": "license_fee", "license_fee": {"credit_proration_behavior": "none"}}
+                ]}
+            }
+        }},
+        {"type": "apply", "apply": {"type": "discount", "discount": {"type": "coupon", "coupon": coupon}}},
+        {"type": "apply", "apply": {"type": "invoice_discount_rule", "invoice_discount_rule": {
+            "applies_to": "cadence", "type": "percent_off",
+            "percent_off": {"percent_off": "12.5", "maximum_applications": {"type": "indefinite"}}
+        }}},
+        {"type": "apply", "apply": {"type": "spend_modifier_rule", "effective_at": {"type": "next_billing_period_start"}, "spend_modifier_rule": {
+            "applies_to": "cadence", "type": "max_billing_period_spend",
+            "max_billing_period_spend": {
+                "amount": {"type": "custom_pricing_unit", "custom_pricing_unit": {"value": "100.5"}},
+                "custom_pricing_unit_overage_rate": {"id": "cpuor_1"}
+            }
+        }}},
+        {"type": "remove", "remove": {"type": "invoice_discount_rule", "invoice_discount_rule": "bidr_1"}}
+    ]);
+    let intent = create(&app, json!({"currency": "usd", "actions": actions})).await;
+    assert_eq!(intent["amount_details"]["total"], 0);
+    let list = ok(get(&app, &actions_path(&id_of(&intent))).await);
+    let data = list["data"].as_array().expect("data");
+    let types: Vec<&str> = data.iter().filter_map(|a| a["type"].as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "subscribe",
+            "modify",
+            "deactivate",
+            "apply",
+            "apply",
+            "apply",
+            "remove"
+        ],
+        "request order"
+    );
+
+    let s = &data[0]["subscribe"];
+    assert_eq!(s["collect_at"], "next_billing_date");
+    assert_eq!(
+        s["effective_at"],
+        json!({"type": "timestamp", "timestamp": "2025-02-01T00:00:00.000Z"})
+    );
+    assert_eq!(
+        s["pricing_plan_subscription_details"],
+        json!({
+            "component_configurations": [{"lookup_key": "seats", "pricing_plan_component": null, "quantity": 5}],
+            "metadata": null,
+            "overrides": {"partial_period_behaviors": [
+                {"type": "license_fee", "license_fee": {"debit_proration_behavior": "none"}, "recurring_credit_grant": null},
+                {"type": "recurring_credit_grant", "license_fee": null, "recurring_credit_grant": {"create_behavior": "none"}}
+            ]},
+            "pricing_plan": "bpp_1",
+            "pricing_plan_subscription": null,
+            "pricing_plan_version": "bppv_1"
+        })
+    );
+    assert_eq!(s["v1_subscription_details"], Value::Null);
+
+    let m = &data[1]["modify"];
+    assert_eq!(m["collect_at"], "next_billing_date", "modify's default");
+    assert_eq!(m["effective_at"]["type"], "on_reserve");
+    assert_eq!(
+        m["pricing_plan_subscription_details"],
+        json!({
+            "component_configurations": [],
+            "new_pricing_plan": "bpp_2",
+            "new_pricing_plan_version": null,
+            "overrides": {"partial_period_behaviors": [
+                {"type": "license_fee", "license_fee": {"credit_proration_behavior": "prorated", "debit_proration_behavior": "none"}, "recurring_credit_grant": null}
+            ]},
+            "pricing_plan_subscription": "bpps_1"
+        })
+    );
+
+    let d = &data[2]["deactivate"];
+    assert_eq!(d["collect_at"], "on_effective_at");
+    assert_eq!(
+        d["effective_at"],
+        json!({"type": "current_billing_period_end", "timestamp": null})
+    );
+    assert_eq!(
+        d["cancellation_details"],
+        json!({"comment": "moving", "feedback": "switched_service"})
+    );
+    assert_eq!(
+        d["pricing_plan_subscription_details"]["overrides"]["partial_period_behaviors"][0],
+        json!({"type": "license_fee", "license_fee": {"credit_proration_behavior": "none"}})
+    );
+
+    assert_eq!(
+        data[3]["apply"],
+        json!({"type": "discount", "discount": {"type": "coupon", "coupon": coupon, "discount": null, "promotion_code": null},
+               "effective_at": {"type": "on_reserve", "timestamp": null}, "invoice_discount_rule": null, "spend_modifier_rule": null})
+    );
+    assert_eq!(
+        data[4]["apply"]["invoice_discount_rule"],
+        json!({"type": "percent_off", "applies_to": "cadence", "invoice_discount_rule": null,
+               "percent_off": {"maximum_applications": {"type": "indefinite"}, "percent_off": "12.5"}})
+    );
+    assert_eq!(
+        data[5]["apply"]["spend_modifier_rule"]["max_billing_period_spend"],
+        json!({"amount": {"type": "custom_pricing_unit", "custom_pricing_unit": {"id": null, "value": "100.5"}},
+               "custom_pricing_unit_overage_rate": {"id": "cpuor_1"}})
+    );
+    assert_eq!(
+        data[5]["apply"]["effective_at"]["type"],
+        "next_billing_period_start"
+    );
+    assert_eq!(
+        data[6]["remove"],
+        json!({"type": "invoice_discount_rule", "effective_at": {"type": "on_reserve"}, "invoice_discount_rule": "bidr_1", "spend_modifier_rule": null})
+    );
+}
+
+#[tokio::test]
+async fn action_validation_names_the_offending_field() {
+    let app = TestApp::spawn().await;
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            json!({"type": "modify", "modify": {"type": "pricing_plan_subscription_details"}}),
+            "actions[0].modify.pricing_plan_subscription_details",
+        ),
+        (
+            json!({"type": "deactivate", "deactivate": {"type": "v1_subscription_details", "pricing_plan_subscription_details": {"pricing_plan_subscription": "x"}, "cancellation_details": {"feedback": "meh"}}}),
+            "actions[0].deactivate.cancellation_details.feedback",
+        ),
+        (
+            json!({"type": "apply", "apply": {"type": "discount", "discount": {"type": "promotion_code", "coupon": "c"}}}),
+            "actions[0].apply.discount.coupon",
+        ),
+        (
+            json!({"type": "apply", "apply": {"type": "discount", "discount": {"type": "promotion_code"}}}),
+            "actions[0].apply.discount.promotion_code",
+        ),
+        (
+            json!({"type": "apply", "apply": {"type": "invoice_discount_rule", "invoice_discount_rule": {"applies_to": "cadence", "type": "percent_off", "percent_off": {"percent_off": "150", "maximum_applications": {"type": "indefinite"}}}}}),
+            "actions[0].apply.invoice_discount_rule.percent_off.percent_off",
+        ),
+        (
+            json!({"type": "apply", "apply": {"type": "invoice_discount_rule", "invoice_discount_rule": {"applies_to": "customer", "type": "percent_off"}}}),
+            "actions[0].apply.invoice_discount_rule.applies_to",
+        ),
+        (
+            json!({"type": "apply", "apply": {"type": "invoice_discount_rule", "effective_at": {"type": "timestamp", "timestamp": "2025-01-01T00:00:00Z"}, "invoice_discount_rule": {"applies_to": "cadence", "type": "percent_off"}}}),
+            "actions[0].apply.effective_at.type",
+        ),
+        (
+            json!({"type": "subscribe", "subscribe": {"type": "pricing_plan_subscription_details", "effective_at": {"type": "timestamp"}, "pricing_plan_subscription_details": {"pricing_plan": "p", "pricing_plan_version": "v"}}}),
+            "actions[0].subscribe.effective_at.timestamp",
+        ),
+        (
+            json!({"type": "subscribe", "subscribe": {"type": "pricing_plan_subscription_details", "effective_at": {"type": "timestamp", "timestamp": "yesterday"}, "pricing_plan_subscription_details": {"pricing_plan": "p", "pricing_plan_version": "v"}}}),
+            "actions[0].subscribe.effective_at.timestamp",
+        ),
+        (
+            json!({"type": "subscribe", "subscribe": {"type": "pricing_plan_subscription_details", "effective_at": {"type": "on_reserve", "timestamp": "2025-01-01T00:00:00Z"}, "pricing_plan_subscription_details": {"pricing_plan": "p", "pricing_plan_version": "v"}}}),
+            "actions[0].subscribe.effective_at.timestamp",
+        ),
+        (
+            json!({"type": "subscribe", "subscribe": {"type": "pricing_plan_subscription_details", "pricing_plan_subscription_details": {"pricing_plan": "p"}}}),
+            "actions[0].subscribe.pricing_plan_subscription_details.pricing_plan_version",
+        ),
+        (
+            json!({"type": "subscribe", "subscribe": {"type": "pricing_plan_subscription_details", "pricing_plan_subscription_details": {"pricing_plan": "p", "pricing_plan_version": "v", "overrides": {"partial_period_behaviors": [{"type": "license_fee", "license_fee": {"debit_proration_behavior": "none", "credit_proration_behavior": "none"}}]}}}}),
+            "actions[0].subscribe.pricing_plan_subscription_details.overrides.partial_period_behaviors[0].license_fee.credit_proration_behavior",
+        ),
+        (
+            json!({"type": "subscribe", "subscribe": {"type": "pricing_plan_subscription_details", "pricing_plan_subscription_details": {"pricing_plan": "p", "pricing_plan_version": "v"}, "v1_subscription_details": {"items": []}}}),
+            "actions[0].subscribe.v1_subscription_details",
+        ),
+        (
+            json!({"type": "remove", "remove": {"type": "spend_modifier_rule"}}),
+            "actions[0].remove.spend_modifier_rule",
+        ),
+        (
+            json!({"type": "remove", "remove": {"type": "spend_modifier_rule", "spend_modifier_rule": "x", "effective_at": {"type": "timestamp"}}}),
+            "actions[0].remove.effective_at.type",
+        ),
+    ];
+    for (action, param) in cases {
+        let r = post(
+            &app,
+            "/v2/billing/intents",
+            json!({"currency": "usd", "actions": [action]}),
+        )
+        .await;
+        assert_eq!(r.status.as_u16(), 400, "{action}: {}", r.text);
+        assert_eq!(r.body["error"]["param"], param, "{action}: {}", r.text);
+        assert_eq!(r.body["error"]["type"], "invalid_request_error");
+    }
+}
+
+#[tokio::test]
+async fn retrieving_an_action_returns_the_listed_one() {
+    let app = TestApp::spawn().await;
+    let price = app.price(1000, "usd").await;
+    let intent = create(
+        &app,
+        json!({"currency": "usd", "actions": [subscribe(&[(&price, None)]), subscribe(&[(&price, Some(2))])]}),
+    )
+    .await;
+    let iid = id_of(&intent);
+    let list = ok(get(&app, &actions_path(&iid)).await);
+    for listed in list["data"].as_array().expect("data") {
+        let got = ok(get(&app, &format!("{}/{}", actions_path(&iid), id_of(listed))).await);
+        assert_eq!(&got, listed);
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_action_or_another_intents_action_is_not_found() {
+    let app = TestApp::spawn().await;
+    let price = app.price(1000, "usd").await;
+    let body = json!({"currency": "usd", "actions": [subscribe(&[(&price, None)])]});
+    let a = id_of(&create(&app, body.clone()).await);
+    let b = id_of(&create(&app, body).await);
+    let b_action = id_of(&ok(get(&app, &actions_path(&b)).await)["data"][0]);
+
+    err(
+        &get(&app, &format!("{}/bilinti_missing", actions_path(&a))).await,
+        404,
+        "billing_intent_action_not_found",
+    );
+    err(
+        &get(&app, &format!("{}/{b_action}", actions_path(&a))).await,
+        404,
+        "billing_intent_action_not_found",
+    );
+    err(
+        &get(
+            &app,
+            &format!("{}/{b_action}", actions_path("bilint_missing")),
+        )
+        .await,
+        404,
+        "billing_intent_not_found",
+    );
+    let other = app.other_account();
+    err(
+        &get(&other, &format!("{}/{b_action}", actions_path(&b))).await,
+        404,
+        "billing_intent_not_found",
+    );
+}
+
+#[tokio::test]
+async fn listing_actions_pages_in_request_order_in_both_directions() {
+    let app = TestApp::spawn().await;
+    let price = app.price(100, "usd").await;
+    let actions: Vec<Value> = (1..=5).map(|q| subscribe(&[(&price, Some(q))])).collect();
+    let intent = create(&app, json!({"currency": "usd", "actions": actions})).await;
+    let iid = id_of(&intent);
+    let all = ok(get(&app, &actions_path(&iid)).await);
+    let ids: Vec<String> = all["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(id_of)
+        .collect();
+    assert_eq!(ids.len(), 5);
+    assert_eq!(all["next_page_url"], Value::Null);
+    assert_eq!(all["previous_page_url"], Value::Null);
+    let quantities: Vec<i64> = all["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|a| a["subscribe"]["v1_subscription_details"]["items"][0]["quantity"].as_i64())
+        .collect();
+    assert_eq!(quantities, [1, 2, 3, 4, 5]);
+
+    let first = ok(get(&app, &format!("{}?limit=2", actions_path(&iid))).await);
+    let forward = follow(&app, first, "next_page_url").await;
+    assert_eq!(
+        forward,
+        vec![ids[0..2].to_vec(), ids[2..4].to_vec(), ids[4..5].to_vec()]
+    );
+
+    let mut last = ok(get(&app, &format!("{}?limit=2", actions_path(&iid))).await);
+    while let Some(url) = last["next_page_url"].as_str() {
+        last = ok(get(&app, url).await);
+    }
+    let backward = follow(&app, last, "previous_page_url").await;
+    assert_eq!(
+        backward,
+        vec![ids[4..5].to_vec(), ids[2..4].to_vec(), ids[0..2].to_vec()]
+    );
+}
+
+#[tokio::test]
+async fn an_action_page_token_only_works_for_its_own_intent() {
+    let app = TestApp::spawn().await;
+    let price = app.price(100, "usd").await;
+    let body = json!({"currency": "usd", "actions": [subscribe(&[(&price, None)]), subscribe(&[(&price, None)])]});
+    let a = id_of(&create(&app, body.clone()).await);
+    let b = id_of(&create(&app, body).await);
+    let page = ok(get(&app, &format!("{}?limit=1", actions_path(&a))).await);
+    let next = page["next_page_url"].as_str().expect("next page");
+    let token = next.split("page=").nth(1).expect("token");
+    let r = get(&app, &format!("{}?page={token}", actions_path(&b))).await;
+    assert_eq!(r.status.as_u16(), 400, "{}", r.text);
+    assert_eq!(r.body["error"]["param"], "page");
+    for query in ["limit=0", "limit=101", "foo=bar"] {
+        let r = get(&app, &format!("{}?{query}", actions_path(&a))).await;
+        assert_eq!(r.status.as_u16(), 400, "{query}: {}", r.text);
+    }
+}
