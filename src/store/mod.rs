@@ -405,4 +405,24 @@ mod tests {
                 .expect("read")
         );
     }
+
+    #[test]
+    fn a_panic_inside_a_write_does_not_poison_the_account() {
+        let store = Store::default();
+        let a = AccountKey::new("sk_test_a", None);
+        let s2 = store.clone();
+        let a2 = a.clone();
+        let result = std::panic::catch_unwind(move || {
+            let _ = s2.write(&a2, |_, _| -> Result<()> { panic!("handler bug") });
+        });
+        assert!(result.is_err());
+        assert!(
+            store
+                .read(&a, |s| Ok(s.customers.is_empty()))
+                .expect("still readable")
+        );
+        store
+            .write(&a, |_, _| Ok(()))
+            .expect("still writable after a panic");
+    }
 }

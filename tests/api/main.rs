@@ -14,3 +14,4 @@ mod fixtures;
 mod idempotency;
 mod library;
 mod payment_records;
+mod validation;
