@@ -166,3 +166,33 @@ async fn dropping_the_server_stops_it() {
     server.shutdown().await;
     assert!(tokio::net::TcpStream::connect(address).await.is_err());
 }
+
+#[tokio::test]
+async fn the_account_handle_returns_stored_objects_as_the_api_renders_them() {
+    let app = app_on(MockServer::start().await).await;
+    let price = app.price(1500, "usd").await;
+    let intent = crate::intent_helpers::create(
+        &app,
+        serde_json::json!({"currency": "usd", "actions": [crate::intent_helpers::subscribe(&[(price.as_str(), Some(2))])]}),
+    )
+    .await;
+    let id = intent["id"].as_str().expect("id").to_owned();
+    let over_http = crate::intent_helpers::ok(
+        crate::intent_helpers::get(&app, &format!("/v2/billing/intents/{id}")).await,
+    );
+    let account = server(&app).account(&app.key);
+    assert_eq!(account.billing_intent(&id), Some(over_http));
+    assert_eq!(
+        account.price(&price).map(|p| p["unit_amount"].clone()),
+        Some(serde_json::json!(1500))
+    );
+    assert!(
+        server(&app)
+            .account(&fresh_key())
+            .billing_intent(&id)
+            .is_none(),
+        "other accounts do not see it"
+    );
+    account.reset();
+    assert!(account.billing_intent(&id).is_none());
+}
