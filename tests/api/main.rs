@@ -8,6 +8,7 @@ mod billing_intent_actions;
 mod billing_intents;
 mod cadences;
 mod catalog;
+mod concurrency;
 mod control_plane;
 mod conventions;
 mod fixtures;
