@@ -336,6 +336,24 @@ pub fn list_page<T: Clone>(
     })
 }
 
+/// A caller-chosen id if it is free, else a generated one.
+pub(crate) fn choose_id<T>(
+    collection: &Collection<T>,
+    wanted: Option<String>,
+    resource: &str,
+    generate: impl FnOnce() -> String,
+) -> Result<String> {
+    match wanted {
+        Some(id) if collection.contains(&id) => Err(Error::InvalidRequest {
+            code: Some("resource_already_exists"),
+            message: format!("{resource} already exists: '{id}'"),
+            param: Some("id".into()),
+        }),
+        Some(id) => Ok(id),
+        None => Ok(generate()),
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
