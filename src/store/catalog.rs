@@ -358,7 +358,7 @@ impl Store {
     pub fn update_product(&self, acct: &AccountKey, id: &str, p: ProductUpdate) -> Result<Product> {
         self.write(acct, |s, ctx| {
             if let Patch::Set(price) = &p.default_price {
-                if !s.prices.get(price).is_some_and(|pr| pr.product == id) {
+                if s.prices.get(price).is_none_or(|pr| pr.product != id) {
                     return Err(Error::missing("price", price, "default_price"));
                 }
             }
