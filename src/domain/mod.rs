@@ -5,5 +5,6 @@ pub mod catalog;
 pub mod clock;
 pub mod collection;
 pub mod id;
+pub mod invoice;
 pub mod money;
 pub mod patch;
