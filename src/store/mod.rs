@@ -10,6 +10,7 @@
 //! method validates before it mutates, so a panic cannot leave half-applied changes behind.
 
 pub mod catalog;
+pub mod invoicing;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -20,6 +21,7 @@ use crate::domain::catalog::{Coupon, Customer, PaymentIntent, Price, Product};
 use crate::domain::clock::Clock;
 use crate::domain::collection::{Collection, Cursor};
 use crate::domain::id::IdGen;
+use crate::domain::invoice::{Invoice, InvoiceItem};
 use crate::error::{Error, Result};
 
 /// Identifies one isolated account: the secret key, plus the connected account if the request
@@ -86,6 +88,10 @@ pub struct AccountState {
     pub coupons: Collection<Coupon>,
     /// `pi_…`
     pub payment_intents: Collection<PaymentIntent>,
+    /// `in_…`
+    pub invoices: Collection<Invoice>,
+    /// `ii_…`; an item with `invoice: None` is pending.
+    pub invoice_items: Collection<InvoiceItem>,
 }
 
 /// A v1 list request: page size and cursor by object id.

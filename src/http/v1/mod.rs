@@ -2,6 +2,10 @@
 
 pub mod coupons;
 pub mod customers;
+pub mod invoice_items;
+pub mod invoice_lines;
+pub mod invoice_previews;
+pub mod invoices;
 pub mod payment_intents;
 pub mod prices;
 pub mod products;
@@ -22,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .merge(prices::router())
         .merge(coupons::router())
         .merge(payment_intents::router())
+        .merge(invoice_items::router())
+        .merge(invoices::router())
+        .merge(invoice_lines::router())
+        .merge(invoice_previews::router())
 }
 
 /// Reads `limit`, `starting_after` and `ending_before`.
