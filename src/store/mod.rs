@@ -11,6 +11,7 @@
 
 pub mod billing;
 pub mod catalog;
+pub mod invoicing;
 pub mod payment_records;
 
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ use crate::domain::catalog::{Coupon, Customer, PaymentIntent, Price, Product};
 use crate::domain::clock::Clock;
 use crate::domain::collection::{Collection, Cursor};
 use crate::domain::id::IdGen;
+use crate::domain::invoice::{Invoice, InvoiceItem};
 use crate::domain::payment_record::PaymentRecord;
 use crate::error::{Error, Result};
 
@@ -96,6 +98,10 @@ pub struct AccountState {
     pub billing: billing::BillingState,
     /// `pr_…`
     pub payment_records: Collection<PaymentRecord>,
+    /// `in_…`
+    pub invoices: Collection<Invoice>,
+    /// `ii_…`; an item with `invoice: None` is pending.
+    pub invoice_items: Collection<InvoiceItem>,
 }
 
 /// A v1 list request: page size and cursor by object id.

@@ -2,6 +2,7 @@
 
 mod helpers;
 mod intent_helpers;
+mod invoice_support;
 
 mod auth;
 mod billing_intent_actions;
@@ -13,6 +14,10 @@ mod control_plane;
 mod conventions;
 mod fixtures;
 mod idempotency;
+mod invoice_items;
+mod invoice_lines;
+mod invoice_previews;
+mod invoices;
 mod library;
 mod payment_records;
 mod validation;
