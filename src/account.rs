@@ -10,6 +10,8 @@ use crate::fixtures::{self, Summary};
 use crate::http::AppState;
 use crate::http::v1::coupons::CouponView;
 use crate::http::v1::customers::CustomerView;
+use crate::http::v1::invoice_items::InvoiceItemView;
+use crate::http::v1::invoices::InvoiceView;
 use crate::http::v1::payment_intents::PaymentIntentView;
 use crate::http::v1::prices::PriceView;
 use crate::http::v1::products::ProductView;
@@ -88,6 +90,24 @@ impl<'a> Account<'a> {
             .intent(&self.key, id)
             .ok()
             .map(|i| json(IntentView::new(&i, Shape::for_version(None))))
+    }
+
+    /// The invoice `id`, as `GET /v1/invoices/{id}` would return it (lines embedded).
+    pub fn invoice(&self, id: &str) -> Option<Value> {
+        self.state
+            .store
+            .invoice(&self.key, id)
+            .ok()
+            .map(|snap| json(InvoiceView::stored(&snap)))
+    }
+
+    /// The invoice item `id`, as `GET /v1/invoiceitems/{id}` would return it.
+    pub fn invoice_item(&self, id: &str) -> Option<Value> {
+        self.state
+            .store
+            .invoice_item(&self.key, id)
+            .ok()
+            .map(|item| json(InvoiceItemView::from(&item)))
     }
 
     /// Loads a fixture document into this account, all or nothing.
