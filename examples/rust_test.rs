@@ -39,7 +39,7 @@ async fn reserve_subscription(
 }
 
 fn main() {
-    println!("run the tests: cargo test --example rust_test");
+    eprintln!("run the tests: cargo test --example rust_test");
 }
 
 #[cfg(test)]
