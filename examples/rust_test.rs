@@ -38,8 +38,23 @@ async fn reserve_subscription(
         .await
 }
 
-fn main() {
-    eprintln!("run the tests: cargo test --example rust_test");
+/// Runs the code under test once against a fresh server and prints the reserved total.
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let catalog: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/01-catalog.json"))?;
+    let server = MockServer::builder().fixtures(catalog).start().await;
+    let intent = reserve_subscription(
+        &server.uri(),
+        "sk_test_example",
+        "price_fixture_club_monthly",
+    )
+    .await?;
+    eprintln!(
+        "{} is {} for {}",
+        intent["id"], intent["status"], intent["amount_details"]["total"]
+    );
+    Ok(())
 }
 
 #[cfg(test)]
