@@ -916,6 +916,13 @@ fn subscription_line(
     customer: &str,
     start: i64,
 ) -> Result<LineItem> {
+    let inline_name = match &si.price {
+        PriceInput::PriceData(PriceDataInput {
+            product: ProductInput::Inline { name },
+            ..
+        }) => Some(name.clone()),
+        _ => None,
+    };
     let price = resolve_price(env, si.price, currency, true)?;
     let Some(recurring) = price.recurring.clone() else {
         return Err(Error::Internal(
@@ -923,12 +930,16 @@ fn subscription_line(
         ));
     };
     let amount = line_amount(price.unit_amount, si.quantity).map_err(|_| overflow())?;
-    let end = subscription_period_end(start, &recurring).ok_or_else(overflow)?;
-    let product_name = env
-        .s
-        .products
-        .get(&price.product)
-        .map_or_else(|| price.product.clone(), |p| p.name.clone());
+    let end = subscription_period_end(start, &recurring).ok_or_else(|| {
+        Error::param_invalid(
+            "subscription_details[start_date]",
+            None,
+            format!("A billing period starting at {start} ends beyond the representable dates."),
+        )
+    })?;
+    let product_name = inline_name
+        .or_else(|| env.s.products.get(&price.product).map(|p| p.name.clone()))
+        .unwrap_or_else(|| price.product.clone());
     let mut metadata = Metadata::new();
     if let Some(m) = si.metadata {
         m.merge_into(&mut metadata);
