@@ -347,10 +347,12 @@ fn refused(e: TransitionError) -> Error {
     }
 }
 
-fn stored_invoice<'a>(s: &'a AccountState, id: &str) -> Result<&'a Invoice> {
+/// The invoice `id`, or `resource_missing` naming `param` (`id` for the path, `invoice` for a
+/// body parameter).
+fn stored_invoice<'a>(s: &'a AccountState, id: &str, param: &str) -> Result<&'a Invoice> {
     s.invoices
         .get(id)
-        .ok_or_else(|| Error::missing("invoice", id, "invoice"))
+        .ok_or_else(|| Error::missing("invoice", id, param))
 }
 
 fn balance_of(s: &AccountState, customer: &str) -> i64 {
@@ -914,6 +916,13 @@ fn subscription_line(
     customer: &str,
     start: i64,
 ) -> Result<LineItem> {
+    let inline_name = match &si.price {
+        PriceInput::PriceData(PriceDataInput {
+            product: ProductInput::Inline { name },
+            ..
+        }) => Some(name.clone()),
+        _ => None,
+    };
     let price = resolve_price(env, si.price, currency, true)?;
     let Some(recurring) = price.recurring.clone() else {
         return Err(Error::Internal(
@@ -921,12 +930,16 @@ fn subscription_line(
         ));
     };
     let amount = line_amount(price.unit_amount, si.quantity).map_err(|_| overflow())?;
-    let end = subscription_period_end(start, &recurring).ok_or_else(overflow)?;
-    let product_name = env
-        .s
-        .products
-        .get(&price.product)
-        .map_or_else(|| price.product.clone(), |p| p.name.clone());
+    let end = subscription_period_end(start, &recurring).ok_or_else(|| {
+        Error::param_invalid(
+            "subscription_details[start_date]",
+            None,
+            format!("A billing period starting at {start} ends beyond the representable dates."),
+        )
+    })?;
+    let product_name = inline_name
+        .or_else(|| env.s.products.get(&price.product).map(|p| p.name.clone()))
+        .unwrap_or_else(|| price.product.clone());
     let mut metadata = Metadata::new();
     if let Some(m) = si.metadata {
         m.merge_into(&mut metadata);
@@ -1122,6 +1135,32 @@ fn assemble_preview(env: &Env<'_>, p: PreviewParams) -> Result<InvoiceSnapshot> 
     snapshot(invoice, lines, customer.balance)
 }
 
+/// The body of `update_lines`, shared with the single-line update inside one write.
+fn update_lines_in(
+    s: &mut AccountState,
+    ctx: &Ctx<'_>,
+    id: &str,
+    p: LineBatch<UpdateLine>,
+) -> Result<InvoiceSnapshot> {
+    let ids = Ids::live(ctx.ids);
+    let (snap, changes) = {
+        let env = Env::new(s, &ids, ctx);
+        let mut inv = stored_invoice(s, id, "id")?.clone();
+        inv.ensure_editable().map_err(refused)?;
+        let mut items = StagedItems::new(&s.invoice_items);
+        for upd in p.lines {
+            apply_line_update(&env, &mut inv, &mut items, upd)?;
+        }
+        if let Some(m) = p.invoice_metadata {
+            m.merge_into(&mut inv.metadata);
+        }
+        let snap = materialize(&inv, &items, balance_of(s, &inv.customer))?;
+        (snap, items.into_changes())
+    };
+    commit_invoice(s, snap.invoice.clone(), changes);
+    Ok(snap)
+}
+
 impl Store {
     // ----- invoice items -----
 
@@ -1151,7 +1190,7 @@ impl Store {
                 }
                 let invoice = match &p.invoice {
                     Some(id) => {
-                        let inv = stored_invoice(s, id)?;
+                        let inv = stored_invoice(s, id, "invoice")?;
                         inv.ensure_editable().map_err(refused)?;
                         if inv.customer != customer.id {
                             return Err(Error::param_invalid(
@@ -1266,7 +1305,7 @@ impl Store {
                     .ok_or_else(|| Error::missing("invoiceitem", id, "id"))?;
                 let invoice = match &item.invoice {
                     Some(inv_id) => {
-                        let inv = stored_invoice(s, inv_id)?;
+                        let inv = stored_invoice(s, inv_id, "invoice")?;
                         inv.ensure_editable().map_err(refused)?;
                         Some(inv)
                     }
@@ -1300,7 +1339,7 @@ impl Store {
                 .get(id)
                 .ok_or_else(|| Error::missing("invoiceitem", id, "id"))?;
             if let Some(inv_id) = item.invoice.clone() {
-                let inv = stored_invoice(s, &inv_id)?;
+                let inv = stored_invoice(s, &inv_id, "invoice")?;
                 inv.ensure_editable().map_err(refused)?;
                 if let Some(inv) = s.invoices.get_mut(&inv_id) {
                     inv.lines.retain(|l| l.item_id() != Some(id));
@@ -1704,7 +1743,7 @@ impl Store {
             let ids = Ids::live(ctx.ids);
             let (snap, changes) = {
                 let env = Env::new(s, &ids, ctx);
-                let mut inv = stored_invoice(s, id)?.clone();
+                let mut inv = stored_invoice(s, id, "id")?.clone();
                 inv.ensure_editable().map_err(refused)?;
                 let mut items = StagedItems::new(&s.invoice_items);
                 let mut seen = HashSet::new();
@@ -1799,7 +1838,7 @@ impl Store {
     ) -> Result<InvoiceSnapshot> {
         self.write(acct, |s, _| {
             let (snap, changes) = {
-                let mut inv = stored_invoice(s, id)?.clone();
+                let mut inv = stored_invoice(s, id, "id")?.clone();
                 inv.ensure_editable().map_err(refused)?;
                 let mut items = StagedItems::new(&s.invoice_items);
                 for rl in p.lines {
@@ -1853,25 +1892,7 @@ impl Store {
         id: &str,
         p: LineBatch<UpdateLine>,
     ) -> Result<InvoiceSnapshot> {
-        self.write(acct, |s, ctx| {
-            let ids = Ids::live(ctx.ids);
-            let (snap, changes) = {
-                let env = Env::new(s, &ids, ctx);
-                let mut inv = stored_invoice(s, id)?.clone();
-                inv.ensure_editable().map_err(refused)?;
-                let mut items = StagedItems::new(&s.invoice_items);
-                for upd in p.lines {
-                    apply_line_update(&env, &mut inv, &mut items, upd)?;
-                }
-                if let Some(m) = p.invoice_metadata {
-                    m.merge_into(&mut inv.metadata);
-                }
-                let snap = materialize(&inv, &items, balance_of(s, &inv.customer))?;
-                (snap, items.into_changes())
-            };
-            commit_invoice(s, snap.invoice.clone(), changes);
-            Ok(snap)
-        })
+        self.write(acct, |s, ctx| update_lines_in(s, ctx, id, p))
     }
 
     /// Updates one line of a draft (`POST /v1/invoices/:id/lines/:line_id`) and returns it.
@@ -1886,27 +1907,23 @@ impl Store {
         line_id: &str,
         fields: ItemFields,
     ) -> Result<PricedLine> {
-        let exists = self.read(acct, |s| {
-            Ok(stored_invoice(s, invoice_id)?.line(line_id).is_some())
-        })?;
-        if !exists {
-            return Err(Error::missing("line_item", line_id, "line_item_id"));
-        }
-        let snap = self.update_lines(
-            acct,
-            invoice_id,
-            LineBatch {
+        self.write(acct, |s, ctx| {
+            if stored_invoice(s, invoice_id, "id")?.line(line_id).is_none() {
+                return Err(Error::missing("line_item", line_id, "line_item_id"));
+            }
+            let batch = LineBatch {
                 lines: vec![UpdateLine {
                     id: line_id.to_owned(),
                     fields,
                 }],
                 invoice_metadata: None,
-            },
-        )?;
-        snap.lines
-            .into_iter()
-            .find(|l| l.line.id == line_id)
-            .ok_or_else(|| Error::missing("line_item", line_id, "line_item_id"))
+            };
+            update_lines_in(s, ctx, invoice_id, batch)?
+                .lines
+                .into_iter()
+                .find(|l| l.line.id == line_id)
+                .ok_or_else(|| Error::missing("line_item", line_id, "line_item_id"))
+        })
     }
 
     // ----- previews -----

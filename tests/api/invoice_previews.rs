@@ -368,3 +368,48 @@ async fn upcoming_lines_page_with_cursors_over_stable_ids() {
     let next = app.get_ok(path, &next_query).await;
     assert_eq!(ids(&next), expected[0..1].to_vec());
 }
+
+#[tokio::test]
+async fn subscription_previews_name_inline_products_and_refuse_impossible_start_dates() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer().await;
+    let item = [
+        (
+            "subscription_details[items][0][price_data][currency]",
+            "eur",
+        ),
+        (
+            "subscription_details[items][0][price_data][product_data][name]",
+            "Gold",
+        ),
+        (
+            "subscription_details[items][0][price_data][unit_amount]",
+            "950",
+        ),
+        (
+            "subscription_details[items][0][price_data][recurring][interval]",
+            "week",
+        ),
+        (
+            "subscription_details[items][0][price_data][recurring][interval_count]",
+            "2",
+        ),
+    ];
+    let mut query = vec![("customer", customer.as_str())];
+    query.extend(item);
+
+    let body = app.get_ok("/v1/invoices/upcoming/lines", &query).await;
+    query.push(("subscription_details[start_date]", "-1"));
+    let refused = app.get("/v1/invoices/upcoming/lines", &query).await;
+
+    assert_eq!(
+        body["data"][0]["description"],
+        "1 × Gold (at €9.50 / every 2 weeks)"
+    );
+    assert_eq!(body["data"][0]["currency"], "eur");
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused.body["error"]["param"],
+        "subscription_details[start_date]"
+    );
+}

@@ -456,6 +456,21 @@ async fn unknown_invoices_and_customers_are_resource_missing() {
     assert_eq!(customer.body["error"]["param"], "customer");
     assert_eq!(lines.status, StatusCode::NOT_FOUND);
     assert_eq!(lines.code(), "resource_missing");
+    assert_eq!(lines.body["error"]["param"], "id");
+    let customer = app.customer().await;
+    let item = app
+        .post(
+            "/v1/invoiceitems",
+            &[
+                ("customer", &customer),
+                ("amount", "1"),
+                ("currency", "usd"),
+                ("invoice", "in_nope"),
+            ],
+        )
+        .await;
+    assert_eq!(item.status, StatusCode::NOT_FOUND);
+    assert_eq!(item.body["error"]["param"], "invoice");
 }
 
 #[tokio::test]

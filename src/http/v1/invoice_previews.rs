@@ -31,6 +31,8 @@ use super::list_query;
 const MAX_PREVIEW_ITEMS: usize = 250;
 /// Most subscription items Stripe accepts.
 const MAX_SUBSCRIPTION_ITEMS: usize = 20;
+/// 9999-12-31T23:59:59Z: the latest start date accepted.
+const LATEST_TIMESTAMP: i64 = 253_402_300_799;
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -180,12 +182,12 @@ fn read_preview(p: &mut Params) -> Result<PreviewParams> {
         )?;
         Ok((
             read_subscription_items(d, "items")?,
-            d.opt_i64("start_date")?,
+            d.opt_i64_in("start_date", 0, LATEST_TIMESTAMP)?,
         ))
     })?;
     // The deprecated top-level spellings of the same settings.
     let legacy_items = read_subscription_items(p, "subscription_items")?;
-    let legacy_start = p.opt_i64("subscription_start_date")?;
+    let legacy_start = p.opt_i64_in("subscription_start_date", 0, LATEST_TIMESTAMP)?;
     p.opt_enum(
         "subscription_proration_behavior",
         &["always_invoice", "create_prorations", "none"],
