@@ -2,15 +2,18 @@
 //! same parameter readers and store methods as the API, so a fixture is validated exactly like
 //! a request.
 //!
-//! A document is a JSON object of arrays by object type, in the order they are loaded:
-//! `products`, `prices`, `customers`, `coupons`, `payment_intents`, `billing_intents`. Each
-//! element holds the API's create parameters plus an optional fixed `id` (e.g.
-//! `cus_fixture_alice`); a billing intent may also name the `status` to bring it to (`draft`,
-//! `reserved`, `committed`, `canceled`, through the real transitions) and the `payment_intent`
-//! to commit with. v1 objects are read like form parameters, billing intents like v2 JSON
-//! bodies (error paths follow each API's style). Loading is
-//! all or nothing: the document is applied to a staged copy of the account, which replaces the
-//! account only if every object loaded; the first error is reported with its path.
+//! A document is a JSON object of arrays by object type, loaded in this order: `products`,
+//! `prices`, `customers`, `coupons`, `payment_intents`, `billing_intents`, `invoice_items`,
+//! `invoices`. Each element holds the API's create parameters plus an optional fixed `id`
+//! (e.g. `cus_fixture_alice`). A billing intent may also name the `status` to bring it to
+//! (`draft`, `reserved`, `committed`, `canceled`, through the real transitions) and the
+//! `payment_intent` to commit with. An invoice may carry `lines` (`add_lines` parameters: new
+//! lines, or `invoice_item` to attach a pending item) and a `status` (`draft`, `open`, `paid`,
+//! `uncollectible`, `void`) reached by finalizing, paying and so on. v1 objects are read like
+//! form parameters, billing intents like v2 JSON bodies (error paths follow each API's style).
+//!
+//! Loading is all or nothing: the document is applied to a staged copy of the account, which
+//! replaces the account only if every object loaded; the first error is reported with its path.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -36,6 +39,10 @@ pub struct Summary {
     pub payment_intents: usize,
     /// Billing intents.
     pub billing_intents: usize,
+    /// Invoice items.
+    pub invoice_items: usize,
+    /// Invoices.
+    pub invoices: usize,
 }
 
 const SECTIONS: &[&str] = &[
@@ -45,6 +52,8 @@ const SECTIONS: &[&str] = &[
     "coupons",
     "payment_intents",
     "billing_intents",
+    "invoice_items",
+    "invoices",
 ];
 
 /// Loads `doc` into `account`, all or nothing.
@@ -143,6 +152,41 @@ fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
                     store.commit_intent(account, &intent.id, commit).map(drop)
                 }
                 "canceled" => store.cancel_intent(account, &intent.id).map(drop),
+                _ => Ok(()),
+            }
+        })?,
+        invoice_items: each(doc, "invoice_items", Mode::V1, |mut p, id| {
+            let mut new = v1::invoice_items::new_invoice_item(&mut p)?;
+            new.id = id;
+            p.finish()?;
+            store.create_invoice_item(account, new).map(drop)
+        })?,
+        invoices: each(doc, "invoices", Mode::V1, |mut p, id| {
+            let status = p.opt_enum(
+                "status",
+                &["draft", "open", "paid", "uncollectible", "void"],
+            )?;
+            let lines = match p.contains("lines") {
+                true => Some(v1::invoice_lines::add_lines_batch(&mut p)?),
+                false => None,
+            };
+            let mut new = v1::invoices::new_invoice(&mut p)?;
+            new.id = id;
+            p.finish()?;
+            let invoice = store.create_invoice(account, new)?.invoice.id;
+            if let Some(batch) = lines {
+                store.add_lines(account, &invoice, batch)?;
+            }
+            let status = status.unwrap_or("draft");
+            if status != "draft" {
+                store.finalize_invoice(account, &invoice, None)?;
+            }
+            match status {
+                "paid" => store.pay_invoice(account, &invoice, true).map(drop),
+                "void" => store.void_invoice(account, &invoice).map(drop),
+                "uncollectible" => store
+                    .mark_invoice_uncollectible(account, &invoice)
+                    .map(drop),
                 _ => Ok(()),
             }
         })?,

@@ -108,6 +108,8 @@ pub struct ItemFields {
 /// Parameters of `POST /v1/invoiceitems`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewInvoiceItem {
+    /// Fixed id (fixtures only; the API generates one).
+    pub id: Option<String>,
     /// `cus_…` (required).
     pub customer: String,
     /// Currency (defaults to the price's, the invoice's or the customer's).
@@ -134,6 +136,8 @@ pub struct InvoiceItemFilter {
 /// Parameters of `POST /v1/invoices`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewInvoice {
+    /// Fixed id (fixtures only; the API generates one).
+    pub id: Option<String>,
     /// `cus_…` (required).
     pub customer: String,
     /// Automatic collection (default false).
@@ -1230,9 +1234,11 @@ impl Store {
                         ));
                     }
                 }
+                let id =
+                    super::choose_id(&s.invoice_items, p.id, "Invoice item", || ctx.ids.v1("ii_"))?;
                 let item = new_item(
                     &env,
-                    ctx.ids.v1("ii_"),
+                    id,
                     p.fields,
                     &customer.id,
                     &currency,
@@ -1396,7 +1402,7 @@ impl Store {
                     .or_else(|| customer.currency.clone())
                     .or_else(|| newest_pending.map(|i| i.currency.clone()))
                     .unwrap_or_else(|| "usd".to_owned());
-                let id = ctx.ids.v1("in_");
+                let id = super::choose_id(&s.invoices, p.id, "Invoice", || ctx.ids.v1("in_"))?;
                 let discounts =
                     resolve_discounts(&env, p.discounts, &currency, &customer.id, Some(&id), None)?;
                 let mut metadata = Metadata::new();

@@ -209,3 +209,52 @@ async fn a_fixture_intent_that_cannot_reach_its_status_loads_nothing() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_shipped_invoices_load_with_lines_pending_items_and_statuses() {
+    let app = TestApp::spawn().await;
+    for doc in ["01-catalog.json", "03-invoices.json"] {
+        let r = app.load_fixtures(&shipped(doc)).await;
+        assert_eq!(r.status, StatusCode::OK, "{doc}: {}", r.text);
+    }
+    let draft = app.get_ok("/v1/invoices/in_fixture_alice_draft", &[]).await;
+    assert_eq!(draft["status"], "draft");
+    assert_eq!(draft["total"], 998);
+    assert_eq!(draft["lines"]["data"].as_array().map(Vec::len), Some(2));
+    let paid = app.get_ok("/v1/invoices/in_fixture_alice_paid", &[]).await;
+    assert_eq!(paid["status"], "paid");
+    assert_eq!(paid["amount_paid"], 2400);
+    let upcoming = app
+        .get_ok(
+            "/v1/invoices/upcoming/lines",
+            &[("customer", "cus_fixture_bob")],
+        )
+        .await;
+    let amounts: Vec<i64> = upcoming["data"]
+        .as_array()
+        .map(|d| d.iter().filter_map(|l| l["amount"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(amounts, vec![500, 4800], "pending items, newest first");
+}
+
+#[tokio::test]
+async fn every_shipped_fixture_loads_together_from_the_builder() {
+    let docs = [
+        "01-catalog.json",
+        "02-billing-intents.json",
+        "03-invoices.json",
+    ];
+    let mut builder = MockServer::builder();
+    for doc in docs {
+        builder = builder.fixtures(shipped(doc));
+    }
+    let server = builder.start().await;
+    let account = server.account(&fresh_key());
+    assert!(account.billing_intent("bilint_fixture_committed").is_some());
+    assert_eq!(
+        account
+            .invoice("in_fixture_alice_draft")
+            .map(|i| i["total"].clone()),
+        Some(json!(998))
+    );
+}

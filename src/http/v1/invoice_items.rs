@@ -330,19 +330,27 @@ pub fn read_item_fields(p: &mut Params) -> Result<ItemFields> {
 
 // ----- handlers -----
 
-async fn create(
-    State(app): State<AppState>,
-    Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
-) -> Result<Response> {
-    let p = &mut params;
-    let new = NewInvoiceItem {
+/// Reads the parameters of `POST /v1/invoiceitems` (also used by fixtures).
+///
+/// # Errors
+/// Invalid parameters.
+pub fn new_invoice_item(p: &mut Params) -> Result<NewInvoiceItem> {
+    Ok(NewInvoiceItem {
+        id: None,
         customer: p.req_string("customer")?,
         currency: opt_currency(p)?,
         invoice: p.opt_string("invoice")?,
         subscription: p.opt_string("subscription")?,
         fields: read_item_fields(p)?,
-    };
+    })
+}
+
+async fn create(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let new = new_invoice_item(&mut params)?;
     params.finish()?;
     render(&InvoiceItemView::from(
         &app.store.create_invoice_item(&acct, new)?,

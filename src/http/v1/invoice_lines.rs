@@ -11,6 +11,7 @@ use crate::domain::catalog::Metadata;
 use crate::domain::invoice::{DiscountAmount, MAX_LINES_PER_INVOICE};
 use crate::error::Result;
 use crate::http::extract::{Caller, V1Params};
+use crate::http::params::Params;
 use crate::http::{AppState, render};
 use crate::store::invoicing::{
     AddLine, LineBatch, LinePage, PricedLine, RemoveBehavior, RemoveLine, UpdateLine,
@@ -149,12 +150,11 @@ async fn update_line(
     render(&LineItemView::from(&line))
 }
 
-async fn add_lines(
-    State(app): State<AppState>,
-    Caller(acct): Caller,
-    Path(id): Path<String>,
-    V1Params { mut params, .. }: V1Params,
-) -> Result<Response> {
+/// Reads the parameters of `POST /v1/invoices/{id}/add_lines` (also used by fixtures).
+///
+/// # Errors
+/// Invalid parameters.
+pub fn add_lines_batch(params: &mut Params) -> Result<LineBatch<AddLine>> {
     let lines = params.req_array("lines", MAX_LINES_PER_INVOICE, |l, _| {
         Ok(match l.opt_string("invoice_item")? {
             Some(invoice_item) => AddLine::Existing {
@@ -165,15 +165,21 @@ async fn add_lines(
         })
     })?;
     let invoice_metadata = params.opt_metadata("invoice_metadata")?;
+    Ok(LineBatch {
+        lines,
+        invoice_metadata,
+    })
+}
+
+async fn add_lines(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    Path(id): Path<String>,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let batch = add_lines_batch(&mut params)?;
     params.finish()?;
-    let snap = app.store.add_lines(
-        &acct,
-        &id,
-        LineBatch {
-            lines,
-            invoice_metadata,
-        },
-    )?;
+    let snap = app.store.add_lines(&acct, &id, batch)?;
     render(&InvoiceView::stored(&snap))
 }
 

@@ -373,13 +373,13 @@ fn opt_days_until_due(p: &mut Params) -> Result<Patch<i64>> {
     }
 }
 
-async fn create(
-    State(app): State<AppState>,
-    Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
-) -> Result<Response> {
-    let p = &mut params;
-    let new = NewInvoice {
+/// Reads the parameters of `POST /v1/invoices` (also used by fixtures).
+///
+/// # Errors
+/// Invalid parameters.
+pub fn new_invoice(p: &mut Params) -> Result<NewInvoice> {
+    Ok(NewInvoice {
+        id: None,
         customer: p.req_string("customer")?,
         auto_advance: p.opt_bool("auto_advance")?,
         collection_method: p.opt_enum("collection_method", COLLECTION_METHODS)?,
@@ -393,7 +393,15 @@ async fn create(
         include_pending: p.opt_enum("pending_invoice_items_behavior", &["exclude", "include"])?
             == Some("include"),
         statement_descriptor: p.opt_string("statement_descriptor")?,
-    };
+    })
+}
+
+async fn create(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let new = new_invoice(&mut params)?;
     params.finish()?;
     render(&InvoiceView::stored(&app.store.create_invoice(&acct, new)?))
 }
