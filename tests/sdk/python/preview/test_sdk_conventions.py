@@ -1,8 +1,9 @@
 """Cross-cutting conventions as stripe-python 16.1.0a4 sees them.
 
 Idempotent retries, both error envelopes with their `Request-Id`, the SDK's own retries against
-faults injected through the mock's control plane, and `IdempotencyError`. The SDK is used as
-shipped: only its base address points at the mock.
+faults injected through the mock's control plane, `IdempotencyError`, and auto-pagination of
+the v2 lists over several pages. The SDK is used as shipped: only its base address points at
+the mock.
 """
 
 import json
@@ -284,3 +285,41 @@ def test_without_retries_an_injected_fault_reaches_the_caller_with_its_request_i
     assert err.value.http_status == 500
     assert err.value.request_id == received(mock_url, api_key)[-1]["request_id"]
     assert client.v2.billing.intents.list().data == []
+
+
+# ----- v2 list pagination -----
+
+
+def subscribe(price_id, quantity):
+    return intent_params(price_id, quantity)["actions"][0]
+
+
+def test_auto_pagination_walks_every_intent_newest_first(mock_url, api_key, client):
+    p = price(client)
+    created = [client.v2.billing.intents.create(params=intent_params(p.id)).id for _ in range(23)]
+
+    walked = list(client.v2.billing.intents.list(params={"limit": 10}).auto_paging_iter())
+
+    assert [i.id for i in walked] == created[::-1]
+    assert all(isinstance(i, stripe.v2.billing.Intent) for i in walked)
+    pages = [r for r in received(mock_url, api_key, "/v2/billing/intents") if r["method"] == "GET"]
+    assert len(pages) == 3, "10 + 10 + 3"
+    assert all("page=" in r["query"] for r in pages[1:])
+
+
+def test_auto_pagination_walks_every_action_of_an_intent(mock_url, api_key, client):
+    p = price(client, amount=100)
+    intent = client.v2.billing.intents.create(
+        params={"currency": "usd", "actions": [subscribe(p.id, q) for q in range(1, 26)]}
+    )
+    assert intent.amount_details.total == str(100 * 25 * 26 // 2)
+
+    walked = list(
+        client.v2.billing.intents.actions.list(intent.id, params={"limit": 10}).auto_paging_iter()
+    )
+
+    assert all(isinstance(a, stripe.v2.billing.IntentAction) for a in walked)
+    quantities = [a.subscribe.v1_subscription_details["items"][0]["quantity"] for a in walked]
+    assert quantities == list(range(1, 26)), "request order"
+    assert len({a.id for a in walked}) == 25
+    assert len(received(mock_url, api_key, f"/v2/billing/intents/{intent.id}/actions")) == 3
