@@ -3,8 +3,12 @@
 //! a request.
 //!
 //! A document is a JSON object of arrays by object type, in the order they are loaded:
-//! `products`, `prices`, `customers`, `coupons`, `payment_intents`. Each element holds the
-//! API's create parameters plus an optional fixed `id` (e.g. `cus_fixture_alice`). Loading is
+//! `products`, `prices`, `customers`, `coupons`, `payment_intents`, `billing_intents`. Each
+//! element holds the API's create parameters plus an optional fixed `id` (e.g.
+//! `cus_fixture_alice`); a billing intent may also name the `status` to bring it to (`draft`,
+//! `reserved`, `committed`, `canceled`, through the real transitions) and the `payment_intent`
+//! to commit with. v1 objects are read like form parameters, billing intents like v2 JSON
+//! bodies (error paths follow each API's style). Loading is
 //! all or nothing: the document is applied to a staged copy of the account, which replaces the
 //! account only if every object loaded; the first error is reported with its path.
 
@@ -13,7 +17,8 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::http::params::{Mode, Params};
-use crate::http::v1;
+use crate::http::{v1, v2};
+use crate::store::billing::CommitParams;
 use crate::store::{AccountKey, Store, Templates};
 
 /// How many objects of each type a document loaded.
@@ -29,6 +34,8 @@ pub struct Summary {
     pub coupons: usize,
     /// Payment intents.
     pub payment_intents: usize,
+    /// Billing intents.
+    pub billing_intents: usize,
 }
 
 const SECTIONS: &[&str] = &[
@@ -37,6 +44,7 @@ const SECTIONS: &[&str] = &[
     "customers",
     "coupons",
     "payment_intents",
+    "billing_intents",
 ];
 
 /// Loads `doc` into `account`, all or nothing.
@@ -87,35 +95,56 @@ fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
         ));
     }
     Ok(Summary {
-        products: each(doc, "products", |mut p, id| {
+        products: each(doc, "products", Mode::V1, |mut p, id| {
             let mut new = v1::products::new_product(&mut p)?;
             new.id = id.or(new.id);
             p.finish()?;
             store.create_product(account, new).map(drop)
         })?,
-        prices: each(doc, "prices", |mut p, id| {
+        prices: each(doc, "prices", Mode::V1, |mut p, id| {
             let mut new = v1::prices::new_price(&mut p)?;
             new.id = id;
             p.finish()?;
             store.create_price(account, new).map(drop)
         })?,
-        customers: each(doc, "customers", |mut p, id| {
+        customers: each(doc, "customers", Mode::V1, |mut p, id| {
             let mut new = v1::customers::new_customer(&mut p)?;
             new.id = id;
             p.finish()?;
             store.create_customer(account, new).map(drop)
         })?,
-        coupons: each(doc, "coupons", |mut p, id| {
+        coupons: each(doc, "coupons", Mode::V1, |mut p, id| {
             let mut new = v1::coupons::new_coupon(&mut p)?;
             new.id = id.or(new.id);
             p.finish()?;
             store.create_coupon(account, new).map(drop)
         })?,
-        payment_intents: each(doc, "payment_intents", |mut p, id| {
+        payment_intents: each(doc, "payment_intents", Mode::V1, |mut p, id| {
             let mut new = v1::payment_intents::new_payment_intent(&mut p)?;
             new.id = id;
             p.finish()?;
             store.create_payment_intent(account, new).map(drop)
+        })?,
+        billing_intents: each(doc, "billing_intents", Mode::V2, |mut p, id| {
+            let status = p.opt_enum("status", &["draft", "reserved", "committed", "canceled"])?;
+            let payment_intent = p.opt_string("payment_intent")?;
+            let mut new = v2::billing_intents::new_intent(&mut p)?;
+            new.id = id;
+            p.finish()?;
+            let intent = store.create_intent(account, new)?;
+            match status.unwrap_or("draft") {
+                "reserved" => store.reserve_intent(account, &intent.id).map(drop),
+                "committed" => {
+                    store.reserve_intent(account, &intent.id)?;
+                    let commit = CommitParams {
+                        payment_intent,
+                        payment_record: None,
+                    };
+                    store.commit_intent(account, &intent.id, commit).map(drop)
+                }
+                "canceled" => store.cancel_intent(account, &intent.id).map(drop),
+                _ => Ok(()),
+            }
         })?,
     })
 }
@@ -124,6 +153,7 @@ fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
 fn each(
     doc: &Map<String, Value>,
     name: &str,
+    mode: Mode,
     mut f: impl FnMut(Params, Option<String>) -> Result<()>,
 ) -> Result<usize> {
     let Some(section) = doc.get(name) else {
@@ -137,7 +167,7 @@ fn each(
         let Value::Object(map) = item else {
             return Err(fixture_error(&path, "must be an object"));
         };
-        let mut p = Params::at_path(Mode::V1, path.clone(), map.clone());
+        let mut p = Params::at_path(mode, path.clone(), map.clone());
         let id = p.opt_string("id").map_err(|e| locate(&path, e))?;
         f(p, id).map_err(|e| locate(&path, e))?;
     }

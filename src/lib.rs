@@ -27,6 +27,7 @@
 //! - [`server`]: [`MockServer`] and the `serve` loop shared with the binary;
 //! - [`config`] and [`telemetry`]: used by the binary.
 
+pub mod account;
 pub mod config;
 pub mod domain;
 pub mod error;
@@ -36,6 +37,7 @@ pub mod server;
 pub mod store;
 pub mod telemetry;
 
+pub use account::Account;
 pub use config::Config;
 pub use error::{Error, Result};
 pub use server::{MockServer, MockServerBuilder};

@@ -206,6 +206,37 @@ impl MockServer {
         &self.state.store
     }
 
+    /// Direct access to the account of `api_key`, for assertions and set-up without HTTP.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let account = server.account("sk_test_123");
+    /// account
+    ///     .load_fixtures(&serde_json::json!({"customers": [{"id": "cus_alice", "email": "a@example.com"}]}))
+    ///     .unwrap();
+    /// assert_eq!(account.customer("cus_alice").unwrap()["email"], "a@example.com");
+    /// assert!(account.billing_intent("bilint_missing").is_none());
+    /// # }
+    /// ```
+    pub fn account(&self, api_key: &str) -> crate::Account<'_> {
+        crate::Account::new(&self.state, api_key, None)
+    }
+
+    /// Direct access to a connected account (`Stripe-Account: acct_…`) of `api_key`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// assert!(server.connected_account("sk_test_123", "acct_1").customer("cus_x").is_none());
+    /// # }
+    /// ```
+    pub fn connected_account(&self, api_key: &str, account: &str) -> crate::Account<'_> {
+        crate::Account::new(&self.state, api_key, Some(account))
+    }
+
     /// Clears every object, the journal, faults and idempotency keys, and puts the clock (and
     /// seeded ids) back to the start.
     ///

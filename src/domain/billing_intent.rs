@@ -530,9 +530,12 @@ impl BillingIntent {
         Ok(())
     }
 
-    /// `status_transitions.expires_at`.
+    /// `status_transitions.expires_at` (`created` itself at the very end of chrono's range,
+    /// where adding a day would overflow).
     pub fn expires_at(&self) -> DateTime<Utc> {
-        self.created + chrono::TimeDelta::hours(INTENT_LIFETIME_HOURS)
+        self.created
+            .checked_add_signed(chrono::TimeDelta::hours(INTENT_LIFETIME_HOURS))
+            .unwrap_or(self.created)
     }
 
     /// The intent-level `effective_at` of the `2025-07-30.preview` shape
@@ -898,6 +901,8 @@ mod tests {
         assert_eq!(i.status_transitions.committed_at, Some(at(5)));
         assert_eq!(i.status_transitions.reserved_at, Some(at(4)));
         assert_eq!(i.expires_at(), at(2));
+        i.created = DateTime::<Utc>::MAX_UTC;
+        assert_eq!(i.expires_at(), DateTime::<Utc>::MAX_UTC);
     }
 
     #[test]

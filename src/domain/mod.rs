@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod clock;
 pub mod collection;
 pub mod id;
+pub mod invoice;
 pub mod money;
 pub mod patch;
 pub mod payment_record;

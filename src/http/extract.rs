@@ -174,10 +174,11 @@ impl<S: Send + Sync> FromRequest<S> for V1Params {
             let body = read_body(req).await?;
             if !body.is_empty() {
                 match ct.as_deref() {
-                    Some("application/x-www-form-urlencoded") | None => {}
-                    Some(other) => {
+                    Some("application/x-www-form-urlencoded") => {}
+                    other => {
                         return Err(Error::MalformedBody(format!(
-                            "Invalid request: unsupported Content-Type {other}. If error persists and you need assistance, please contact support. v1 endpoints take application/x-www-form-urlencoded bodies."
+                            "Invalid request: unsupported Content-Type {}. v1 endpoints take application/x-www-form-urlencoded bodies.",
+                            other.unwrap_or("(none)")
                         )));
                     }
                 }
@@ -207,15 +208,19 @@ impl<S: Send + Sync> FromRequest<S> for V2Body {
             return Ok(V2Body(Params::new(Mode::V2, Map::new())));
         }
         match ct.as_deref() {
-            Some("application/json") | None => {}
-            Some(other) => {
+            Some("application/json") => {}
+            other => {
                 return Err(Error::MalformedBody(format!(
-                    "Invalid request: unsupported Content-Type {other}. v2 endpoints take application/json bodies."
+                    "Invalid request: unsupported Content-Type {}. v2 endpoints take application/json bodies.",
+                    other.unwrap_or("(none)")
                 )));
             }
         }
         match serde_json::from_slice::<Value>(&body) {
-            Ok(Value::Object(map)) => Ok(V2Body(Params::new(Mode::V2, map))),
+            Ok(Value::Object(map)) => {
+                check_json_limits(&map, 1)?;
+                Ok(V2Body(Params::new(Mode::V2, map)))
+            }
             Ok(_) => Err(Error::MalformedBody(
                 "Invalid request: the JSON body must be an object.".into(),
             )),
@@ -224,6 +229,42 @@ impl<S: Send + Sync> FromRequest<S> for V2Body {
             ))),
         }
     }
+}
+
+/// The form decoder's limits, applied to JSON bodies too: nesting depth, string length and
+/// array length.
+fn check_json_limits(map: &Map<String, Value>, depth: usize) -> Result<(), Error> {
+    fn walk(v: &Value, path: &str, depth: usize) -> Result<(), Error> {
+        if depth > form::MAX_DEPTH + 1 {
+            return Err(Error::MalformedBody(format!(
+                "Parameter `{path}` is nested too deeply: at most {} levels are allowed.",
+                form::MAX_DEPTH
+            )));
+        }
+        match v {
+            Value::String(s) if s.chars().count() > form::MAX_VALUE_CHARS => {
+                Err(Error::MalformedBody(format!(
+                    "Invalid value for `{path}`: strings may be at most {} characters long.",
+                    form::MAX_VALUE_CHARS
+                )))
+            }
+            Value::Array(items) if items.len() > form::MAX_INDEX => {
+                Err(Error::MalformedBody(format!(
+                    "Invalid array `{path}`: at most {} items are allowed.",
+                    form::MAX_INDEX
+                )))
+            }
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, item)| walk(item, &format!("{path}[{i}]"), depth + 1)),
+            Value::Object(map) => map
+                .iter()
+                .try_for_each(|(k, item)| walk(item, &format!("{path}.{k}"), depth + 1)),
+            _ => Ok(()),
+        }
+    }
+    map.iter().try_for_each(|(k, v)| walk(v, k, depth))
 }
 
 /// v2 query parameters (GET), decoded like v1's but read with v2 paths.

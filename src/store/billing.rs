@@ -33,6 +33,8 @@ pub struct BillingState {
 /// Parameters of `POST /v2/billing/intents`, validated for shape.
 #[derive(Debug)]
 pub struct NewIntent {
+    /// Fixed id (fixtures only; the API generates one).
+    pub id: Option<String>,
     /// Lowercase ISO currency.
     pub currency: String,
     /// An existing cadence.
@@ -212,7 +214,9 @@ impl Store {
                 }
             }
             let amount_details = amounts_of(s, &p.currency, &p.actions)?;
-            let id = ctx.ids.v2("bilint_");
+            let id = super::choose_id(&s.billing.intents, p.id, "Billing intent", || {
+                ctx.ids.v2("bilint_")
+            })?;
             let actions = p
                 .actions
                 .into_iter()

@@ -192,24 +192,6 @@ pub struct Deleted {
     pub id: String,
 }
 
-/// A caller-chosen id if it is free, else a generated one.
-fn choose_id<T>(
-    collection: &crate::domain::collection::Collection<T>,
-    wanted: Option<String>,
-    resource: &str,
-    generate: impl FnOnce() -> String,
-) -> Result<String> {
-    match wanted {
-        Some(id) if collection.contains(&id) => Err(Error::InvalidRequest {
-            code: Some("resource_already_exists"),
-            message: format!("{resource} already exists: '{id}'"),
-            param: Some("id".into()),
-        }),
-        Some(id) => Ok(id),
-        None => Ok(generate()),
-    }
-}
-
 fn metadata_of(update: Option<MetadataUpdate>) -> Metadata {
     let mut m = Metadata::new();
     if let Some(u) = update {
@@ -225,7 +207,7 @@ impl Store {
     /// None in practice; the signature matches the other store methods.
     pub fn create_customer(&self, acct: &AccountKey, p: NewCustomer) -> Result<Customer> {
         self.write(acct, |s, ctx| {
-            let id = choose_id(&s.customers, p.id, "Customer", || ctx.ids.v1("cus_"))?;
+            let id = super::choose_id(&s.customers, p.id, "Customer", || ctx.ids.v1("cus_"))?;
             let customer = Customer {
                 invoice_prefix: p
                     .invoice_prefix
@@ -334,7 +316,7 @@ impl Store {
     /// `resource_already_exists` if a caller-chosen id is taken.
     pub fn create_product(&self, acct: &AccountKey, p: NewProduct) -> Result<Product> {
         self.write(acct, |s, ctx| {
-            let id = choose_id(&s.products, p.id, "Product", || ctx.ids.v1("prod_"))?;
+            let id = super::choose_id(&s.products, p.id, "Product", || ctx.ids.v1("prod_"))?;
             let product = Product {
                 id: id.clone(),
                 created: ctx.unix(),
@@ -440,7 +422,7 @@ impl Store {
     /// `resource_missing` (param `product`) for an unknown product.
     pub fn create_price(&self, acct: &AccountKey, p: NewPrice) -> Result<Price> {
         self.write(acct, |s, ctx| {
-            let id = choose_id(&s.prices, p.id, "Price", || ctx.ids.v1("price_"))?;
+            let id = super::choose_id(&s.prices, p.id, "Price", || ctx.ids.v1("price_"))?;
             let product = match p.product {
                 PriceProduct::Existing(id) => {
                     if !s.products.contains(&id) {
@@ -549,7 +531,7 @@ impl Store {
     /// `resource_already_exists` if a caller-chosen id is taken.
     pub fn create_coupon(&self, acct: &AccountKey, p: NewCoupon) -> Result<Coupon> {
         self.write(acct, |s, ctx| {
-            let id = choose_id(&s.coupons, p.id, "Coupon", || ctx.ids.base62(8))?;
+            let id = super::choose_id(&s.coupons, p.id, "Coupon", || ctx.ids.base62(8))?;
             let coupon = Coupon {
                 id: id.clone(),
                 created: ctx.unix(),
@@ -635,7 +617,7 @@ impl Store {
                     return Err(Error::missing("customer", c, "customer"));
                 }
             }
-            let id = choose_id(&s.payment_intents, p.id, "PaymentIntent", || {
+            let id = super::choose_id(&s.payment_intents, p.id, "PaymentIntent", || {
                 ctx.ids.v1("pi_")
             })?;
             let pi = PaymentIntent {

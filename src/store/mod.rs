@@ -11,6 +11,7 @@
 
 pub mod billing;
 pub mod catalog;
+pub mod invoicing;
 pub mod payment_records;
 
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ use crate::domain::catalog::{Coupon, Customer, PaymentIntent, Price, Product};
 use crate::domain::clock::Clock;
 use crate::domain::collection::{Collection, Cursor};
 use crate::domain::id::IdGen;
+use crate::domain::invoice::{Invoice, InvoiceItem};
 use crate::domain::payment_record::PaymentRecord;
 use crate::error::{Error, Result};
 
@@ -96,6 +98,10 @@ pub struct AccountState {
     pub billing: billing::BillingState,
     /// `pr_…`
     pub payment_records: Collection<PaymentRecord>,
+    /// `in_…`
+    pub invoices: Collection<Invoice>,
+    /// `ii_…`; an item with `invoice: None` is pending.
+    pub invoice_items: Collection<InvoiceItem>,
 }
 
 /// A v1 list request: page size and cursor by object id.
@@ -336,6 +342,24 @@ pub fn list_page<T: Clone>(
     })
 }
 
+/// A caller-chosen id if it is free, else a generated one.
+pub(crate) fn choose_id<T>(
+    collection: &Collection<T>,
+    wanted: Option<String>,
+    resource: &str,
+    generate: impl FnOnce() -> String,
+) -> Result<String> {
+    match wanted {
+        Some(id) if collection.contains(&id) => Err(Error::InvalidRequest {
+            code: Some("resource_already_exists"),
+            message: format!("{resource} already exists: '{id}'"),
+            param: Some("id".into()),
+        }),
+        Some(id) => Ok(id),
+        None => Ok(generate()),
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -404,5 +428,25 @@ mod tests {
                 .read(&a, |s| Ok(s.coupons.contains("c1")))
                 .expect("read")
         );
+    }
+
+    #[test]
+    fn a_panic_inside_a_write_does_not_poison_the_account() {
+        let store = Store::default();
+        let a = AccountKey::new("sk_test_a", None);
+        let s2 = store.clone();
+        let a2 = a.clone();
+        let result = std::panic::catch_unwind(move || {
+            let _ = s2.write(&a2, |_, _| -> Result<()> { panic!("handler bug") });
+        });
+        assert!(result.is_err());
+        assert!(
+            store
+                .read(&a, |s| Ok(s.customers.is_empty()))
+                .expect("still readable")
+        );
+        store
+            .write(&a, |_, _| Ok(()))
+            .expect("still writable after a panic");
     }
 }

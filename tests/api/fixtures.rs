@@ -28,7 +28,7 @@ impl TestApp {
 #[tokio::test]
 async fn the_shipped_catalog_loads_with_its_fixed_ids() {
     let app = TestApp::spawn().await;
-    let r = app.load_fixtures(&shipped("catalog.json")).await;
+    let r = app.load_fixtures(&shipped("01-catalog.json")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["loaded"]["prices"], 4);
     let alice = app.get_ok("/v1/customers/cus_fixture_alice", &[]).await;
@@ -108,7 +108,7 @@ async fn fixture_errors_cover_references_unknown_fields_and_sections() {
 #[tokio::test]
 async fn builder_fixtures_seed_every_account() {
     let server = MockServer::builder()
-        .fixtures(shipped("catalog.json"))
+        .fixtures(shipped("01-catalog.json"))
         .start()
         .await;
     let client = reqwest::Client::new();
@@ -141,4 +141,71 @@ async fn a_bad_builder_fixture_fails_start() {
         .try_start()
         .await;
     assert!(result.is_err());
+}
+
+#[tokio::test]
+async fn the_shipped_billing_intents_are_in_each_status() {
+    let app = TestApp::spawn().await;
+    for doc in ["01-catalog.json", "02-billing-intents.json"] {
+        let r = app.load_fixtures(&shipped(doc)).await;
+        assert_eq!(r.status, StatusCode::OK, "{doc}: {}", r.text);
+    }
+    for (id, status) in [
+        ("bilint_fixture_draft", "draft"),
+        ("bilint_fixture_reserved", "reserved"),
+        ("bilint_fixture_committed", "committed"),
+        ("bilint_fixture_canceled", "canceled"),
+    ] {
+        let r = app
+            .raw(
+                app.client
+                    .get(format!("{}/v2/billing/intents/{id}", app.base))
+                    .bearer_auth(&app.key),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{id}");
+        assert_eq!(r.body["status"], status, "{id}");
+    }
+    let reserved = app
+        .raw(
+            app.client
+                .get(format!(
+                    "{}/v2/billing/intents/bilint_fixture_reserved",
+                    app.base
+                ))
+                .bearer_auth(&app.key),
+        )
+        .await;
+    // 2 × 2000, 25 % off.
+    assert_eq!(reserved.body["amount_details"]["subtotal"], 4000);
+    assert_eq!(reserved.body["amount_details"]["discount"], 1000);
+    assert_eq!(reserved.body["amount_details"]["total"], 3000);
+}
+
+#[tokio::test]
+async fn a_fixture_intent_that_cannot_reach_its_status_loads_nothing() {
+    let app = TestApp::spawn().await;
+    app.load_fixtures(&shipped("01-catalog.json")).await;
+    let doc = json!({"billing_intents": [
+        {"id": "bilint_ok", "currency": "usd", "actions": [{"type": "subscribe", "subscribe": {"type": "v1_subscription_details", "v1_subscription_details": {"items": [{"price": "price_fixture_club_monthly"}]}}}]},
+        {"id": "bilint_bad", "status": "committed", "payment_intent": "pi_missing", "currency": "usd", "actions": [{"type": "subscribe", "subscribe": {"type": "v1_subscription_details", "v1_subscription_details": {"items": [{"price": "price_fixture_club_monthly"}]}}}]}
+    ]});
+    let r = app.load_fixtures(&doc).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("billing_intents[1]"),
+        "{}",
+        r.text
+    );
+    let r = app
+        .raw(
+            app.client
+                .get(format!("{}/v2/billing/intents/bilint_ok", app.base))
+                .bearer_auth(&app.key),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }

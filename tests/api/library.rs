@@ -166,3 +166,51 @@ async fn dropping_the_server_stops_it() {
     server.shutdown().await;
     assert!(tokio::net::TcpStream::connect(address).await.is_err());
 }
+
+#[tokio::test]
+async fn the_account_handle_returns_stored_objects_as_the_api_renders_them() {
+    let app = app_on(MockServer::start().await).await;
+    let price = app.price(1500, "usd").await;
+    let intent = crate::intent_helpers::create(
+        &app,
+        serde_json::json!({"currency": "usd", "actions": [crate::intent_helpers::subscribe(&[(price.as_str(), Some(2))])]}),
+    )
+    .await;
+    let id = intent["id"].as_str().expect("id").to_owned();
+    let over_http = crate::intent_helpers::ok(
+        crate::intent_helpers::get(&app, &format!("/v2/billing/intents/{id}")).await,
+    );
+    let account = server(&app).account(&app.key);
+    assert_eq!(account.billing_intent(&id), Some(over_http));
+    assert_eq!(
+        account.price(&price).map(|p| p["unit_amount"].clone()),
+        Some(serde_json::json!(1500))
+    );
+    assert!(
+        server(&app)
+            .account(&fresh_key())
+            .billing_intent(&id)
+            .is_none(),
+        "other accounts do not see it"
+    );
+    account.reset();
+    assert!(account.billing_intent(&id).is_none());
+}
+
+#[tokio::test]
+async fn the_account_handle_returns_invoices_and_items() {
+    let app = app_on(MockServer::start().await).await;
+    let customer = app.customer().await;
+    let invoice = crate::invoice_support::draft(&app, &customer).await;
+    let id = invoice["id"].as_str().expect("id").to_owned();
+    crate::invoice_support::add_amount_line(&app, &id, 799).await;
+    let item = crate::invoice_support::pending_item(&app, &customer, 199, "Canned Coffee").await;
+    let account = server(&app).account(&app.key);
+    let over_http = app.get_ok(&format!("/v1/invoices/{id}"), &[]).await;
+    assert_eq!(account.invoice(&id), Some(over_http));
+    assert_eq!(
+        account.invoice_item(&item).map(|i| i["amount"].clone()),
+        Some(serde_json::json!(199))
+    );
+    assert!(account.invoice("in_missing").is_none());
+}

@@ -2,15 +2,22 @@
 
 mod helpers;
 mod intent_helpers;
+mod invoice_support;
 
 mod auth;
 mod billing_intent_actions;
 mod billing_intents;
 mod cadences;
 mod catalog;
+mod concurrency;
 mod control_plane;
 mod conventions;
 mod fixtures;
 mod idempotency;
+mod invoice_items;
+mod invoice_lines;
+mod invoice_previews;
+mod invoices;
 mod library;
 mod payment_records;
+mod validation;

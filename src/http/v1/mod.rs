@@ -2,6 +2,10 @@
 
 pub mod coupons;
 pub mod customers;
+pub mod invoice_items;
+pub mod invoice_lines;
+pub mod invoice_previews;
+pub mod invoices;
 pub mod payment_intents;
 pub mod payment_records;
 pub mod prices;
@@ -24,6 +28,10 @@ pub fn router() -> Router<AppState> {
         .merge(coupons::router())
         .merge(payment_intents::router())
         .merge(payment_records::router())
+        .merge(invoice_items::router())
+        .merge(invoices::router())
+        .merge(invoice_lines::router())
+        .merge(invoice_previews::router())
 }
 
 /// Reads `limit`, `starting_after` and `ending_before`.

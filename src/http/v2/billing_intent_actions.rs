@@ -23,8 +23,7 @@ use crate::http::extract::{Caller, V2Query};
 use crate::http::params::{Params, enum_error};
 use crate::http::{AppState, render};
 
-use super::cadences::reject_siblings;
-use super::{ListView, page_request, req_timestamp, timestamp};
+use super::{ListView, page_request, refuse, reject_siblings, req_timestamp, timestamp};
 
 /// Routes. The intent id segment is named `{id}` as on the intent routes (the router needs one
 /// name per position).
@@ -107,19 +106,6 @@ fn read_effective_at(p: &mut Params, types: &[&'static str]) -> Result<Effective
         Ok(EffectiveAt { kind, timestamp })
     })?;
     Ok(at.unwrap_or_else(EffectiveAt::on_reserve))
-}
-
-/// Rejects `key` if it was sent with a value.
-fn refuse(p: &mut Params, key: &str, why: &str) -> Result<()> {
-    let path = p.path_of(key);
-    if p.take_raw(key).is_some_and(|v| !v.is_null()) {
-        return Err(Error::param_invalid(
-            path.clone(),
-            None,
-            format!("`{path}` {why}."),
-        ));
-    }
-    Ok(())
 }
 
 fn read_components(p: &mut Params) -> Result<Vec<ComponentConfiguration>> {

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::domain::billing_intent::BillingIntent;
 use crate::error::{Error, Result};
 use crate::http::extract::{Caller, V2Body, V2Query};
+use crate::http::params::Params;
 use crate::http::v1::prices::req_currency;
 use crate::http::{AppState, render};
 use crate::store::billing::{CommitParams, NewIntent};
@@ -123,13 +124,11 @@ impl<'a> IntentView<'a> {
     }
 }
 
-async fn create(
-    State(app): State<AppState>,
-    Caller(acct): Caller,
-    shape: Shape,
-    V2Body(mut params): V2Body,
-) -> Result<Response> {
-    let p = &mut params;
+/// Reads the parameters of `POST /v2/billing/intents` (also used by fixtures).
+///
+/// # Errors
+/// Invalid parameters, naming the JSON path.
+pub fn new_intent(p: &mut Params) -> Result<NewIntent> {
     let currency = req_currency(p, "currency")?;
     let actions = p.req_array("actions", MAX_ACTIONS, |a, _| read_action(a))?;
     let cadence = p.opt_string("cadence")?;
@@ -141,13 +140,23 @@ async fn create(
             param: Some("cadence_data".into()),
         });
     }
-    params.finish()?;
-    let new = NewIntent {
+    Ok(NewIntent {
+        id: None,
         currency,
         cadence,
         cadence_data,
         actions,
-    };
+    })
+}
+
+async fn create(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    shape: Shape,
+    V2Body(mut params): V2Body,
+) -> Result<Response> {
+    let new = new_intent(&mut params)?;
+    params.finish()?;
     render(&IntentView::new(
         &app.store.create_intent(&acct, new)?,
         shape,

@@ -19,7 +19,7 @@ use crate::http::params::Params;
 use crate::http::{AppState, render};
 use crate::store::billing::NewCadence;
 
-use super::timestamp;
+use super::{reject_siblings, req_i64_in, timestamp};
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -257,23 +257,13 @@ impl<'a> From<&'a Cadence> for CadenceView<'a> {
     }
 }
 
-/// A required integer within `min..=max`.
-///
-/// # Errors
-/// Missing, not an integer or out of range.
-pub fn req_i64_in(p: &mut Params, key: &str, min: i64, max: i64) -> Result<i64> {
-    let path = p.path_of(key);
-    p.opt_i64_in(key, min, max)?
-        .ok_or(Error::ParameterMissing { param: path })
-}
-
 fn small(p: &mut Params, key: &str, min: i64, max: i64, required: bool) -> Result<Option<u32>> {
     let v = if required {
         Some(req_i64_in(p, key, min, max)?)
     } else {
         p.opt_i64_in(key, min, max)?
     };
-    // In range 0..=59 by construction, so the conversion cannot fail.
+    // Callers pass non-negative ranges, so the conversion cannot fail.
     Ok(v.and_then(|v| u32::try_from(v).ok()))
 }
 
@@ -285,27 +275,6 @@ fn read_time(p: &mut Params) -> Result<Option<CycleTime>> {
             second: small(t, "second", 0, 59, true)?.unwrap_or(0),
         })
     })
-}
-
-/// Rejects the sub-objects of `names` other than `chosen` (a `type` selects one sibling).
-///
-/// # Errors
-/// `chosen`'s siblings sent with a value.
-pub fn reject_siblings(p: &mut Params, chosen: &str, names: &[&str]) -> Result<()> {
-    for name in names.iter().filter(|n| **n != chosen) {
-        let path = p.path_of(name);
-        if p.take_raw(name).is_some_and(|v| !v.is_null()) {
-            let type_path = p.path_of("type");
-            return Err(Error::param_invalid(
-                path,
-                None,
-                format!(
-                    "`{name}` may only be given when `{type_path}` is `{name}`, not `{chosen}`."
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Reads a `billing_cycle` object's contents.

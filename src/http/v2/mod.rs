@@ -1,8 +1,9 @@
 //! v2 endpoints: JSON bodies, RFC 3339 timestamps, `{"data","next_page_url","previous_page_url"}` lists.
 //!
 //! Also the v2 conventions the resources share: the response shape chosen by `Stripe-Version`
-//! ([`Shape`], decided here and nowhere else), timestamps ([`timestamp`]), and list pagination
-//! with opaque page tokens ([`page_request`], [`ListView`]).
+//! ([`Shape`], decided here and nowhere else), timestamps ([`timestamp`]), list pagination
+//! with opaque page tokens ([`page_request`], [`ListView`]), and the parameter rules of
+//! `type`-tagged objects ([`reject_siblings`], [`refuse`]).
 
 pub mod billing_intent_actions;
 pub mod billing_intents;
@@ -139,6 +140,54 @@ pub fn req_timestamp(p: &mut Params, key: &str) -> Result<DateTime<Utc>> {
                 format!("Invalid timestamp: '{raw}'. Expected an RFC 3339 timestamp such as 2025-01-01T00:00:00.000Z."),
             )
         })
+}
+
+/// A required integer within `min..=max`.
+///
+/// # Errors
+/// Missing, not an integer or out of range.
+pub fn req_i64_in(p: &mut Params, key: &str, min: i64, max: i64) -> Result<i64> {
+    let path = p.path_of(key);
+    p.opt_i64_in(key, min, max)?
+        .ok_or(Error::ParameterMissing { param: path })
+}
+
+/// Rejects the sub-objects of `names` other than `chosen` (a `type` selects one sibling).
+///
+/// # Errors
+/// `chosen`'s siblings sent with a value.
+pub fn reject_siblings(p: &mut Params, chosen: &str, names: &[&str]) -> Result<()> {
+    for name in names.iter().filter(|n| **n != chosen) {
+        let path = p.path_of(name);
+        if p.take_raw(name).is_some_and(|v| !v.is_null()) {
+            let type_path = p.path_of("type");
+            return Err(Error::param_invalid(
+                path,
+                None,
+                format!(
+                    "`{name}` may only be given when `{type_path}` is `{name}`, not `{chosen}`."
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Rejects `key` if it was sent with a value (`null` counts as not sent); `why` completes the
+/// sentence "`<path>` …".
+///
+/// # Errors
+/// `key` sent with a value.
+pub fn refuse(p: &mut Params, key: &str, why: &str) -> Result<()> {
+    let path = p.path_of(key);
+    if p.take_raw(key).is_some_and(|v| !v.is_null()) {
+        return Err(Error::param_invalid(
+            path.clone(),
+            None,
+            format!("`{path}` {why}."),
+        ));
+    }
+    Ok(())
 }
 
 /// Default page size of v2 lists.

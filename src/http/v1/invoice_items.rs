@@ -1,0 +1,404 @@
+//! `/v1/invoiceitems`: create, retrieve, update, delete, list; plus the readers of the fields an
+//! invoice item shares with `add_lines` / `update_lines` lines and preview `invoice_items[]`
+//! (price source, quantity, description, discounts, metadata, period).
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::domain::catalog::Metadata;
+use crate::domain::invoice::{InvoiceItem, Period};
+use crate::domain::patch::Patch;
+use crate::error::{Error, Result};
+use crate::http::extract::{Caller, V1Params};
+use crate::http::params::Params;
+use crate::http::{AppState, render};
+use crate::store::invoicing::{
+    DiscountInput, InvoiceItemFilter, ItemFields, NewInvoiceItem, PriceDataInput, PriceInput,
+    ProductInput,
+};
+
+use super::prices::{PriceView, opt_recurring, req_currency, req_unit_amount};
+use super::{DeletedView, ListView, list_query};
+
+const TAX_BEHAVIORS: &[&str] = &["exclusive", "inclusive", "unspecified"];
+
+/// Most discounts Stripe accepts on one object.
+const MAX_DISCOUNTS: usize = 20;
+
+/// Routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/invoiceitems", get(list).post(create))
+        .route(
+            "/v1/invoiceitems/{id}",
+            get(retrieve).post(update).delete(delete),
+        )
+}
+
+/// A period in Stripe's key order (`end` before `start`).
+#[derive(Debug, Serialize)]
+pub struct PeriodView {
+    end: i64,
+    start: i64,
+}
+
+impl From<Period> for PeriodView {
+    fn from(p: Period) -> Self {
+        PeriodView {
+            end: p.end,
+            start: p.start,
+        }
+    }
+}
+
+/// Invoice item in the legacy (seed) shape.
+#[derive(Debug, Serialize)]
+pub struct InvoiceItemView<'a> {
+    id: &'a str,
+    object: &'static str,
+    amount: i64,
+    currency: &'a str,
+    customer: &'a str,
+    date: i64,
+    description: Option<&'a str>,
+    discountable: bool,
+    discounts: Vec<&'a str>,
+    invoice: Option<&'a str>,
+    livemode: bool,
+    metadata: &'a Metadata,
+    period: PeriodView,
+    price: PriceView<'a>,
+    proration: bool,
+    quantity: i64,
+    subscription: Option<&'a str>,
+    tax_rates: [(); 0],
+    test_clock: Option<()>,
+    unit_amount: i64,
+    unit_amount_decimal: String,
+}
+
+impl<'a> From<&'a InvoiceItem> for InvoiceItemView<'a> {
+    fn from(i: &'a InvoiceItem) -> Self {
+        InvoiceItemView {
+            id: &i.id,
+            object: "invoiceitem",
+            amount: i.amount,
+            currency: &i.currency,
+            customer: &i.customer,
+            date: i.date,
+            description: i.description.as_deref(),
+            discountable: i.discountable,
+            discounts: i.discounts.iter().map(|d| d.id.as_str()).collect(),
+            invoice: i.invoice.as_deref(),
+            livemode: i.livemode,
+            metadata: &i.metadata,
+            period: i.period.into(),
+            price: PriceView::from(&i.price),
+            proration: i.proration,
+            quantity: i.quantity,
+            subscription: i.subscription.as_deref(),
+            tax_rates: [],
+            test_clock: None,
+            unit_amount: i.unit_amount,
+            unit_amount_decimal: i.unit_amount.to_string(),
+        }
+    }
+}
+
+// ----- shared readers -----
+
+/// Path of the object `p` reads (`lines[0]`), or `""` at the top level.
+pub fn prefix_of(p: &Params) -> String {
+    let probe = p.path_of("_");
+    probe
+        .strip_suffix("[_]")
+        .map(str::to_owned)
+        .unwrap_or_default()
+}
+
+/// Reads an optional `currency`.
+///
+/// # Errors
+/// Empty, or not a three-letter code.
+pub fn opt_currency(p: &mut Params) -> Result<Option<String>> {
+    if p.contains("currency") {
+        req_currency(p, "currency").map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Refuses a parameter the mock does not model, with a message saying so (rather than calling a
+/// real Stripe parameter unknown).
+///
+/// # Errors
+/// `key` was sent with a non-empty value.
+pub fn reject_unsupported(p: &mut Params, keys: &[&str]) -> Result<()> {
+    for key in keys {
+        let path = p.path_of(key);
+        match p.take_raw(key) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) if s.is_empty() => {}
+            Some(Value::Array(a)) if a.is_empty() => {}
+            Some(_) => {
+                return Err(Error::param_invalid(
+                    path.clone(),
+                    None,
+                    format!(
+                        "The parameter {path} is not supported by this mock (no tax, subscription, schedule or Connect models)."
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads `discounts[N][coupon]` (`discounts=` clears them).
+///
+/// # Errors
+/// Wrong types, a missing coupon, or `discount` / `promotion_code`, which are not modelled.
+pub fn read_discounts(p: &mut Params) -> Result<Patch<Vec<DiscountInput>>> {
+    p.patch_array("discounts", MAX_DISCOUNTS, |d, _| {
+        reject_unsupported(d, &["discount", "promotion_code"])?;
+        let param = d.path_of("coupon");
+        Ok(DiscountInput {
+            coupon: d.req_string("coupon")?,
+            param,
+        })
+    })
+}
+
+/// Reads `period[start]` and `period[end]`.
+///
+/// # Errors
+/// Missing bounds, or an end before the start.
+pub fn read_period(p: &mut Params) -> Result<Option<Period>> {
+    p.opt_object("period", |o| {
+        let start = o.req_i64("start")?;
+        let end_path = o.path_of("end");
+        let end = o.req_i64("end")?;
+        let period = Period { start, end };
+        if !period.is_valid() {
+            return Err(Error::param_invalid(
+                end_path,
+                None,
+                "Invalid period: end must be at or after start.",
+            ));
+        }
+        Ok(period)
+    })
+}
+
+/// Reads a `price_data` object; `recurring` only where a subscription item is described.
+///
+/// # Errors
+/// Missing currency, product or unit amount; both `product` and `product_data`.
+pub fn read_price_data(d: &mut Params, allow_recurring: bool) -> Result<PriceDataInput> {
+    let param = prefix_of(d);
+    let currency = req_currency(d, "currency")?;
+    let product_path = d.path_of("product");
+    let product = match (
+        d.opt_string("product")?,
+        d.opt_object("product_data", |pd| pd.req_string("name"))?,
+    ) {
+        (Some(id), None) => ProductInput::Existing(id),
+        (None, Some(name)) => ProductInput::Inline { name },
+        (Some(_), Some(_)) => {
+            return Err(Error::InvalidRequest {
+                code: Some("parameters_exclusive"),
+                message: "You may only specify one of these parameters: product, product_data."
+                    .into(),
+                param: Some(product_path),
+            });
+        }
+        (None, None) => {
+            return Err(Error::ParameterMissing {
+                param: product_path,
+            });
+        }
+    };
+    let unit_amount = req_unit_amount(d)?;
+    let tax_behavior = d.opt_enum("tax_behavior", TAX_BEHAVIORS)?;
+    let recurring = if allow_recurring {
+        opt_recurring(d)?
+    } else {
+        None
+    };
+    Ok(PriceDataInput {
+        param,
+        currency,
+        product,
+        unit_amount,
+        tax_behavior,
+        recurring,
+    })
+}
+
+/// Reads the price source: exactly one of `amount`, `unit_amount` / `unit_amount_decimal`,
+/// `price`, `pricing[price]` or `price_data`.
+fn read_price_source(p: &mut Params) -> Result<Option<PriceInput>> {
+    let mut found: Vec<(String, PriceInput)> = Vec::new();
+    let amount_path = p.path_of("amount");
+    if let Some(a) = p.opt_i64("amount")? {
+        found.push((amount_path, PriceInput::Amount(a)));
+    }
+    if p.contains("unit_amount") || p.contains("unit_amount_decimal") {
+        found.push((
+            p.path_of("unit_amount"),
+            PriceInput::UnitAmount(req_unit_amount(p)?),
+        ));
+    }
+    let price_path = p.path_of("price");
+    if let Some(id) = p.opt_string("price")? {
+        found.push((
+            price_path.clone(),
+            PriceInput::Price {
+                id,
+                param: price_path,
+            },
+        ));
+    }
+    // `pricing[price]` is the 2025-03-31.basil spelling the current SDKs send.
+    if let Some(Some((path, id))) = p.opt_object("pricing", |o| {
+        let path = o.path_of("price");
+        Ok(o.opt_string("price")?.map(|id| (path, id)))
+    })? {
+        found.push((path.clone(), PriceInput::Price { id, param: path }));
+    }
+    let data_path = p.path_of("price_data");
+    if let Some(d) = p.opt_object("price_data", |d| read_price_data(d, false))? {
+        found.push((data_path, PriceInput::PriceData(d)));
+    }
+    if found.len() > 1 {
+        let names: Vec<&str> = found.iter().map(|(path, _)| path.as_str()).collect();
+        return Err(Error::InvalidRequest {
+            code: Some("parameters_exclusive"),
+            message: format!(
+                "You may only specify one of these parameters: {}.",
+                names.join(", ")
+            ),
+            param: found.first().map(|(path, _)| path.clone()),
+        });
+    }
+    Ok(found.pop().map(|(_, input)| input))
+}
+
+/// Reads the fields an invoice item shares with invoice lines and preview items.
+///
+/// # Errors
+/// Wrong types, conflicting price sources, `quantity` with `amount`, tax parameters.
+pub fn read_item_fields(p: &mut Params) -> Result<ItemFields> {
+    let param = prefix_of(p);
+    let price = read_price_source(p)?;
+    let quantity_path = p.path_of("quantity");
+    let quantity = p.opt_i64("quantity")?;
+    if quantity.is_some_and(|q| q < 0) {
+        return Err(Error::param_invalid(
+            quantity_path,
+            Some("parameter_invalid_integer"),
+            "Invalid quantity: must be greater than or equal to 0.",
+        ));
+    }
+    if matches!(price, Some(PriceInput::Amount(_))) && quantity.is_some_and(|q| q != 1) {
+        return Err(Error::param_invalid(
+            quantity_path,
+            None,
+            "You can't pass quantity with amount: amount is the whole charge. Use unit_amount, price or price_data with quantity.",
+        ));
+    }
+    let fields = ItemFields {
+        param,
+        price,
+        quantity,
+        description: p.patch_string("description")?,
+        discountable: p.opt_bool("discountable")?,
+        discounts: read_discounts(p)?,
+        metadata: p.opt_metadata("metadata")?,
+        period: read_period(p)?,
+    };
+    reject_unsupported(p, &["tax_rates", "tax_amounts"])?;
+    // Accepted and without effect: no tax is modelled.
+    p.opt_enum("tax_behavior", TAX_BEHAVIORS)?;
+    p.opt_string("tax_code")?;
+    Ok(fields)
+}
+
+// ----- handlers -----
+
+async fn create(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let p = &mut params;
+    let new = NewInvoiceItem {
+        customer: p.req_string("customer")?,
+        currency: opt_currency(p)?,
+        invoice: p.opt_string("invoice")?,
+        subscription: p.opt_string("subscription")?,
+        fields: read_item_fields(p)?,
+    };
+    params.finish()?;
+    render(&InvoiceItemView::from(
+        &app.store.create_invoice_item(&acct, new)?,
+    ))
+}
+
+async fn retrieve(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    Path(id): Path<String>,
+    V1Params { params, .. }: V1Params,
+) -> Result<Response> {
+    params.finish()?;
+    render(&InvoiceItemView::from(&app.store.invoice_item(&acct, &id)?))
+}
+
+async fn update(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    Path(id): Path<String>,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let fields = read_item_fields(&mut params)?;
+    params.finish()?;
+    render(&InvoiceItemView::from(
+        &app.store.update_invoice_item(&acct, &id, fields)?,
+    ))
+}
+
+async fn delete(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    Path(id): Path<String>,
+    V1Params { params, .. }: V1Params,
+) -> Result<Json<DeletedView>> {
+    params.finish()?;
+    let d = app.store.delete_invoice_item(&acct, &id)?;
+    Ok(Json(DeletedView::new(d.id, "invoiceitem")))
+}
+
+async fn list(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let q = list_query(&mut params)?;
+    let filter = InvoiceItemFilter {
+        customer: params.opt_string("customer")?,
+        invoice: params.opt_string("invoice")?,
+        pending: params.opt_bool("pending")?,
+    };
+    params.finish()?;
+    let page = app.store.list_invoice_items(&acct, &q, &filter)?;
+    render(&ListView::of(
+        &page,
+        "/v1/invoiceitems",
+        InvoiceItemView::from,
+    ))
+}

@@ -1,0 +1,233 @@
+//! Invoice lines: `GET /v1/invoices/:id/lines`, `POST /v1/invoices/:id/lines/:line_item_id`, and
+//! the batch endpoints `add_lines`, `remove_lines`, `update_lines`.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Serialize;
+
+use crate::domain::catalog::Metadata;
+use crate::domain::invoice::{DiscountAmount, MAX_LINES_PER_INVOICE};
+use crate::error::Result;
+use crate::http::extract::{Caller, V1Params};
+use crate::http::{AppState, render};
+use crate::store::invoicing::{
+    AddLine, LineBatch, LinePage, PricedLine, RemoveBehavior, RemoveLine, UpdateLine,
+};
+
+use super::invoice_items::{PeriodView, read_item_fields};
+use super::invoices::InvoiceView;
+use super::prices::PriceView;
+use super::{ListView, list_query};
+
+/// Routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/invoices/{id}/lines", get(list))
+        .route("/v1/invoices/{id}/lines/{line_item_id}", post(update_line))
+        .route("/v1/invoices/{id}/add_lines", post(add_lines))
+        .route("/v1/invoices/{id}/remove_lines", post(remove_lines))
+        .route("/v1/invoices/{id}/update_lines", post(update_lines))
+}
+
+/// `{"amount","discount"}`: a discount's share.
+#[derive(Debug, Serialize)]
+pub struct DiscountAmountView<'a> {
+    amount: i64,
+    discount: &'a str,
+}
+
+impl<'a> From<&'a DiscountAmount> for DiscountAmountView<'a> {
+    fn from(d: &'a DiscountAmount) -> Self {
+        DiscountAmountView {
+            amount: d.amount,
+            discount: &d.discount,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ProrationDetails {
+    credited_items: Option<()>,
+}
+
+/// Line item in the legacy (seed) shape: `price`, `type`, `proration`, `invoice_item`, …
+#[derive(Debug, Serialize)]
+pub struct LineItemView<'a> {
+    id: &'a str,
+    object: &'static str,
+    amount: i64,
+    amount_excluding_tax: i64,
+    currency: &'a str,
+    description: Option<&'a str>,
+    discount_amounts: Vec<DiscountAmountView<'a>>,
+    discountable: bool,
+    discounts: Vec<&'a str>,
+    invoice_item: Option<&'a str>,
+    livemode: bool,
+    metadata: &'a Metadata,
+    period: PeriodView,
+    price: PriceView<'a>,
+    proration: bool,
+    proration_details: ProrationDetails,
+    quantity: i64,
+    subscription: Option<&'a str>,
+    tax_amounts: [(); 0],
+    tax_rates: [(); 0],
+    #[serde(rename = "type")]
+    kind: &'static str,
+    unit_amount_excluding_tax: String,
+}
+
+impl<'a> From<&'a PricedLine> for LineItemView<'a> {
+    fn from(p: &'a PricedLine) -> Self {
+        let l = &p.line;
+        LineItemView {
+            id: &l.id,
+            object: "line_item",
+            amount: l.amount,
+            // No tax is modelled, so nothing is excluded.
+            amount_excluding_tax: l.amount,
+            currency: &l.currency,
+            description: l.description.as_deref(),
+            discount_amounts: p.discount_amounts.iter().map(Into::into).collect(),
+            discountable: l.discountable,
+            discounts: l.discounts.iter().map(|d| d.id.as_str()).collect(),
+            invoice_item: l.invoice_item.as_deref(),
+            livemode: l.livemode,
+            metadata: &l.metadata,
+            period: l.period.into(),
+            price: PriceView::from(&l.price),
+            proration: l.proration,
+            proration_details: ProrationDetails {
+                credited_items: None,
+            },
+            quantity: l.quantity,
+            subscription: l.subscription.as_deref(),
+            tax_amounts: [],
+            tax_rates: [],
+            kind: l.kind.as_str(),
+            unit_amount_excluding_tax: l.unit_amount.to_string(),
+        }
+    }
+}
+
+/// A page of lines as a v1 list at `url`.
+pub fn line_list(page: &LinePage, url: String) -> ListView<LineItemView<'_>> {
+    ListView {
+        object: "list",
+        data: page.data.iter().map(LineItemView::from).collect(),
+        has_more: page.has_more,
+        url,
+    }
+}
+
+async fn list(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    Path(id): Path<String>,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let q = list_query(&mut params)?;
+    params.finish()?;
+    let page = app.store.invoice_lines(&acct, &id, &q)?;
+    render(&line_list(&page, format!("/v1/invoices/{id}/lines")))
+}
+
+async fn update_line(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    Path((id, line_id)): Path<(String, String)>,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let fields = read_item_fields(&mut params)?;
+    params.finish()?;
+    let line = app
+        .store
+        .update_invoice_line(&acct, &id, &line_id, fields)?;
+    render(&LineItemView::from(&line))
+}
+
+async fn add_lines(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    Path(id): Path<String>,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let lines = params.req_array("lines", MAX_LINES_PER_INVOICE, |l, _| {
+        Ok(match l.opt_string("invoice_item")? {
+            Some(invoice_item) => AddLine::Existing {
+                invoice_item,
+                fields: read_item_fields(l)?,
+            },
+            None => AddLine::New(read_item_fields(l)?),
+        })
+    })?;
+    let invoice_metadata = params.opt_metadata("invoice_metadata")?;
+    params.finish()?;
+    let snap = app.store.add_lines(
+        &acct,
+        &id,
+        LineBatch {
+            lines,
+            invoice_metadata,
+        },
+    )?;
+    render(&InvoiceView::stored(&snap))
+}
+
+async fn remove_lines(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    Path(id): Path<String>,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let lines = params.req_array("lines", MAX_LINES_PER_INVOICE, |l, _| {
+        let param = l.path_of("id");
+        Ok(RemoveLine {
+            id: l.req_string("id")?,
+            behavior: match l.req_enum("behavior", &["delete", "unassign"])? {
+                "delete" => RemoveBehavior::Delete,
+                _ => RemoveBehavior::Unassign,
+            },
+            param,
+        })
+    })?;
+    let invoice_metadata = params.opt_metadata("invoice_metadata")?;
+    params.finish()?;
+    let snap = app.store.remove_lines(
+        &acct,
+        &id,
+        LineBatch {
+            lines,
+            invoice_metadata,
+        },
+    )?;
+    render(&InvoiceView::stored(&snap))
+}
+
+async fn update_lines(
+    State(app): State<AppState>,
+    Caller(acct): Caller,
+    Path(id): Path<String>,
+    V1Params { mut params, .. }: V1Params,
+) -> Result<Response> {
+    let lines = params.req_array("lines", MAX_LINES_PER_INVOICE, |l, _| {
+        Ok(UpdateLine {
+            id: l.req_string("id")?,
+            fields: read_item_fields(l)?,
+        })
+    })?;
+    let invoice_metadata = params.opt_metadata("invoice_metadata")?;
+    params.finish()?;
+    let snap = app.store.update_lines(
+        &acct,
+        &id,
+        LineBatch {
+            lines,
+            invoice_metadata,
+        },
+    )?;
+    render(&InvoiceView::stored(&snap))
+}
