@@ -274,6 +274,9 @@ pub struct Subscribe {
     pub pricing_plan_subscription_details: Option<PricingPlanSubscribe>,
     /// For type `v1_subscription_details`.
     pub v1_subscription_details: Option<V1SubscriptionDetails>,
+    /// `billing_details.proration_behavior` of preview versions up to 2025-10-29
+    /// (`no_adjustment` or `prorated_adjustment`), echoed when given.
+    pub proration_behavior: Option<&'static str>,
 }
 
 /// A pricing plan subscription to change.
@@ -302,6 +305,9 @@ pub struct Modify {
     pub effective_at: EffectiveAt,
     /// The subscription and its changes.
     pub pricing_plan_subscription_details: PricingPlanModify,
+    /// `billing_details.proration_behavior` of preview versions up to 2025-10-29
+    /// (`no_adjustment` or `prorated_adjustment`), echoed when given.
+    pub proration_behavior: Option<&'static str>,
 }
 
 /// Why a subscription is being deactivated.
@@ -335,6 +341,9 @@ pub struct Deactivate {
     pub cancellation_details: Option<CancellationDetails>,
     /// The subscription.
     pub pricing_plan_subscription_details: PricingPlanDeactivate,
+    /// `billing_details.proration_behavior` of preview versions up to 2025-10-29
+    /// (`no_adjustment` or `prorated_adjustment`), echoed when given.
+    pub proration_behavior: Option<&'static str>,
 }
 
 /// A coupon or promotion code to apply.
@@ -979,6 +988,7 @@ mod tests {
             kind: "v1_subscription_details",
             collect_at: "on_effective_at",
             effective_at: EffectiveAt::on_reserve(),
+            proration_behavior: None,
             pricing_plan_subscription_details: None,
             v1_subscription_details: Some(V1SubscriptionDetails {
                 description: None,
@@ -1014,6 +1024,7 @@ mod tests {
             kind: "pricing_plan_subscription_details",
             collect_at: "on_effective_at",
             effective_at: EffectiveAt::on_reserve(),
+            proration_behavior: None,
             pricing_plan_subscription_details: Some(PricingPlanSubscribe {
                 pricing_plan: "bpp_1".into(),
                 pricing_plan_version: "bppv_1".into(),

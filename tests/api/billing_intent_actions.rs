@@ -401,3 +401,34 @@ async fn an_action_page_token_only_works_for_its_own_intent() {
         assert_eq!(r.status.as_u16(), 400, "{query}: {}", r.text);
     }
 }
+
+#[tokio::test]
+async fn billing_details_of_older_preview_versions_are_accepted_and_echoed() {
+    let app = TestApp::spawn().await;
+    let price = app.price(1000, "usd").await;
+    let body = serde_json::json!({"currency": "usd", "actions": [{"type": "subscribe", "subscribe": {
+        "type": "v1_subscription_details",
+        "billing_details": {"proration_behavior": "prorated_adjustment"},
+        "v1_subscription_details": {"items": [{"price": price}]}
+    }}]});
+    let intent = crate::intent_helpers::create(&app, body).await;
+    let id = intent["id"].as_str().expect("id");
+    let actions = crate::intent_helpers::ok(
+        crate::intent_helpers::get(&app, &format!("/v2/billing/intents/{id}/actions")).await,
+    );
+    assert_eq!(
+        actions["data"][0]["subscribe"]["billing_details"]["proration_behavior"],
+        "prorated_adjustment"
+    );
+    let bad = serde_json::json!({"currency": "usd", "actions": [{"type": "subscribe", "subscribe": {
+        "type": "v1_subscription_details",
+        "billing_details": {"proration_behavior": "sometimes"},
+        "v1_subscription_details": {"items": [{"price": price}]}
+    }}]});
+    let r = crate::intent_helpers::post(&app, "/v2/billing/intents", bad).await;
+    assert_eq!(r.status, reqwest::StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.body["error"]["param"],
+        "actions[0].subscribe.billing_details.proration_behavior"
+    );
+}

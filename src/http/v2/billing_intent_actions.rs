@@ -192,6 +192,18 @@ fn read_overrides(p: &mut Params, of: BehaviorOf) -> Result<Option<Overrides>> {
     })
 }
 
+/// `billing_details` of preview versions up to 2025-10-29 (stripe-node 18.6.0-alpha.2 and
+/// stripe-python 13.x send it); later versions replaced it with `collect_at` and `overrides`.
+fn read_billing_details(p: &mut Params) -> Result<Option<&'static str>> {
+    Ok(p.opt_object("billing_details", |b| {
+        b.opt_enum(
+            "proration_behavior",
+            &["no_adjustment", "prorated_adjustment"],
+        )
+    })?
+    .flatten())
+}
+
 fn read_subscribe(p: &mut Params) -> Result<Subscribe> {
     let kind = p.req_enum("type", SUBSCRIPTION_TYPES)?;
     let collect_at = p
@@ -201,6 +213,7 @@ fn read_subscribe(p: &mut Params) -> Result<Subscribe> {
         p,
         &["current_billing_period_start", "on_reserve", "timestamp"],
     )?;
+    let proration_behavior = read_billing_details(p)?;
     reject_siblings(p, kind, SUBSCRIPTION_TYPES)?;
     let (plan, v1) = if kind == "pricing_plan_subscription_details" {
         let plan = p.req_object(kind, |d| {
@@ -233,6 +246,7 @@ fn read_subscribe(p: &mut Params) -> Result<Subscribe> {
         kind,
         collect_at,
         effective_at,
+        proration_behavior,
         pricing_plan_subscription_details: plan,
         v1_subscription_details: v1,
     })
@@ -240,6 +254,7 @@ fn read_subscribe(p: &mut Params) -> Result<Subscribe> {
 
 fn read_modify(p: &mut Params) -> Result<Modify> {
     Ok(Modify {
+        proration_behavior: read_billing_details(p)?,
         kind: p.req_enum("type", SUBSCRIPTION_TYPES)?,
         collect_at: p
             .opt_enum("collect_at", COLLECT_AT)?
@@ -265,6 +280,7 @@ fn read_modify(p: &mut Params) -> Result<Modify> {
 
 fn read_deactivate(p: &mut Params) -> Result<Deactivate> {
     Ok(Deactivate {
+        proration_behavior: read_billing_details(p)?,
         kind: p.req_enum("type", SUBSCRIPTION_TYPES)?,
         collect_at: p
             .opt_enum("collect_at", COLLECT_AT)?
@@ -586,10 +602,22 @@ struct PlanSubscribeView<'a> {
     pricing_plan_version: &'a str,
 }
 
+/// `billing_details` of older preview versions, echoed only when the action was created with it.
+#[derive(Debug, Serialize)]
+struct BillingDetailsView {
+    proration_behavior: &'static str,
+}
+
+fn billing_details(proration_behavior: Option<&'static str>) -> Option<BillingDetailsView> {
+    proration_behavior.map(|proration_behavior| BillingDetailsView { proration_behavior })
+}
+
 #[derive(Debug, Serialize)]
 struct SubscribeView<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    billing_details: Option<BillingDetailsView>,
     collect_at: &'static str,
     effective_at: EffectiveAtView,
     pricing_plan_subscription_details: Option<PlanSubscribeView<'a>>,
@@ -600,6 +628,7 @@ impl<'a> From<&'a Subscribe> for SubscribeView<'a> {
     fn from(s: &'a Subscribe) -> Self {
         SubscribeView {
             kind: s.kind,
+            billing_details: billing_details(s.proration_behavior),
             collect_at: s.collect_at,
             effective_at: (&s.effective_at).into(),
             pricing_plan_subscription_details: s.pricing_plan_subscription_details.as_ref().map(
@@ -643,6 +672,8 @@ struct PlanModifyView<'a> {
 struct ModifyView<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    billing_details: Option<BillingDetailsView>,
     collect_at: &'static str,
     effective_at: EffectiveAtView,
     pricing_plan_subscription_details: Option<PlanModifyView<'a>>,
@@ -653,6 +684,7 @@ impl<'a> From<&'a Modify> for ModifyView<'a> {
         let d = &m.pricing_plan_subscription_details;
         ModifyView {
             kind: m.kind,
+            billing_details: billing_details(m.proration_behavior),
             collect_at: m.collect_at,
             effective_at: (&m.effective_at).into(),
             pricing_plan_subscription_details: Some(PlanModifyView {
@@ -682,6 +714,8 @@ struct PlanDeactivateView<'a> {
 struct DeactivateView<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    billing_details: Option<BillingDetailsView>,
     cancellation_details: Option<CancellationDetailsView<'a>>,
     collect_at: &'static str,
     effective_at: EffectiveAtView,
@@ -693,6 +727,7 @@ impl<'a> From<&'a Deactivate> for DeactivateView<'a> {
         let p = &d.pricing_plan_subscription_details;
         DeactivateView {
             kind: d.kind,
+            billing_details: billing_details(d.proration_behavior),
             cancellation_details: d.cancellation_details.as_ref().map(|c| {
                 CancellationDetailsView {
                     comment: c.comment.as_deref(),
