@@ -81,7 +81,10 @@ impl TestApp {
     /// as a form body for POST.
     pub async fn send(&self, method: Method, path: &str, form: &[(&str, &str)]) -> Reply {
         let url = format!("{}{}", self.base, path);
-        let mut req = self.client.request(method.clone(), &url).bearer_auth(&self.key);
+        let mut req = self
+            .client
+            .request(method.clone(), &url)
+            .bearer_auth(&self.key);
         if method == Method::POST {
             let body = encode_form(form);
             req = req
@@ -145,7 +148,11 @@ impl TestApp {
 
     /// Creates a customer; returns its id.
     pub async fn customer(&self) -> String {
-        id_of(&self.post_ok("/v1/customers", &[("email", "test@test.com")]).await)
+        id_of(
+            &self
+                .post_ok("/v1/customers", &[("email", "test@test.com")])
+                .await,
+        )
     }
 
     /// Creates a product; returns its id.
@@ -190,7 +197,11 @@ impl TestApp {
 
     /// Creates a percent-off coupon; returns its id.
     pub async fn percent_coupon(&self, pct: &str) -> String {
-        id_of(&self.post_ok("/v1/coupons", &[("percent_off", pct), ("duration", "once")]).await)
+        id_of(
+            &self
+                .post_ok("/v1/coupons", &[("percent_off", pct), ("duration", "once")])
+                .await,
+        )
     }
 
     /// Creates an amount-off coupon; returns its id.
@@ -200,7 +211,11 @@ impl TestApp {
             &self
                 .post_ok(
                     "/v1/coupons",
-                    &[("amount_off", &amount), ("currency", currency), ("duration", "once")],
+                    &[
+                        ("amount_off", &amount),
+                        ("currency", currency),
+                        ("duration", "once"),
+                    ],
                 )
                 .await,
         )
