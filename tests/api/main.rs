@@ -1,3 +1,4 @@
 //! Integration tests over real HTTP: one binary, shared helpers.
 
+mod binary;
 mod helpers;
