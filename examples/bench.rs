@@ -233,6 +233,13 @@ enum Load {
         /// One list of paths per wrk thread, cycled through in order.
         paths: Vec<Vec<String>>,
     },
+    /// Billing intents reserved and released in turn: `ids` holds each wrk thread's intents.
+    /// Which call an intent gets next is decided by its last response, so that a slow answer
+    /// on one connection never lets a release overtake its reserve.
+    ReserveCycle {
+        key: String,
+        ids: Vec<Vec<String>>,
+    },
 }
 
 /// One wrk run, as measured.
@@ -268,15 +275,16 @@ fn lua_str(s: &str) -> String {
 
 impl Bench {
     fn script(&self, load: &Load) -> Result<Option<PathBuf>, BoxError> {
-        let Load::Sequence {
-            method,
-            content_type,
-            body,
-            key,
-            paths,
-        } = load
-        else {
-            return Ok(None);
+        let (method, content_type, body, key, paths) = match load {
+            Load::Get { .. } => return Ok(None),
+            Load::Sequence {
+                method,
+                content_type,
+                body,
+                key,
+                paths,
+            } => (*method, *content_type, body.as_str(), key, paths),
+            Load::ReserveCycle { key, ids } => ("POST", "application/json", "{}", key, ids),
         };
         let run = self.run_id.fetch_add(1, Ordering::Relaxed);
         let mut lua = String::new();
@@ -310,14 +318,48 @@ function setup(thread)
   thread:set("tid", started)
 end
 local n = 0
-function request()
-  local seq = sequences[((tid or 1) - 1) % #sequences + 1]
+local function mine()
+  return sequences[((tid or 1) - 1) % #sequences + 1]
+end
+local function key()
   n = n + 1
   wrk.headers["Idempotency-Key"] = "bench-{run}-" .. (tid or 1) .. "-" .. n
-  return wrk.format(nil, seq[(n - 1) % #seq + 1])
 end
 "#
         ));
+        if matches!(load, Load::ReserveCycle { .. }) {
+            lua.push_str(
+                r#"local to_reserve, to_release = {}, {}
+function init(args)
+  for _, id in ipairs(mine()) do to_reserve[#to_reserve + 1] = id end
+end
+function request()
+  key()
+  local id, action = table.remove(to_release), "release_reservation"
+  if id == nil then id, action = table.remove(to_reserve), "reserve" end
+  if id == nil then return wrk.format("GET", "/healthz") end
+  return wrk.format(nil, "/v2/billing/intents/" .. id .. "/" .. action)
+end
+function response(status, headers, body)
+  if status ~= 200 then return end
+  local id = string.match(body, '"id":"([^"]+)"')
+  local st = string.match(body, '"status":"(%a+)"')
+  if id == nil then return end
+  if st == "reserved" then to_release[#to_release + 1] = id
+  elseif st == "draft" then to_reserve[#to_reserve + 1] = id end
+end
+"#,
+            );
+        } else {
+            lua.push_str(
+                r#"function request()
+  local seq = mine()
+  key()
+  return wrk.format(nil, seq[(n - 1) % #seq + 1])
+end
+"#,
+            );
+        }
         let path = self.work.join(format!("load-{run}.lua"));
         std::fs::write(&path, lua)?;
         Ok(Some(path))
@@ -341,7 +383,7 @@ end
                 cmd.args(["-H", &format!("Authorization: Bearer {key}")]);
                 format!("{}{}", server.base, path)
             }
-            Load::Sequence { .. } => {
+            Load::Sequence { .. } | Load::ReserveCycle { .. } => {
                 if let Some(s) = &script {
                     cmd.arg("-s").arg(s);
                 }
@@ -863,35 +905,17 @@ fn scenarios() -> Vec<HttpScenario> {
                     ),
                 )?;
                 let threads = ctx.bench.settings.threads;
-                // Each wrk thread cycles through its own intents: K reserves, then K releases.
-                // With K well above the connections per thread, an intent's reserve has been
-                // answered before its release is sent (one request in flight per connection).
-                let per_thread = 4 * ctx.bench.settings.connections.max(16);
+                // Each wrk thread works on its own intents, more than its connections.
+                let per_thread = 4 * ctx.bench.settings.connections.div_ceil(threads).max(16);
                 let rt_key = key.clone();
                 let rt = ctx.rt.handle().clone();
                 Ok(Box::new(move || {
                     let ids = rt
                         .block_on(intents(&api, &price, per_thread * threads, true))
                         .map_err(|e| e.to_string())?;
-                    let paths =
-                        ids.chunks(per_thread)
-                            .map(|chunk| {
-                                let mut seq: Vec<String> = chunk
-                                    .iter()
-                                    .map(|id| format!("/v2/billing/intents/{id}/reserve"))
-                                    .collect();
-                                seq.extend(chunk.iter().map(|id| {
-                                    format!("/v2/billing/intents/{id}/release_reservation")
-                                }));
-                                seq
-                            })
-                            .collect();
-                    Ok(Load::Sequence {
-                        method: "POST",
-                        content_type: "application/json",
-                        body: "{}".into(),
+                    Ok(Load::ReserveCycle {
                         key: rt_key.clone(),
-                        paths,
+                        ids: ids.chunks(per_thread).map(<[String]>::to_vec).collect(),
                     })
                 }))
             },
