@@ -25,6 +25,10 @@ RUN cargo chef cook --release --locked --recipe-path recipe.json
 COPY . .
 RUN cargo build --release --locked
 
+# The binary alone, for release archives: `docker buildx build --target binary --output dist .`
+FROM scratch AS binary
+COPY --from=builder /app/target/release/stripe-billing-mock /
+
 # cc = glibc + libgcc_s, which a Rust binary for *-linux-gnu needs; no shell, no package manager.
 FROM gcr.io/distroless/cc-debian12:nonroot AS runtime
 COPY --from=builder /app/target/release/stripe-billing-mock /usr/local/bin/stripe-billing-mock

@@ -1169,11 +1169,13 @@ fn run_flatness(ctx: &Ctx<'_>, rows: &mut Vec<Row>) -> Result<(), BoxError> {
             let rss = rss_kib(server.pid()).unwrap_or(0);
             (
                 Ok(Figures::Value(format!(
-                    "1000: {:.0} req/s, p99 {}; {large}: {:.0} req/s, p99 {}; ratio {ratio:.3}; seeded in {secs} s ({:.0}/s), RSS {:.0} MiB",
+                    "1000: {:.0} req/s, p99 {}, {:.1} us CPU; {large}: {:.0} req/s, p99 {}, {:.1} us CPU; ratio {ratio:.3}; seeded in {secs} s ({:.0}/s), RSS {:.0} MiB",
                     s.rps,
                     fmt_us(s.p99_us),
+                    s.cpu_us,
                     l.rps,
                     fmt_us(l.p99_us),
+                    l.cpu_us,
                     large as f64 / secs.max(1) as f64,
                     rss as f64 / 1024.0
                 ))),
