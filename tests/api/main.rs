@@ -1,5 +1,6 @@
 //! Integration tests over real HTTP: one binary, shared helpers.
 
+mod binary;
 mod helpers;
 mod intent_helpers;
 mod invoice_support;

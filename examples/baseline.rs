@@ -1,0 +1,118 @@
+//! The benchmark's ceiling: a bare axum "hello world" JSON server.
+//!
+//! `bench/run` measures it in the same run and with the same load settings as the mock, and
+//! reports the mock's figures as ratios to it, so that a shared, noisy machine still gives
+//! comparable numbers. It uses the same axum features, tokio runtime and release profile as the
+//! mock, and answers every GET with a JSON body shaped and sized like a billing intent (the
+//! seed's `GET /v2/billing/intents/{id}` example, about 470 bytes), serialised per request. It
+//! has none of the mock's work: no authentication, no store, no middleware, no logging.
+//!
+//! ```sh
+//! cargo run --release --example baseline -- --port 12112
+//! ```
+
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct AmountDetails {
+    currency: &'static str,
+    discount: i64,
+    shipping: i64,
+    subtotal: i64,
+    tax: i64,
+    total: i64,
+}
+
+#[derive(Serialize)]
+struct StatusTransitions {
+    canceled_at: Option<&'static str>,
+    committed_at: Option<&'static str>,
+    drafted_at: Option<&'static str>,
+    reserved_at: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Intent {
+    id: &'static str,
+    object: &'static str,
+    amount_details: AmountDetails,
+    cadence: Option<&'static str>,
+    created: &'static str,
+    currency: &'static str,
+    livemode: bool,
+    status: &'static str,
+    status_transitions: StatusTransitions,
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+}
+
+async fn intent() -> Json<Intent> {
+    Json(Intent {
+        id: "bilint_61SbQ4ZVMJ2ESqq2416S40x4RVA8P2F2ShZStd6x6RCy",
+        object: "v2.billing.intent",
+        amount_details: AmountDetails {
+            currency: "usd",
+            discount: 0,
+            shipping: 0,
+            subtotal: 2000,
+            tax: 200,
+            total: 2200,
+        },
+        cadence: Some("bc_61SbQ4ZVMJ2ESqq2416S40x4RVA8P2F2ShZStd6x6RCy"),
+        created: "2025-01-01T00:00:00.000Z",
+        currency: "usd",
+        livemode: false,
+        status: "draft",
+        status_transitions: StatusTransitions {
+            canceled_at: None,
+            committed_at: None,
+            drafted_at: Some("2025-01-01T00:00:00.000Z"),
+            reserved_at: None,
+        },
+    })
+}
+
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// `--port N` (default 12112), like the mock's flag.
+fn port() -> Result<u16, String> {
+    let mut args = std::env::args().skip(1);
+    let mut port = 12112;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--port" => {
+                let value = args.next().ok_or("--port needs a value")?;
+                port = value.parse().map_err(|e| format!("--port {value}: {e}"))?;
+            }
+            other => {
+                return Err(format!(
+                    "unknown argument {other}; usage: baseline [--port N]"
+                ));
+            }
+        }
+    }
+    Ok(port)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let port = port()?;
+    // The same runtime as the mock's binary (src/main.rs).
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let app = Router::new()
+            .route("/healthz", get(healthz))
+            .fallback(get(intent));
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        axum::serve(listener, app).await
+    })?;
+    Ok(())
+}
