@@ -264,3 +264,50 @@ fn the_healthcheck_passes_while_the_server_runs_and_fails_once_sigterm_stopped_i
         "healthcheck must fail when nothing listens"
     );
 }
+
+#[tokio::test]
+async fn the_fixtures_flag_seeds_every_account_from_a_directory() {
+    let port = free_port();
+    let mut child = Command::new(binary())
+        .args([
+            "--port",
+            &port.to_string(),
+            "--fixtures",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"),
+        ])
+        .env_remove("STRIPE_MOCK_HOST")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the binary");
+    wait_until_listening(child.stderr.take().expect("stderr is piped"));
+    let client = reqwest::Client::new();
+    for key in ["sk_test_one", "sk_test_two"] {
+        let r = client
+            .get(format!(
+                "http://127.0.0.1:{port}/v1/invoices/in_fixture_alice_draft"
+            ))
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(r.status(), 200, "{key}");
+        let body: serde_json::Value = r.json().await.expect("json");
+        assert_eq!(body["total"], 998);
+    }
+    child.kill().expect("kill");
+    let _ = child.wait();
+}
+
+#[test]
+fn a_bad_fixtures_path_stops_the_binary_with_an_error() {
+    let status = Command::new(binary())
+        .args(["--port", "0", "--fixtures", "/nonexistent/fixtures.json"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run the binary");
+    assert!(!status.success());
+}
