@@ -92,3 +92,90 @@ async fn sixty_four_mixed_transitions_leave_an_intent_in_a_serially_reachable_st
         assert!(t["drafted_at"].is_string());
     }
 }
+
+#[tokio::test]
+async fn sixty_four_concurrent_add_and_remove_lines_lose_nothing() {
+    use crate::invoice_support::{add_amount_line, draft};
+
+    let app = TestApp::spawn().await;
+    let customer = app.customer().await;
+    let invoice = draft(&app, &customer).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // Arrange: 32 lines of 100 each, to be removed concurrently.
+    let mut existing = Vec::new();
+    for _ in 0..32 {
+        let inv = add_amount_line(&app, &invoice, 100).await;
+        let last = inv["lines"]["data"]
+            .as_array()
+            .and_then(|d| d.last())
+            .cloned()
+            .unwrap_or_default();
+        existing.push(last["id"].as_str().expect("line id").to_owned());
+    }
+    let all = app
+        .get_ok(
+            &format!("/v1/invoices/{invoice}/lines"),
+            &[("limit", "100")],
+        )
+        .await;
+    let existing: Vec<String> = all["data"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .filter_map(|l| l["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(existing.len(), 32);
+
+    // Act: 32 add_lines (amounts 1..=32) and 32 remove_lines, all at once.
+    let mut tasks = Vec::new();
+    for i in 0..64usize {
+        let client = app.client.clone();
+        let key = app.key.clone();
+        let (path, body) = if i % 2 == 0 {
+            ("add_lines", format!("lines[0][amount]={}", i / 2 + 1))
+        } else {
+            (
+                "remove_lines",
+                format!("lines[0][id]={}&lines[0][behavior]=delete", existing[i / 2]),
+            )
+        };
+        let url = format!("{}/v1/invoices/{invoice}/{path}", app.base);
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(key)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .expect("sent")
+                .status()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.expect("task"), StatusCode::OK);
+    }
+
+    // Assert: exactly the 32 added lines remain, and the totals are their sum.
+    let lines = app
+        .get_ok(
+            &format!("/v1/invoices/{invoice}/lines"),
+            &[("limit", "100")],
+        )
+        .await;
+    let mut amounts: Vec<i64> = lines["data"]
+        .as_array()
+        .map(|d| d.iter().filter_map(|l| l["amount"].as_i64()).collect())
+        .unwrap_or_default();
+    amounts.sort_unstable();
+    assert_eq!(amounts, (1..=32).collect::<Vec<i64>>());
+    let inv = app.get_ok(&format!("/v1/invoices/{invoice}"), &[]).await;
+    let sum: i64 = (1..=32).sum();
+    for field in ["subtotal", "total", "amount_due", "amount_remaining"] {
+        assert_eq!(inv[field], sum, "{field}");
+    }
+}

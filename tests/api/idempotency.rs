@@ -167,3 +167,51 @@ async fn get_requests_ignore_the_key() {
         .await;
     assert_ne!(r.text, r2.text);
 }
+
+#[tokio::test]
+async fn keys_expire_after_a_day_of_the_server_clock() {
+    let app = TestApp::spawn().await;
+    let Some(server) = app.server.as_ref() else {
+        return; // the clock of a shared external server belongs to everyone
+    };
+    app.post_with_key("/v1/customers", "name=a", "k-exp").await;
+    server.advance_clock(std::time::Duration::from_secs(24 * 3600 - 60));
+    let r = app.post_with_key("/v1/customers", "name=b", "k-exp").await;
+    assert_eq!(
+        r.body["error"]["type"], "idempotency_error",
+        "still remembered"
+    );
+    server.advance_clock(std::time::Duration::from_secs(120));
+    let r = app.post_with_key("/v1/customers", "name=b", "k-exp").await;
+    assert_eq!(r.status, StatusCode::OK, "forgotten after 24 h: {}", r.text);
+    assert_eq!(r.body["name"], "b");
+}
+
+#[tokio::test]
+async fn v2_requests_replay_and_mismatch_in_the_v2_envelope() {
+    let app = TestApp::spawn().await;
+    let send = |body: serde_json::Value| {
+        app.raw(
+            app.client
+                .post(format!("{}/v2/billing/cadences", app.base))
+                .bearer_auth(&app.key)
+                .header("idempotency-key", "v2-key")
+                .json(&body),
+        )
+    };
+    let body = serde_json::json!({"billing_cycle": {"type": "month", "month": {"day_of_month": 1}}, "payer": {"billing_profile": "bilp_1"}});
+    let first = send(body.clone()).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    let again = send(body).await;
+    assert_eq!(again.text, first.text);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let other = send(serde_json::json!({"billing_cycle": {"type": "week", "week": {"day_of_week": 1}}, "payer": {"billing_profile": "bilp_1"}})).await;
+    assert_eq!(other.status, StatusCode::BAD_REQUEST);
+    assert_eq!(other.body["error"]["type"], "idempotency_error");
+    assert!(
+        other.body["error"]
+            .as_object()
+            .is_some_and(|e| e.contains_key("code")),
+        "v2 envelope"
+    );
+}
