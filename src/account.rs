@@ -39,6 +39,16 @@ impl<'a> Account<'a> {
     }
 
     /// The customer `id`, as `GET /v1/customers/{id}` would return it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let account = server.account("sk_test_123");
+    /// account.load_fixtures(&serde_json::json!({"customers": [{"id": "cus_a", "name": "Alice"}]})).unwrap();
+    /// assert_eq!(account.customer("cus_a").unwrap()["name"], "Alice");
+    /// # }
+    /// ```
     pub fn customer(&self, id: &str) -> Option<Value> {
         self.state
             .store
@@ -48,6 +58,16 @@ impl<'a> Account<'a> {
     }
 
     /// The product `id`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let account = server.account("sk_test_123");
+    /// account.load_fixtures(&serde_json::json!({"products": [{"id": "prod_a", "name": "Tea"}]})).unwrap();
+    /// assert_eq!(account.product("prod_a").unwrap()["name"], "Tea");
+    /// # }
+    /// ```
     pub fn product(&self, id: &str) -> Option<Value> {
         self.state
             .store
@@ -57,6 +77,17 @@ impl<'a> Account<'a> {
     }
 
     /// The price `id`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let account = server.account("sk_test_123");
+    /// let doc = serde_json::json!({"prices": [{"id": "price_a", "currency": "usd", "unit_amount": 500, "product_data": {"name": "Tea"}}]});
+    /// account.load_fixtures(&doc).unwrap();
+    /// assert_eq!(account.price("price_a").unwrap()["unit_amount"], 500);
+    /// # }
+    /// ```
     pub fn price(&self, id: &str) -> Option<Value> {
         self.state
             .store
@@ -66,6 +97,16 @@ impl<'a> Account<'a> {
     }
 
     /// The coupon `id`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let account = server.account("sk_test_123");
+    /// account.load_fixtures(&serde_json::json!({"coupons": [{"id": "TEN", "percent_off": 10}]})).unwrap();
+    /// assert_eq!(account.coupon("TEN").unwrap()["percent_off"], 10.0);
+    /// # }
+    /// ```
     pub fn coupon(&self, id: &str) -> Option<Value> {
         self.state
             .store
@@ -75,6 +116,16 @@ impl<'a> Account<'a> {
     }
 
     /// The payment intent `id`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let account = server.account("sk_test_123");
+    /// account.load_fixtures(&serde_json::json!({"payment_intents": [{"id": "pi_a", "amount": 2000, "currency": "usd"}]})).unwrap();
+    /// assert_eq!(account.payment_intent("pi_a").unwrap()["status"], "requires_payment_method");
+    /// # }
+    /// ```
     pub fn payment_intent(&self, id: &str) -> Option<Value> {
         self.state
             .store
@@ -84,6 +135,21 @@ impl<'a> Account<'a> {
     }
 
     /// The billing intent `id`, as `GET /v2/billing/intents/{id}` would return it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let account = server.account("sk_test_123");
+    /// let doc = serde_json::json!({
+    ///     "prices": [{"id": "price_a", "currency": "usd", "unit_amount": 500, "product_data": {"name": "Tea"}}],
+    ///     "billing_intents": [{"id": "bilint_a", "currency": "usd", "status": "reserved", "actions": [{"type": "subscribe",
+    ///         "subscribe": {"type": "v1_subscription_details", "v1_subscription_details": {"items": [{"price": "price_a"}]}}}]}]
+    /// });
+    /// account.load_fixtures(&doc).unwrap();
+    /// assert_eq!(account.billing_intent("bilint_a").unwrap()["status"], "reserved");
+    /// # }
+    /// ```
     pub fn billing_intent(&self, id: &str) -> Option<Value> {
         self.state
             .store
@@ -93,6 +159,20 @@ impl<'a> Account<'a> {
     }
 
     /// The invoice `id`, as `GET /v1/invoices/{id}` would return it (lines embedded).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let account = server.account("sk_test_123");
+    /// let doc = serde_json::json!({
+    ///     "customers": [{"id": "cus_a"}],
+    ///     "invoices": [{"id": "in_a", "customer": "cus_a", "lines": [{"amount": 799}, {"amount": 199}]}]
+    /// });
+    /// account.load_fixtures(&doc).unwrap();
+    /// assert_eq!(account.invoice("in_a").unwrap()["total"], 998);
+    /// # }
+    /// ```
     pub fn invoice(&self, id: &str) -> Option<Value> {
         self.state
             .store
@@ -102,6 +182,20 @@ impl<'a> Account<'a> {
     }
 
     /// The invoice item `id`, as `GET /v1/invoiceitems/{id}` would return it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let account = server.account("sk_test_123");
+    /// let doc = serde_json::json!({
+    ///     "customers": [{"id": "cus_a"}],
+    ///     "invoice_items": [{"id": "ii_a", "customer": "cus_a", "amount": 199, "currency": "usd"}]
+    /// });
+    /// account.load_fixtures(&doc).unwrap();
+    /// assert_eq!(account.invoice_item("ii_a").unwrap()["invoice"], serde_json::Value::Null);
+    /// # }
+    /// ```
     pub fn invoice_item(&self, id: &str) -> Option<Value> {
         self.state
             .store
@@ -114,12 +208,35 @@ impl<'a> Account<'a> {
     ///
     /// # Errors
     /// An invalid document, naming the offending path; nothing is loaded then.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let account = server.account("sk_test_123");
+    /// let bad = serde_json::json!({"prices": [{"currency": "usd"}]});
+    /// assert!(account.load_fixtures(&bad).is_err());
+    /// let summary = account.load_fixtures(&serde_json::json!({"customers": [{"email": "a@example.com"}]})).unwrap();
+    /// assert_eq!(summary.customers, 1);
+    /// # }
+    /// ```
     pub fn load_fixtures(&self, document: &Value) -> Result<Summary> {
         fixtures::load(&self.state.store, &self.key, document)
     }
 
     /// Removes every object of this secret key's accounts, its journal entries, faults and
     /// idempotency keys.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let account = server.account("sk_test_123");
+    /// account.load_fixtures(&serde_json::json!({"customers": [{"id": "cus_a"}]})).unwrap();
+    /// account.reset();
+    /// assert!(account.customer("cus_a").is_none());
+    /// # }
+    /// ```
     pub fn reset(&self) {
         self.state.reset_api_key(self.key.api_key());
     }

@@ -66,18 +66,52 @@ impl Default for MockServerBuilder {
 
 impl MockServerBuilder {
     /// Serve on an already bound listener instead of `127.0.0.1:0`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let address = listener.local_addr().unwrap();
+    /// let server = stripe_billing_mock::MockServer::builder().listener(listener).start().await;
+    /// assert_eq!(server.address(), address);
+    /// # }
+    /// ```
     pub fn listener(mut self, listener: std::net::TcpListener) -> Self {
         self.listener = Some(listener);
         self
     }
 
     /// Generate ids from a fixed seed, so that the same requests produce the same ids.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// async fn new_customer_id(server: &stripe_billing_mock::MockServer) -> serde_json::Value {
+    ///     let url = format!("{}/v1/customers", server.uri());
+    ///     let reply = reqwest::Client::new().post(url).bearer_auth("sk_test_1").send().await.unwrap();
+    ///     reply.json::<serde_json::Value>().await.unwrap()["id"].clone()
+    /// }
+    /// let a = stripe_billing_mock::MockServer::builder().id_seed(7).start().await;
+    /// let b = stripe_billing_mock::MockServer::builder().id_seed(7).start().await;
+    /// assert_eq!(new_customer_id(&a).await, new_customer_id(&b).await);
+    /// # }
+    /// ```
     pub fn id_seed(mut self, seed: u64) -> Self {
         self.start.seed = Some(seed);
         self
     }
 
     /// Freeze the clock at `at` (move it with [`MockServer::advance_clock`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use chrono::TimeZone;
+    /// let at = chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
+    /// let server = stripe_billing_mock::MockServer::builder().clock_start(at).start().await;
+    /// assert_eq!(server.now(), at);
+    /// # }
+    /// ```
     pub fn clock_start(mut self, at: DateTime<Utc>) -> Self {
         self.start.clock = Some(at);
         self
@@ -85,12 +119,28 @@ impl MockServerBuilder {
 
     /// Deterministic mode: seeded ids and a clock frozen at 2025-01-01T00:00:00Z, so two runs
     /// of the same test produce byte-identical responses.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::builder().deterministic().start().await;
+    /// assert_eq!(server.now().to_rfc3339(), "2025-01-01T00:00:00+00:00");
+    /// # }
+    /// ```
     pub fn deterministic(mut self) -> Self {
         self.start = Start::deterministic();
         self
     }
 
     /// Keep at most `limit` received requests (default 1,000; 0 disables the journal).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::builder().journal_limit(0).start().await;
+    /// assert!(server.received_requests().await.is_empty());
+    /// # }
+    /// ```
     pub fn journal_limit(mut self, limit: usize) -> Self {
         self.journal_limit = limit;
         self
@@ -98,6 +148,15 @@ impl MockServerBuilder {
 
     /// Seed every account with a fixture document (see `fixtures/` and the README) when it is
     /// first used; may be called several times.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let catalog = serde_json::json!({"customers": [{"id": "cus_fixture", "email": "a@example.com"}]});
+    /// let server = stripe_billing_mock::MockServer::builder().fixtures(catalog).start().await;
+    /// assert!(server.account("sk_test_any").customer("cus_fixture").is_some());
+    /// # }
+    /// ```
     pub fn fixtures(mut self, document: serde_json::Value) -> Self {
         self.fixtures.push(document);
         self
@@ -119,6 +178,14 @@ impl MockServerBuilder {
     ///
     /// # Errors
     /// I/O errors while binding; `InvalidData` for an invalid fixture document.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::builder().try_start().await.unwrap();
+    /// assert!(server.uri().starts_with("http://"));
+    /// # }
+    /// ```
     pub async fn try_start(self) -> std::io::Result<MockServer> {
         let listener = match self.listener {
             Some(l) => {
