@@ -32,8 +32,9 @@ COPY --from=builder /app/target/release/stripe-billing-mock /
 # cc = glibc + libgcc_s, which a Rust binary for *-linux-gnu needs; no shell, no package manager.
 FROM gcr.io/distroless/cc-debian12:nonroot AS runtime
 COPY --from=builder /app/target/release/stripe-billing-mock /usr/local/bin/stripe-billing-mock
-# Fixtures and any other files named by relative paths are read from here: mount them with
-# `-v "$PWD/fixtures:/fixtures:ro"`.
+# Fixture documents go here: `-v "$PWD/fixtures:/fixtures:ro" -e STRIPE_MOCK_FIXTURES=/fixtures`
+# loads every *.json in it into each new account, as `--fixtures` does for the CLI. Relative
+# paths given to flags resolve here too.
 WORKDIR /fixtures
 # 65532 is distroless's `nonroot` user; a fixed numeric UID lets runAsNonRoot policies verify it.
 USER 65532:65532

@@ -4,13 +4,16 @@
 //! reports the mock's figures as ratios to it, so that a shared, noisy machine still gives
 //! comparable numbers. It uses the same axum features, tokio runtime and release profile as the
 //! mock, and answers every GET with a JSON body shaped and sized like a billing intent (the
-//! seed's `GET /v2/billing/intents/{id}` example, about 470 bytes), serialised per request. It
-//! has none of the mock's work: no authentication, no store, no middleware, no logging.
+//! seed's `GET /v2/billing/intents/{id}` example, about 470 bytes), serialised per request, and
+//! `GET /bytes/{n}` with a list of such objects of about `n` bytes, to compare scenarios whose
+//! responses are larger. It has none of the mock's work: no authentication, no store, no
+//! middleware, no logging.
 //!
 //! ```sh
 //! cargo run --release --example baseline -- --port 12112
 //! ```
 
+use axum::extract::Path;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
@@ -51,8 +54,8 @@ struct Health {
     status: &'static str,
 }
 
-async fn intent() -> Json<Intent> {
-    Json(Intent {
+fn an_intent() -> Intent {
+    Intent {
         id: "bilint_61SbQ4ZVMJ2ESqq2416S40x4RVA8P2F2ShZStd6x6RCy",
         object: "v2.billing.intent",
         amount_details: AmountDetails {
@@ -74,6 +77,30 @@ async fn intent() -> Json<Intent> {
             drafted_at: Some("2025-01-01T00:00:00.000Z"),
             reserved_at: None,
         },
+    }
+}
+
+async fn intent() -> Json<Intent> {
+    Json(an_intent())
+}
+
+#[derive(Serialize)]
+struct List {
+    object: &'static str,
+    data: Vec<Intent>,
+    has_more: bool,
+    url: &'static str,
+}
+
+/// `GET /bytes/{n}`: a v1-style list of intents, about `n` bytes of JSON, serialised per
+/// request, for comparing scenarios whose responses are much larger than one intent.
+async fn bytes(Path(n): Path<usize>) -> Json<List> {
+    let count = (n / 460).clamp(1, 1000);
+    Json(List {
+        object: "list",
+        data: (0..count).map(|_| an_intent()).collect(),
+        has_more: false,
+        url: "/bytes",
     })
 }
 
@@ -110,6 +137,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     runtime.block_on(async {
         let app = Router::new()
             .route("/healthz", get(healthz))
+            .route("/bytes/{n}", get(bytes))
             .fallback(get(intent));
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         axum::serve(listener, app).await

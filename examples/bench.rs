@@ -409,6 +409,24 @@ end
         Ok(m)
     }
 
+    /// A warm-up run, then `reps` runs of `load` against `server`, not paired with the baseline.
+    fn measure_alone(&self, server: &Server, load: &Load) -> Result<Measure, BoxError> {
+        self.wrk(server, load, 1)?;
+        let runs = (0..self.settings.reps)
+            .map(|_| self.wrk(server, load, self.settings.duration))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Measure {
+            rps: median(runs.iter().map(|m| m.rps)),
+            p50_us: median(runs.iter().map(|m| m.p50_us)),
+            p99_us: median(runs.iter().map(|m| m.p99_us)),
+            cpu_us: median(runs.iter().map(|m| m.cpu_us)),
+            requests: runs.iter().map(|m| m.requests).sum(),
+            bad: runs.iter().map(|m| m.bad).sum(),
+            ratio: f64::NAN,
+            cpu_ratio: f64::NAN,
+        })
+    }
+
     /// A warm-up run, then `reps` measured runs; the median of each figure. `fresh` is called
     /// before every run for loads that consume state (intents to reserve, invoices to fill).
     /// Each run is paired with a baseline run just before it, and `ratio` is the median of the
@@ -448,6 +466,44 @@ end
             cpu_ratio: median(cpu_ratios.into_iter()),
         })
     }
+}
+
+/// Size in bytes of the response to the first request of `load` (None for the reserve cycle,
+/// whose responses are intents).
+fn response_bytes(ctx: &Ctx<'_>, server: &Server, load: &Load) -> Result<Option<usize>, BoxError> {
+    let (method, path, body, content_type, key) = match load {
+        Load::Get { path, key } => (reqwest::Method::GET, path.clone(), None, "", key),
+        Load::Sequence {
+            method,
+            content_type,
+            body,
+            key,
+            paths,
+        } => {
+            let path = paths
+                .first()
+                .and_then(|p| p.first())
+                .cloned()
+                .ok_or("empty load")?;
+            let method = reqwest::Method::from_bytes(method.as_bytes())?;
+            (method, path, Some(body.clone()), *content_type, key)
+        }
+        Load::ReserveCycle { .. } => return Ok(None),
+    };
+    let client = reqwest::Client::new();
+    let url = format!("{}{path}", server.base);
+    let bytes = ctx.rt.block_on(async {
+        let mut req = client
+            .request(method, url)
+            .bearer_auth(key)
+            .header("Idempotency-Key", uuid::Uuid::new_v4().to_string());
+        if let Some(body) = body {
+            req = req.header("content-type", content_type).body(body);
+        }
+        let resp = req.send().await?;
+        resp.bytes().await.map(|b| b.len())
+    })?;
+    Ok(Some(bytes))
 }
 
 /// What the baseline serves: any GET path, answered with an intent-sized JSON body.
@@ -748,9 +804,18 @@ struct Row {
 
 #[derive(Debug)]
 enum Figures {
-    Http { m: Measure, ratio: f64 },
+    Http {
+        m: Measure,
+        ratio: f64,
+        /// For responses much larger than the baseline's: (bytes, req/s ratio, CPU ratio) to
+        /// the baseline serving a JSON list of the same size.
+        sized: Option<SizedRatio>,
+    },
     Value(String),
 }
+
+/// Response bytes, req/s ratio and CPU ratio to the same-size baseline.
+type SizedRatio = (usize, f64, f64);
 
 struct Ctx<'a> {
     bench: &'a Bench,
@@ -1059,13 +1124,28 @@ fn run_http(ctx: &Ctx<'_>, log: &str, rows: &mut Vec<Row>) -> Result<(), BoxErro
         eprintln!("bench: {} [log {log}]", sc.name);
         let figures = match (sc.setup)(ctx, &server) {
             Err(skip) => Err(skip.to_string()),
-            Ok(factory) => ctx
-                .bench
-                .measure(&server, factory)
-                .map_err(|e| format!("failed: {e}")),
+            Ok(mut factory) => (|| -> Result<(Measure, Option<SizedRatio>), BoxError> {
+                let bytes = response_bytes(ctx, &server, &factory()?)?;
+                let m = ctx.bench.measure(&server, &mut factory)?;
+                let sized = match (&ctx.bench.baseline, bytes) {
+                    (Some(base), Some(bytes)) if bytes > 2000 => {
+                        let b = ctx.bench.measure_alone(
+                            base,
+                            &Load::Get {
+                                path: format!("/bytes/{bytes}"),
+                                key: "sk_test_baseline".into(),
+                            },
+                        )?;
+                        Some((bytes, m.rps / b.rps, b.cpu_us / m.cpu_us))
+                    }
+                    _ => None,
+                };
+                Ok((m, sized))
+            })()
+            .map_err(|e| format!("failed: {e}")),
         };
         let (figures, verdict) = match figures {
-            Ok(m) => {
+            Ok((m, sized)) => {
                 let ratio = m.ratio;
                 let verdict = (sc.target != "—" && log == "warn").then(|| {
                     let mut ok = ratio >= sc.min_ratio && m.bad == 0;
@@ -1074,7 +1154,7 @@ fn run_http(ctx: &Ctx<'_>, log: &str, rows: &mut Vec<Row>) -> Result<(), BoxErro
                     }
                     ok
                 });
-                (Ok(Figures::Http { m, ratio }), verdict)
+                (Ok(Figures::Http { m, ratio, sized }), verdict)
             }
             Err(e) => (Err(e), None),
         };
@@ -1298,12 +1378,19 @@ fn format_row(row: &Row) -> String {
         None => "—",
     };
     match &row.figures {
-        Ok(Figures::Http { m, ratio }) => {
-            let bad = if m.bad > 0 {
+        Ok(Figures::Http { m, ratio, sized }) => {
+            let mut bad = if m.bad > 0 {
                 format!(" ({} non-2xx/errors of {})", m.bad, m.requests)
             } else {
                 String::new()
             };
+            if let Some((bytes, r, c)) = sized {
+                let _ = write!(
+                    bad,
+                    "; {r:.2}x req/s, {c:.2}x CPU vs a {:.1} KB baseline body",
+                    *bytes as f64 / 1000.0
+                );
+            }
             format!(
                 "| {} | {} | {:.0} | {} | {} | {:.1} us | {ratio:.2}x{bad} | {:.2}x | {} | {met} |",
                 row.scenario,
@@ -1441,6 +1528,7 @@ fn main() -> Result<(), BoxError> {
                     cpu_ratio: 1.0,
                 },
                 ratio: 1.0,
+                sized: None,
             }),
             target: "—",
             verdict: None,
