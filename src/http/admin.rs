@@ -125,7 +125,7 @@ impl ClockView {
         let now = app.store.clock().now();
         ClockView {
             now: now.timestamp(),
-            now_iso: now.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            now_iso: crate::http::v2::timestamp(now),
             frozen: app.store.clock().is_frozen(),
         }
     }

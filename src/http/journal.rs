@@ -62,11 +62,57 @@ impl ReceivedRequest {
     }
 }
 
+/// A request as recorded on the hot path: cheap to capture (the header map and body are
+/// reference-counted), turned into a [`ReceivedRequest`] only when someone reads the journal.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// Request method.
+    pub method: axum::http::Method,
+    /// Path without the query string.
+    pub path: String,
+    /// Raw query string.
+    pub query: Option<String>,
+    /// Request headers.
+    pub headers: axum::http::HeaderMap,
+    /// Raw body.
+    pub body: axum::body::Bytes,
+    /// The secret key the request authenticated with.
+    pub api_key: Option<String>,
+    /// Response status.
+    pub status: u16,
+    /// Response `Request-Id`.
+    pub request_id: String,
+}
+
+impl From<&Recorded> for ReceivedRequest {
+    fn from(r: &Recorded) -> Self {
+        ReceivedRequest {
+            method: r.method.to_string(),
+            path: r.path.clone(),
+            query: r.query.clone(),
+            headers: r
+                .headers
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body: r.body.to_vec(),
+            api_key: r.api_key.clone(),
+            status: r.status,
+            request_id: r.request_id.clone(),
+        }
+    }
+}
+
 /// The bounded journal.
 #[derive(Debug)]
 pub struct Journal {
     limit: usize,
-    entries: Mutex<VecDeque<ReceivedRequest>>,
+    entries: Mutex<VecDeque<Recorded>>,
 }
 
 impl Journal {
@@ -84,7 +130,7 @@ impl Journal {
     }
 
     /// Appends a request, dropping the oldest beyond the limit.
-    pub fn record(&self, request: ReceivedRequest) {
+    pub fn record(&self, request: Recorded) {
         if self.limit == 0 {
             return;
         }
@@ -105,7 +151,7 @@ impl Journal {
             .iter()
             .filter(|r| path_prefix.is_none_or(|p| r.path.starts_with(p)))
             .filter(|r| api_key.is_none_or(|k| r.api_key.as_deref() == Some(k)))
-            .cloned()
+            .map(ReceivedRequest::from)
             .collect()
     }
 
@@ -127,13 +173,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 mod tests {
     use super::*;
 
-    fn req(path: &str, key: &str) -> ReceivedRequest {
-        ReceivedRequest {
-            method: "GET".into(),
+    fn req(path: &str, key: &str) -> Recorded {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("x-test", axum::http::HeaderValue::from_static("1"));
+        Recorded {
+            method: axum::http::Method::GET,
             path: path.into(),
             query: None,
-            headers: vec![("x-test".into(), "1".into())],
-            body: b"a[b]=1".to_vec(),
+            headers,
+            body: axum::body::Bytes::from_static(b"a[b]=1"),
             api_key: Some(key.into()),
             status: 200,
             request_id: "req_1".into(),
@@ -163,7 +211,7 @@ mod tests {
 
     #[test]
     fn body_helpers() {
-        let r = req("/", "k");
+        let r = ReceivedRequest::from(&req("/", "k"));
         assert_eq!(r.body_form().expect("form")["a"]["b"], "1");
         assert_eq!(r.header("X-Test"), Some("1"));
         assert!(r.body_json::<serde_json::Value>().is_err());

@@ -35,7 +35,7 @@ use crate::error::Error;
 use crate::http::error::{PendingError, envelope, status_of};
 use crate::http::faults::Faults;
 use crate::http::idempotency::{Begin, Idempotency, StoredResponse};
-use crate::http::journal::{Journal, ReceivedRequest};
+use crate::http::journal::{Journal, Recorded};
 use crate::http::params::Mode;
 use crate::store::{AccountKey, Store};
 
@@ -242,7 +242,7 @@ struct Incoming {
     mode: Mode,
     version: Option<HeaderValue>,
     idempotency_key: Option<HeaderValue>,
-    headers: Vec<(String, String)>,
+    headers: HeaderMap,
     account: Option<AccountKey>,
 }
 
@@ -261,18 +261,9 @@ pub async fn conventions(State(state): State<AppState>, req: Request, next: Next
         version: parts.headers.get(&STRIPE_VERSION).cloned(),
         idempotency_key: parts.headers.get(&IDEMPOTENCY_KEY).cloned(),
         headers: if state.journal.enabled() {
-            parts
-                .headers
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect()
+            parts.headers.clone()
         } else {
-            Vec::new()
+            HeaderMap::new()
         },
         account: None,
         path,
@@ -574,13 +565,13 @@ fn finish(
         "request"
     );
     if !incoming.path.starts_with("/_mock/") && incoming.path != "/healthz" {
-        state.journal.record(ReceivedRequest {
-            method: incoming.method.to_string(),
+        state.journal.record(Recorded {
+            method: incoming.method,
             api_key: incoming.account.as_ref().map(|a| a.api_key().to_owned()),
             path: incoming.path,
             query: incoming.query,
             headers: incoming.headers,
-            body: body.to_vec(),
+            body,
             status,
             request_id,
         });
