@@ -395,4 +395,23 @@ mod tests {
             assert_eq!(base64url_decode(&base64url_encode(&bytes)), Some(bytes));
         }
     }
+
+    #[test]
+    fn timestamps_match_the_documented_format() {
+        use chrono::TimeZone;
+        let at = Utc
+            .timestamp_millis_opt(1_735_689_600_007)
+            .single()
+            .expect("valid");
+        assert_eq!(timestamp(at), "2025-01-01T00:00:00.007Z");
+        assert_eq!(
+            timestamp(at),
+            at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+        );
+        let late = Utc
+            .with_ymd_and_hms(2031, 12, 31, 23, 59, 59)
+            .single()
+            .expect("valid");
+        assert_eq!(timestamp(late), "2031-12-31T23:59:59.000Z");
+    }
 }
