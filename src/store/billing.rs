@@ -254,11 +254,25 @@ impl Store {
     /// # Errors
     /// `billing_intent_not_found`.
     pub fn intent(&self, acct: &AccountKey, id: &str) -> Result<BillingIntent> {
+        self.with_intent(acct, id, BillingIntent::clone)
+    }
+
+    /// Runs `f` on the stored intent without copying it (the hot `GET` path renders straight
+    /// from the store); `f` runs under the account's lock, so it must be quick.
+    ///
+    /// # Errors
+    /// `billing_intent_not_found`.
+    pub fn with_intent<T>(
+        &self,
+        acct: &AccountKey,
+        id: &str,
+        f: impl FnOnce(&BillingIntent) -> T,
+    ) -> Result<T> {
         self.read(acct, |s| {
             s.billing
                 .intents
                 .get(id)
-                .cloned()
+                .map(f)
                 .ok_or_else(|| intent_not_found(id))
         })
     }

@@ -171,7 +171,8 @@ async fn retrieve(
     V2Query(params): V2Query,
 ) -> Result<Response> {
     params.finish()?;
-    render(&IntentView::new(&app.store.intent(&acct, &id)?, shape))
+    app.store
+        .with_intent(&acct, &id, |intent| render(&IntentView::new(intent, shape)))?
 }
 
 async fn list(
