@@ -30,7 +30,9 @@ pub struct Page<'a, T> {
 #[derive(Debug, Clone)]
 struct Slot<T> {
     seq: u64,
-    value: T,
+    /// Boxed so that growing the map moves pointers, not whole objects (a large account would
+    /// otherwise copy every object on each resize, stalling the requests of that moment).
+    value: Box<T>,
 }
 
 /// Objects of one type in one account.
@@ -59,17 +61,23 @@ impl<T> Collection<T> {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.order.insert(seq, Arc::clone(&key));
-        self.items.insert(key, Slot { seq, value });
+        self.items.insert(
+            key,
+            Slot {
+                seq,
+                value: Box::new(value),
+            },
+        );
     }
 
     /// The object with `id`.
     pub fn get(&self, id: &str) -> Option<&T> {
-        self.items.get(id).map(|s| &s.value)
+        self.items.get(id).map(|s| &*s.value)
     }
 
     /// The object with `id`, mutably.
     pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
-        self.items.get_mut(id).map(|s| &mut s.value)
+        self.items.get_mut(id).map(|s| &mut *s.value)
     }
 
     /// Whether an object with `id` exists.
@@ -81,7 +89,7 @@ impl<T> Collection<T> {
     pub fn remove(&mut self, id: &str) -> Option<T> {
         let slot = self.items.remove(id)?;
         self.order.remove(&slot.seq);
-        Some(slot.value)
+        Some(*slot.value)
     }
 
     /// Number of objects.
@@ -104,12 +112,12 @@ impl<T> Collection<T> {
         self.order
             .values()
             .rev()
-            .filter_map(|id| self.items.get(id).map(|s| &s.value))
+            .filter_map(|id| self.items.get(id).map(|s| &*s.value))
     }
 
     /// All objects, mutably, in no particular order.
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        self.items.values_mut().map(|s| &mut s.value)
+        self.items.values_mut().map(|s| &mut *s.value)
     }
 
     /// One page of objects accepted by `keep`, newest first.
