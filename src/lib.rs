@@ -35,6 +35,7 @@ pub mod fixtures;
 pub mod http;
 pub mod server;
 pub mod store;
+mod sync;
 pub mod telemetry;
 
 pub use account::Account;

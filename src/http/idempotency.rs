@@ -22,6 +22,8 @@ use tokio::sync::watch;
 
 use crate::store::AccountKey;
 
+use crate::sync::lock;
+
 /// How long a key is remembered.
 pub const KEY_TTL_SECS: i64 = 24 * 60 * 60;
 /// How many keys an account keeps at most.
@@ -216,10 +218,6 @@ impl Drop for Guard {
             let _ = tx.send(true);
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ use std::sync::Mutex;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::sync::lock;
+
 /// Default number of requests kept; the oldest are dropped first.
 pub const DEFAULT_JOURNAL_LIMIT: usize = 1_000;
 
@@ -163,10 +165,6 @@ impl Journal {
             Some(k) => entries.retain(|r| r.api_key.as_deref() != Some(k)),
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

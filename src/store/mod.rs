@@ -15,7 +15,7 @@ pub mod invoicing;
 pub mod payment_records;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
 
@@ -26,6 +26,7 @@ use crate::domain::id::IdGen;
 use crate::domain::invoice::{Invoice, InvoiceItem};
 use crate::domain::payment_record::PaymentRecord;
 use crate::error::{Error, Result};
+use crate::sync::{lock, read_lock, write_lock};
 
 /// Identifies one isolated account: the secret key, plus the connected account if the request
 /// named one with `Stripe-Account`.
@@ -358,18 +359,6 @@ pub(crate) fn choose_id<T>(
         Some(id) => Ok(id),
         None => Ok(generate()),
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn read_lock<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    l.read().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn write_lock<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    l.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]
