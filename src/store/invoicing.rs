@@ -902,6 +902,21 @@ fn apply_line_update(
     Ok(())
 }
 
+/// The common end of a line batch: merge `invoice_metadata`, recompute the totals (which may
+/// refuse the batch) and hand back the snapshot with the staged item changes.
+fn finish_batch(
+    s: &AccountState,
+    inv: &mut Invoice,
+    items: StagedItems<'_>,
+    invoice_metadata: Option<MetadataUpdate>,
+) -> Result<(InvoiceSnapshot, ItemChanges)> {
+    if let Some(m) = invoice_metadata {
+        m.merge_into(&mut inv.metadata);
+    }
+    let snap = materialize(inv, &items, balance_of(s, &inv.customer))?;
+    Ok((snap, items.into_changes()))
+}
+
 fn commit_invoice(s: &mut AccountState, invoice: Invoice, items: ItemChanges) {
     items.commit(&mut s.invoice_items);
     match s.invoices.get_mut(&invoice.id) {
@@ -1155,11 +1170,7 @@ fn update_lines_in(
         for upd in p.lines {
             apply_line_update(&env, &mut inv, &mut items, upd)?;
         }
-        if let Some(m) = p.invoice_metadata {
-            m.merge_into(&mut inv.metadata);
-        }
-        let snap = materialize(&inv, &items, balance_of(s, &inv.customer))?;
-        (snap, items.into_changes())
+        finish_batch(s, &mut inv, items, p.invoice_metadata)?
     };
     commit_invoice(s, snap.invoice.clone(), changes);
     Ok(snap)
@@ -1819,11 +1830,7 @@ impl Store {
                     items.stage(item);
                 }
                 check_line_count(&inv)?;
-                if let Some(m) = p.invoice_metadata {
-                    m.merge_into(&mut inv.metadata);
-                }
-                let snap = materialize(&inv, &items, balance_of(s, &inv.customer))?;
-                (snap, items.into_changes())
+                finish_batch(s, &mut inv, items, p.invoice_metadata)?
             };
             commit_invoice(s, snap.invoice.clone(), changes);
             Ok(snap)
@@ -1876,11 +1883,7 @@ impl Store {
                         }
                     }
                 }
-                if let Some(m) = p.invoice_metadata {
-                    m.merge_into(&mut inv.metadata);
-                }
-                let snap = materialize(&inv, &items, balance_of(s, &inv.customer))?;
-                (snap, items.into_changes())
+                finish_batch(s, &mut inv, items, p.invoice_metadata)?
             };
             commit_invoice(s, snap.invoice.clone(), changes);
             Ok(snap)
