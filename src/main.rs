@@ -12,6 +12,11 @@ use stripe_billing_mock::store::Store;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+/// mimalloc instead of the system allocator: request handling allocates many small, short-lived
+/// buffers across worker threads, where glibc's arena locks make workers wait on each other.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let config = Config::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
