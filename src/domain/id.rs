@@ -47,7 +47,13 @@ impl IdGen {
 
     /// `len` random base62 characters.
     pub fn base62(&self, len: usize) -> String {
-        let mut out = String::with_capacity(len);
+        self.token("", len)
+    }
+
+    /// `prefix` followed by `len` base62 characters.
+    pub fn token(&self, prefix: &str, len: usize) -> String {
+        let mut out = String::with_capacity(prefix.len() + len);
+        out.push_str(prefix);
         push_base62(self, &mut out, len);
         out
     }

@@ -154,6 +154,12 @@ fn content_type(req: &Request) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// Parameters the conventions middleware already decoded (for an idempotency fingerprint):
+/// for v1 the query merged with the form body, for v2 the JSON body's object. The extractors
+/// take them instead of decoding the body again.
+#[derive(Debug, Clone)]
+pub struct Decoded(pub Map<String, Value>);
+
 /// v1 parameters: the query string for GET and DELETE, the form body (merged over the query)
 /// for POST. `expand` is taken out for every endpoint.
 #[derive(Debug)]
@@ -167,7 +173,8 @@ pub struct V1Params {
 impl<S: Send + Sync> FromRequest<S> for V1Params {
     type Rejection = Error;
 
-    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(mut req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let decoded = req.extensions_mut().remove::<Decoded>();
         let mut map = decode_query(req.uri().query())?;
         if req.method() == Method::POST {
             let ct = content_type(&req);
@@ -185,7 +192,10 @@ impl<S: Send + Sync> FromRequest<S> for V1Params {
                 let text = std::str::from_utf8(&body).map_err(|_| {
                     Error::MalformedBody("Invalid request: the body is not valid UTF-8.".into())
                 })?;
-                map.extend(form::decode(text).map_err(form_error)?);
+                match decoded {
+                    Some(Decoded(all)) => map = all,
+                    None => map.extend(form::decode(text).map_err(form_error)?),
+                }
             }
         }
         let mut params = Params::new(Mode::V1, map);
@@ -201,7 +211,8 @@ pub struct V2Body(pub Params);
 impl<S: Send + Sync> FromRequest<S> for V2Body {
     type Rejection = Error;
 
-    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(mut req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let decoded = req.extensions_mut().remove::<Decoded>();
         let ct = content_type(&req);
         let body = read_body(req).await?;
         if body.iter().all(u8::is_ascii_whitespace) {
@@ -216,7 +227,11 @@ impl<S: Send + Sync> FromRequest<S> for V2Body {
                 )));
             }
         }
-        match serde_json::from_slice::<Value>(&body) {
+        let parsed = match decoded {
+            Some(Decoded(map)) => Ok(Value::Object(map)),
+            None => serde_json::from_slice::<Value>(&body),
+        };
+        match parsed {
             Ok(Value::Object(map)) => {
                 check_json_limits(&map, 1)?;
                 Ok(V2Body(Params::new(Mode::V2, map)))
@@ -234,37 +249,71 @@ impl<S: Send + Sync> FromRequest<S> for V2Body {
 /// The form decoder's limits, applied to JSON bodies too: nesting depth, string length and
 /// array length.
 fn check_json_limits(map: &Map<String, Value>, depth: usize) -> Result<(), Error> {
-    fn walk(v: &Value, path: &str, depth: usize) -> Result<(), Error> {
+    /// One step of the path to a value: an object key or an array index.
+    enum Step<'a> {
+        Key(&'a str),
+        Index(usize),
+    }
+    /// `a.b[0].c`, rendered only when a limit is exceeded.
+    fn render(path: &[Step<'_>]) -> String {
+        let mut out = String::new();
+        for (i, step) in path.iter().enumerate() {
+            match step {
+                Step::Key(k) if i == 0 => out.push_str(k),
+                Step::Key(k) => {
+                    out.push('.');
+                    out.push_str(k);
+                }
+                Step::Index(n) => out.push_str(&format!("[{n}]")),
+            }
+        }
+        out
+    }
+    fn walk<'a>(v: &'a Value, path: &mut Vec<Step<'a>>, depth: usize) -> Result<(), Error> {
         if depth > form::MAX_DEPTH + 1 {
             return Err(Error::MalformedBody(format!(
-                "Parameter `{path}` is nested too deeply: at most {} levels are allowed.",
+                "Parameter `{}` is nested too deeply: at most {} levels are allowed.",
+                render(path),
                 form::MAX_DEPTH
             )));
         }
         match v {
             Value::String(s) if s.chars().count() > form::MAX_VALUE_CHARS => {
                 Err(Error::MalformedBody(format!(
-                    "Invalid value for `{path}`: strings may be at most {} characters long.",
+                    "Invalid value for `{}`: strings may be at most {} characters long.",
+                    render(path),
                     form::MAX_VALUE_CHARS
                 )))
             }
             Value::Array(items) if items.len() > form::MAX_INDEX => {
                 Err(Error::MalformedBody(format!(
-                    "Invalid array `{path}`: at most {} items are allowed.",
+                    "Invalid array `{}`: at most {} items are allowed.",
+                    render(path),
                     form::MAX_INDEX
                 )))
             }
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .try_for_each(|(i, item)| walk(item, &format!("{path}[{i}]"), depth + 1)),
-            Value::Object(map) => map
-                .iter()
-                .try_for_each(|(k, item)| walk(item, &format!("{path}.{k}"), depth + 1)),
+            Value::Array(items) => items.iter().enumerate().try_for_each(|(i, item)| {
+                path.push(Step::Index(i));
+                walk(item, path, depth + 1)?;
+                path.pop();
+                Ok(())
+            }),
+            Value::Object(map) => map.iter().try_for_each(|(k, item)| {
+                path.push(Step::Key(k));
+                walk(item, path, depth + 1)?;
+                path.pop();
+                Ok(())
+            }),
             _ => Ok(()),
         }
     }
-    map.iter().try_for_each(|(k, v)| walk(v, k, depth))
+    let mut path = Vec::new();
+    map.iter().try_for_each(|(k, v)| {
+        path.push(Step::Key(k));
+        walk(v, &mut path, depth)?;
+        path.pop();
+        Ok(())
+    })
 }
 
 /// v2 query parameters (GET), decoded like v1's but read with v2 paths.

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::store::AccountKey;
 use crate::sync::lock;
 
 /// Default number of requests kept; the oldest are dropped first.
@@ -70,28 +71,32 @@ impl ReceivedRequest {
 pub struct Recorded {
     /// Request method.
     pub method: axum::http::Method,
-    /// Path without the query string.
-    pub path: String,
-    /// Raw query string.
-    pub query: Option<String>,
+    /// Path and query.
+    pub uri: axum::http::Uri,
     /// Request headers.
     pub headers: axum::http::HeaderMap,
     /// Raw body.
     pub body: axum::body::Bytes,
-    /// The secret key the request authenticated with.
-    pub api_key: Option<String>,
+    /// The account the request authenticated as.
+    pub account: Option<AccountKey>,
     /// Response status.
     pub status: u16,
     /// Response `Request-Id`.
-    pub request_id: String,
+    pub request_id: axum::http::HeaderValue,
+}
+
+impl Recorded {
+    fn api_key(&self) -> Option<&str> {
+        self.account.as_ref().map(AccountKey::api_key)
+    }
 }
 
 impl From<&Recorded> for ReceivedRequest {
     fn from(r: &Recorded) -> Self {
         ReceivedRequest {
             method: r.method.to_string(),
-            path: r.path.clone(),
-            query: r.query.clone(),
+            path: r.uri.path().to_owned(),
+            query: r.uri.query().map(str::to_owned),
             headers: r
                 .headers
                 .iter()
@@ -103,9 +108,9 @@ impl From<&Recorded> for ReceivedRequest {
                 })
                 .collect(),
             body: r.body.to_vec(),
-            api_key: r.api_key.clone(),
+            api_key: r.api_key().map(str::to_owned),
             status: r.status,
-            request_id: r.request_id.clone(),
+            request_id: String::from_utf8_lossy(r.request_id.as_bytes()).into_owned(),
         }
     }
 }
@@ -126,6 +131,11 @@ impl Journal {
         }
     }
 
+    /// Most requests kept.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
     /// Whether requests are recorded at all.
     pub fn enabled(&self) -> bool {
         self.limit > 0
@@ -136,11 +146,16 @@ impl Journal {
         if self.limit == 0 {
             return;
         }
-        let mut entries = lock(&self.entries);
-        while entries.len() >= self.limit {
-            entries.pop_front();
-        }
-        entries.push_back(request);
+        let evicted = {
+            let mut entries = lock(&self.entries);
+            let evicted = (entries.len() >= self.limit)
+                .then(|| entries.pop_front())
+                .flatten();
+            entries.push_back(request);
+            evicted
+        };
+        // Freed after the lock is released: the other workers do not wait for it.
+        drop(evicted);
     }
 
     /// The recorded requests, oldest first, filtered by path prefix and API key.
@@ -151,8 +166,8 @@ impl Journal {
     ) -> Vec<ReceivedRequest> {
         lock(&self.entries)
             .iter()
-            .filter(|r| path_prefix.is_none_or(|p| r.path.starts_with(p)))
-            .filter(|r| api_key.is_none_or(|k| r.api_key.as_deref() == Some(k)))
+            .filter(|r| path_prefix.is_none_or(|p| r.uri.path().starts_with(p)))
+            .filter(|r| api_key.is_none_or(|k| r.api_key() == Some(k)))
             .map(ReceivedRequest::from)
             .collect()
     }
@@ -162,7 +177,7 @@ impl Journal {
         let mut entries = lock(&self.entries);
         match api_key {
             None => entries.clear(),
-            Some(k) => entries.retain(|r| r.api_key.as_deref() != Some(k)),
+            Some(k) => entries.retain(|r| r.api_key() != Some(k)),
         }
     }
 }
@@ -176,13 +191,12 @@ mod tests {
         headers.insert("x-test", axum::http::HeaderValue::from_static("1"));
         Recorded {
             method: axum::http::Method::GET,
-            path: path.into(),
-            query: None,
+            uri: axum::http::Uri::try_from(path).expect("test path"),
             headers,
             body: axum::body::Bytes::from_static(b"a[b]=1"),
-            api_key: Some(key.into()),
+            account: Some(AccountKey::new(key, None)),
             status: 200,
-            request_id: "req_1".into(),
+            request_id: axum::http::HeaderValue::from_static("req_1"),
         }
     }
 

@@ -48,21 +48,34 @@ pub const DEFAULT_V1_VERSION: &str = "2023-10-16";
 /// `Stripe-Version` reported on v2 responses when the request names none.
 pub const DEFAULT_V2_VERSION: &str = "2025-08-27.preview";
 
-/// State shared by every handler.
+/// State shared by every handler: one reference-counted allocation, so the clones axum makes
+/// per request cost one atomic increment.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares (reached through `Deref`).
+#[derive(Debug)]
+pub struct Shared {
     /// All objects.
     pub store: Store,
     /// Received requests.
-    pub journal: Arc<Journal>,
+    pub journal: Journal,
     /// Registered faults.
-    pub faults: Arc<Faults>,
+    pub faults: Faults,
     /// Idempotency keys and stored responses.
     pub idempotency: Arc<Idempotency>,
     /// Request ids are drawn from their own sequence so they never shift object ids.
-    request_ids: Arc<IdGen>,
+    request_ids: IdGen,
     /// Where `reset` puts the clock and ids back to.
     start: Start,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 /// The reproducible starting point of a server: where `reset` puts ids and time back to.
@@ -88,21 +101,27 @@ impl Start {
 impl AppState {
     /// State around `store`, keeping at most `journal_limit` requests.
     pub fn new(store: Store, journal_limit: usize) -> Self {
-        AppState {
-            store,
-            journal: Arc::new(Journal::new(journal_limit)),
-            faults: Arc::new(Faults::default()),
-            idempotency: Arc::new(Idempotency::default()),
-            request_ids: Arc::new(IdGen::random()),
-            start: Start::default(),
-        }
+        AppState::with_parts(store, journal_limit, Start::default())
     }
 
-    /// Sets the starting point (seeded ids, frozen clock) and applies it now.
-    pub fn with_start(mut self, start: Start) -> Self {
-        self.start = start;
-        self.apply_start();
-        self
+    fn with_parts(store: Store, journal_limit: usize, start: Start) -> Self {
+        let state = AppState(Arc::new(Shared {
+            store,
+            journal: Journal::new(journal_limit),
+            faults: Faults::default(),
+            idempotency: Arc::new(Idempotency::default()),
+            request_ids: IdGen::random(),
+            start,
+        }));
+        state.apply_start();
+        state
+    }
+
+    /// Sets the starting point (seeded ids, frozen clock) and applies it now. Faults, journal
+    /// and idempotency keys start empty.
+    #[must_use]
+    pub fn with_start(self, start: Start) -> Self {
+        AppState::with_parts(self.store.clone(), self.journal.limit(), start)
     }
 
     fn apply_start(&self) {
@@ -237,13 +256,19 @@ static SHOULD_RETRY: HeaderName = HeaderName::from_static("stripe-should-retry")
 /// Everything the middleware remembers about a request while it is being served.
 struct Incoming {
     method: Method,
-    path: String,
-    query: Option<String>,
+    /// Path and query (reference-counted: cloning it copies nothing).
+    uri: Uri,
     mode: Mode,
     version: Option<HeaderValue>,
     idempotency_key: Option<HeaderValue>,
     headers: HeaderMap,
     account: Option<AccountKey>,
+}
+
+impl Incoming {
+    fn path(&self) -> &str {
+        self.uri.path()
+    }
 }
 
 /// Applies Stripe's conventions to every request and response, in this order: authenticate
@@ -253,11 +278,10 @@ struct Incoming {
 pub async fn conventions(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let (mut parts, body) = req.into_parts();
-    let path = parts.uri.path().to_owned();
     let mut incoming = Incoming {
-        mode: mode_of(&path),
+        mode: mode_of(parts.uri.path()),
         method: parts.method.clone(),
-        query: parts.uri.query().map(str::to_owned),
+        uri: parts.uri.clone(),
         version: parts.headers.get(&STRIPE_VERSION).cloned(),
         idempotency_key: parts.headers.get(&IDEMPOTENCY_KEY).cloned(),
         headers: if state.journal.enabled() {
@@ -266,9 +290,8 @@ pub async fn conventions(State(state): State<AppState>, req: Request, next: Next
             HeaderMap::new()
         },
         account: None,
-        path,
     };
-    let control_plane = incoming.path == "/healthz" || incoming.path.starts_with("/_mock/");
+    let control_plane = incoming.path() == "/healthz" || incoming.path().starts_with("/_mock/");
 
     let (response, body) =
         match check_limits(&parts).and_then(|()| authenticate(&parts.headers, control_plane)) {
@@ -295,14 +318,14 @@ pub async fn conventions(State(state): State<AppState>, req: Request, next: Next
 async fn serve_stripe(
     state: &AppState,
     incoming: &Incoming,
-    req: Request,
+    mut req: Request,
     body: &Bytes,
     next: Next,
 ) -> Response {
     let api_key = incoming.account.as_ref().map(AccountKey::api_key);
     if let Some(fault) = state
         .faults
-        .take(incoming.method.as_str(), &incoming.path, api_key)
+        .take(incoming.method.as_str(), incoming.path(), api_key)
     {
         if let Some(ms) = fault.delay_ms {
             tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
@@ -330,7 +353,7 @@ async fn serve_stripe(
             incoming,
         );
     }
-    let fingerprint = fingerprint(incoming, body);
+    let fingerprint = fingerprint(incoming, body, &mut req);
     let guard = loop {
         let now = state.store.clock().now().timestamp();
         match state.idempotency.begin(account, &key, &fingerprint, now) {
@@ -413,24 +436,32 @@ fn not_stored(err: &Error) -> bool {
 }
 
 /// Method, path and the decoded parameters: equal for requests Stripe considers the same.
-fn fingerprint(incoming: &Incoming, body: &Bytes) -> String {
-    let params = match incoming.mode {
-        Mode::V2 => serde_json::from_slice::<serde_json::Value>(body)
-            .map(|v| v.to_string())
-            .unwrap_or_else(|_| String::from_utf8_lossy(body).trim().to_owned()),
-        Mode::V1 => {
-            let text = String::from_utf8_lossy(body);
-            let mut map = form::decode(incoming.query.as_deref().unwrap_or("")).unwrap_or_default();
-            match form::decode(&text) {
-                Ok(m) => {
-                    map.extend(m);
-                    serde_json::Value::Object(map).to_string()
-                }
-                Err(_) => text.into_owned(),
-            }
-        }
+/// Parameters decoded here are left in the request's extensions ([`extract::Decoded`]) so the
+/// handler's extractor does not decode them again.
+fn fingerprint(incoming: &Incoming, body: &Bytes, req: &mut Request) -> String {
+    let decoded = match incoming.mode {
+        Mode::V2 => match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(serde_json::Value::Object(map)) => Some(map),
+            _ => None,
+        },
+        Mode::V1 => std::str::from_utf8(body).ok().and_then(|text| {
+            let mut map = form::decode(incoming.uri.query().unwrap_or("")).ok()?;
+            map.extend(form::decode(text).ok()?);
+            Some(map)
+        }),
     };
-    format!("{} {}\n{params}", incoming.method, incoming.path)
+    let params = match decoded {
+        Some(map) => {
+            let value = serde_json::Value::Object(map);
+            let text = value.to_string();
+            if let serde_json::Value::Object(map) = value {
+                req.extensions_mut().insert(extract::Decoded(map));
+            }
+            text
+        }
+        None => String::from_utf8_lossy(body).trim().to_owned(),
+    };
+    format!("{} {}\n{params}", incoming.method, incoming.path())
 }
 
 fn stored_response(stored: StoredResponse) -> Response {
@@ -510,7 +541,7 @@ fn render_pending(mut response: Response, incoming: &Incoming) -> Response {
             match status {
                 StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_FOUND => Error::UnrecognizedUrl {
                     method: incoming.method.to_string(),
-                    path: incoming.path.clone(),
+                    path: incoming.path().to_owned(),
                 },
                 StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge,
                 s if s.is_server_error() => Error::Internal(format!("status {s}")),
@@ -520,7 +551,7 @@ fn render_pending(mut response: Response, incoming: &Incoming) -> Response {
         None => return response,
     };
     if matches!(error, Error::Internal(_)) {
-        tracing::error!(method = %incoming.method, path = %incoming.path, error = %error, "internal error");
+        tracing::error!(method = %incoming.method, path = incoming.path(), error = %error, "internal error");
     }
     let mut rendered = (status_of(&error), Json(envelope(&error, incoming.mode))).into_response();
     for (name, value) in response.headers() {
@@ -540,11 +571,12 @@ fn finish(
     started: Instant,
 ) -> Response {
     let mut response = render_pending(response, &incoming);
-    let request_id = format!("req_{}", state.request_ids.base62(14));
+    // `req_` and 14 base62 characters; the header value takes the string's buffer as it is.
+    let request_id =
+        HeaderValue::from_maybe_shared(Bytes::from(state.request_ids.token("req_", 14)))
+            .unwrap_or_else(|_| HeaderValue::from_static("req_0"));
     let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        headers.insert(REQUEST_ID.clone(), v);
-    }
+    headers.insert(REQUEST_ID.clone(), request_id.clone());
     let version = incoming.version.clone().unwrap_or_else(|| {
         HeaderValue::from_static(match incoming.mode {
             Mode::V1 => DEFAULT_V1_VERSION,
@@ -558,18 +590,17 @@ fn finish(
     let status = response.status().as_u16();
     tracing::info!(
         method = %incoming.method,
-        path = %incoming.path,
+        path = incoming.path(),
         status,
-        request_id = %request_id,
+        request_id = request_id.to_str().unwrap_or_default(),
         elapsed_us = started.elapsed().as_micros() as u64,
         "request"
     );
-    if !incoming.path.starts_with("/_mock/") && incoming.path != "/healthz" {
+    if !incoming.path().starts_with("/_mock/") && incoming.path() != "/healthz" {
         state.journal.record(Recorded {
             method: incoming.method,
-            api_key: incoming.account.as_ref().map(|a| a.api_key().to_owned()),
-            path: incoming.path,
-            query: incoming.query,
+            account: incoming.account,
+            uri: incoming.uri,
             headers: incoming.headers,
             body,
             status,

@@ -215,3 +215,51 @@ async fn v2_requests_replay_and_mismatch_in_the_v2_envelope() {
         "v2 envelope"
     );
 }
+
+#[tokio::test]
+async fn keyed_requests_see_the_same_parameters_as_unkeyed_ones() {
+    let app = TestApp::spawn().await;
+    // v1: query parameters merge with the form body, the body winning.
+    let keyed = app
+        .post_with_key(
+            "/v1/customers?name=Query&description=from%20query",
+            "name=Body&metadata[k]=v",
+            "k-merge",
+        )
+        .await;
+    assert_eq!(keyed.status, StatusCode::OK, "{}", keyed.text);
+    assert_eq!(keyed.body["name"], "Body");
+    assert_eq!(keyed.body["description"], "from query");
+    assert_eq!(keyed.body["metadata"]["k"], "v");
+    // Validation runs on the same parameters: an unknown one is refused with its name.
+    let bad = app
+        .post_with_key("/v1/customers", "email=a%40b.c&bogus=1", "k-bad")
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["error"]["param"], "bogus");
+    // v2: the JSON body is read once, and the same object comes out with or without a key.
+    let price = app.recurring_price(1000, "usd").await;
+    let body = serde_json::json!({
+        "currency": "usd",
+        "actions": [{"type": "subscribe", "subscribe": {
+            "type": "v1_subscription_details",
+            "v1_subscription_details": {"items": [{"price": price, "quantity": 2}]}
+        }}]
+    });
+    let r = app
+        .raw(
+            app.client
+                .post(format!("{}/v2/billing/intents", app.base))
+                .bearer_auth(&app.key)
+                .header("idempotency-key", "k-v2")
+                .json(&body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let plain = app
+        .send_json(reqwest::Method::POST, "/v2/billing/intents", Some(body))
+        .await;
+    assert_eq!(plain.status, StatusCode::OK, "{}", plain.text);
+    assert_eq!(r.body["amount_details"], plain.body["amount_details"]);
+    assert_eq!(r.body["amount_details"]["subtotal"], 2000);
+}

@@ -112,22 +112,31 @@ async fn v2_json_limits_match_the_form_limits() {
     for _ in 0..20 {
         deep = json!({ "a": deep });
     }
+    let nested_path = format!("`actions[0]{}`", ".a".repeat(16));
     let cases = [
         (
             "deep nesting",
             json!({"currency": "usd", "actions": [deep]}),
+            nested_path.as_str(),
         ),
-        ("long string", json!({"currency": "x".repeat(5001)})),
+        (
+            "long string",
+            json!({"currency": "x".repeat(5001)}),
+            "`currency`",
+        ),
         (
             "long array",
             json!({"currency": "usd", "actions": vec![json!({}); 10_001]}),
+            "`actions`",
         ),
     ];
-    for (what, body) in cases {
+    for (what, body, path) in cases {
         let r = app
             .send_json(reqwest::Method::POST, "/v2/billing/intents", Some(body))
             .await;
         assert_stripe_400(&r, what);
+        let message = r.body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(path), "{what}: {message}");
     }
 }
 
