@@ -3,10 +3,11 @@
 //! `bench/run` measures it in the same run and with the same load settings as the mock, and
 //! reports the mock's figures as ratios to it, so that a shared, noisy machine still gives
 //! comparable numbers. It uses the same axum features, tokio runtime and release profile as the
-//! mock, and answers every GET with a JSON body shaped and sized like a billing intent (the
-//! seed's `GET /v2/billing/intents/{id}` example, about 470 bytes), serialised per request, and
-//! `GET /bytes/{n}` with a list of such objects of about `n` bytes, to compare scenarios whose
-//! responses are larger. It has none of the mock's work: no authentication, no store, no
+//! mock, and answers every request, whatever its method and path, with a JSON body shaped and
+//! sized like a billing intent (the seed's `GET /v2/billing/intents/{id}` example, about 470
+//! bytes), serialised per request; `GET /bytes/{n}`, or any request with `X-Bench-Bytes: n`,
+//! gets a list of such objects of about `n` bytes, to compare scenarios whose responses are
+//! larger. It has none of the mock's work: no authentication, no store, no
 //! middleware, no logging.
 //!
 //! ```sh
@@ -14,6 +15,8 @@
 //! ```
 
 use axum::extract::Path;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
@@ -84,6 +87,21 @@ async fn intent() -> Json<Intent> {
     Json(an_intent())
 }
 
+/// Any other method and path: an intent, or, with `X-Bench-Bytes: n`, the list of about `n`
+/// bytes that `/bytes/{n}` serves. The benchmark drives this with the very script it drives a
+/// scenario with (POST bodies, Idempotency-Keys, response parsing), so that both servers see
+/// the same load.
+async fn any(headers: HeaderMap) -> Response {
+    let size = headers
+        .get("x-bench-bytes")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    match size {
+        Some(n) => bytes(Path(n)).await.into_response(),
+        None => intent().await.into_response(),
+    }
+}
+
 #[derive(Serialize)]
 struct List {
     object: &'static str,
@@ -138,7 +156,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let app = Router::new()
             .route("/healthz", get(healthz))
             .route("/bytes/{n}", get(bytes))
-            .fallback(get(intent));
+            .fallback(any);
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         axum::serve(listener, app).await
     })?;

@@ -256,6 +256,9 @@ struct Measure {
     /// Median ratio of the paired baseline's server CPU per request to this one's: the
     /// throughput ratio to expect where CPU, not the load generator, is the limit.
     cpu_ratio: f64,
+    /// Median ratio of req/s to the baseline's plain GET of an intent-sized body, paired the
+    /// same way (equal to `ratio` for plain GETs of small bodies).
+    plain_ratio: f64,
 }
 
 struct Bench {
@@ -265,7 +268,8 @@ struct Bench {
     run_id: AtomicUsize,
     /// The baseline server, alive for the whole run so every scenario run can be paired.
     baseline: Option<Server>,
-    /// Every baseline run made, for the baseline's own line.
+    /// Every run of the baseline under the cheapest load (a plain GET of an intent-sized body,
+    /// no script), for its own line.
     baseline_runs: std::cell::RefCell<Vec<Measure>>,
 }
 
@@ -274,7 +278,9 @@ fn lua_str(s: &str) -> String {
 }
 
 impl Bench {
-    fn script(&self, load: &Load) -> Result<Option<PathBuf>, BoxError> {
+    /// The wrk script of `load`; `size` adds the header that makes the baseline answer with a
+    /// body of that many bytes.
+    fn script(&self, load: &Load, size: Option<usize>) -> Result<Option<PathBuf>, BoxError> {
         let (method, content_type, body, key, paths) = match load {
             Load::Get { .. } => return Ok(None),
             Load::Sequence {
@@ -301,6 +307,9 @@ impl Bench {
             "wrk.headers[\"Authorization\"] = {}",
             lua_str(&format!("Bearer {key}"))
         )?;
+        if let Some(n) = size {
+            writeln!(lua, "wrk.headers[\"X-Bench-Bytes\"] = \"{n}\"")?;
+        }
         writeln!(lua, "local sequences = {{")?;
         for seq in paths {
             write!(lua, "  {{")?;
@@ -367,7 +376,18 @@ end
 
     /// Runs wrk once for `seconds` against `server`, measuring its CPU time.
     fn wrk(&self, server: &Server, load: &Load, seconds: u64) -> Result<Measure, BoxError> {
-        let script = self.script(load)?;
+        self.wrk_sized(server, load, seconds, None)
+    }
+
+    /// [`Bench::wrk`], asking the baseline for `size`-byte bodies.
+    fn wrk_sized(
+        &self,
+        server: &Server,
+        load: &Load,
+        seconds: u64,
+        size: Option<usize>,
+    ) -> Result<Measure, BoxError> {
+        let script = self.script(load, size)?;
         let mut cmd = Command::new("wrk");
         cmd.args([
             "--latency",
@@ -409,31 +429,16 @@ end
         Ok(m)
     }
 
-    /// A warm-up run, then `reps` runs of `load` against `server`, not paired with the baseline.
-    fn measure_alone(&self, server: &Server, load: &Load) -> Result<Measure, BoxError> {
-        self.wrk(server, load, 1)?;
-        let runs = (0..self.settings.reps)
-            .map(|_| self.wrk(server, load, self.settings.duration))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Measure {
-            rps: median(runs.iter().map(|m| m.rps)),
-            p50_us: median(runs.iter().map(|m| m.p50_us)),
-            p99_us: median(runs.iter().map(|m| m.p99_us)),
-            cpu_us: median(runs.iter().map(|m| m.cpu_us)),
-            requests: runs.iter().map(|m| m.requests).sum(),
-            bad: runs.iter().map(|m| m.bad).sum(),
-            ratio: f64::NAN,
-            cpu_ratio: f64::NAN,
-        })
-    }
-
     /// A warm-up run, then `reps` measured runs; the median of each figure. `fresh` is called
     /// before every run for loads that consume state (intents to reserve, invoices to fill).
-    /// Each run is paired with a baseline run just before it, and `ratio` is the median of the
-    /// per-pair ratios, so that load from elsewhere on a shared machine cancels out.
+    /// Each run is paired with a baseline run just before it under the same load (the same
+    /// wrk script: method, body, headers, response parsing), the baseline answering with a
+    /// body of `size` bytes when given; `ratio` is the median of the per-pair ratios, so that
+    /// load from elsewhere on a shared machine cancels out.
     fn measure(
         &self,
         server: &Server,
+        size: Option<usize>,
         mut fresh: impl FnMut() -> Result<Load, BoxError>,
     ) -> Result<Measure, BoxError> {
         let warm = fresh()?;
@@ -441,17 +446,30 @@ end
         let mut runs = Vec::new();
         let mut ratios = Vec::new();
         let mut cpu_ratios = Vec::new();
+        let mut plain_ratios = Vec::new();
+        let plain_load = baseline_load();
         for _ in 0..self.settings.reps {
+            let load = fresh()?;
+            let (paired, header) = baseline_pair(&load, size);
+            let same_as_plain = size.is_none() && matches!(load, Load::Get { .. });
             let base = match &self.baseline {
-                Some(b) => Some(self.wrk(b, &baseline_load(), self.settings.duration)?),
+                Some(b) => {
+                    let same = self.wrk_sized(b, &paired, self.settings.duration, header)?;
+                    let plain = if same_as_plain {
+                        same
+                    } else {
+                        self.wrk(b, &plain_load, self.settings.duration)?
+                    };
+                    self.baseline_runs.borrow_mut().push(plain);
+                    Some((same, plain))
+                }
                 None => None,
             };
-            let load = fresh()?;
             let m = self.wrk(server, &load, self.settings.duration)?;
-            if let Some(b) = base {
+            if let Some((b, plain)) = base {
                 ratios.push(m.rps / b.rps);
                 cpu_ratios.push(b.cpu_us / m.cpu_us);
-                self.baseline_runs.borrow_mut().push(b);
+                plain_ratios.push(m.rps / plain.rps);
             }
             runs.push(m);
         }
@@ -464,6 +482,7 @@ end
             bad: runs.iter().map(|m| m.bad).sum(),
             ratio: median(ratios.into_iter()),
             cpu_ratio: median(cpu_ratios.into_iter()),
+            plain_ratio: median(plain_ratios.into_iter()),
         })
     }
 }
@@ -504,6 +523,22 @@ fn response_bytes(ctx: &Ctx<'_>, server: &Server, load: &Load) -> Result<Option<
         resp.bytes().await.map(|b| b.len())
     })?;
     Ok(Some(bytes))
+}
+
+/// The baseline's side of a pair: a GET of an intent-sized body, or of `/bytes/{size}`; a
+/// scripted load as it is, with the `X-Bench-Bytes` header when a size is given.
+fn baseline_pair(load: &Load, size: Option<usize>) -> (Load, Option<usize>) {
+    match (load, size) {
+        (Load::Get { .. }, None) => (baseline_load(), None),
+        (Load::Get { .. }, Some(n)) => (
+            Load::Get {
+                path: format!("/bytes/{n}"),
+                key: "sk_test_baseline".into(),
+            },
+            None,
+        ),
+        (Load::Sequence { .. } | Load::ReserveCycle { .. }, size) => (load.clone(), size),
+    }
 }
 
 /// What the baseline serves: any GET path, answered with an intent-sized JSON body.
@@ -808,16 +843,15 @@ struct Row {
 enum Figures {
     Http {
         m: Measure,
+        /// req/s ratio to the baseline under the same load (the target).
         ratio: f64,
-        /// For responses much larger than the baseline's: (bytes, req/s ratio, CPU ratio) to
-        /// the baseline serving a JSON list of the same size.
-        sized: Option<SizedRatio>,
+        /// req/s ratio to the baseline's plain GET of an intent-sized body.
+        plain: f64,
+        /// Bytes of the baseline body the scenario was paired with, when larger than an intent.
+        size: Option<usize>,
     },
     Value(String),
 }
-
-/// Response bytes, req/s ratio and CPU ratio to the same-size baseline.
-type SizedRatio = (usize, f64, f64);
 
 struct Ctx<'a> {
     bench: &'a Bench,
@@ -1134,29 +1168,19 @@ fn run_http(ctx: &Ctx<'_>, log: &str, rows: &mut Vec<Row>) -> Result<(), BoxErro
         eprintln!("bench: {} [log {log}]", sc.name);
         let figures = match (sc.setup)(ctx, &server) {
             Err(skip) => Err(skip.to_string()),
-            Ok(mut factory) => (|| -> Result<(Measure, Option<SizedRatio>), BoxError> {
-                let bytes = response_bytes(ctx, &server, &factory()?)?;
-                let m = ctx.bench.measure(&server, &mut factory)?;
-                let sized = match (&ctx.bench.baseline, bytes) {
-                    (Some(base), Some(bytes)) if bytes > 2000 => {
-                        let b = ctx.bench.measure_alone(
-                            base,
-                            &Load::Get {
-                                path: format!("/bytes/{bytes}"),
-                                key: "sk_test_baseline".into(),
-                            },
-                        )?;
-                        Some((bytes, m.rps / b.rps, b.cpu_us / m.cpu_us))
-                    }
-                    _ => None,
-                };
-                Ok((m, sized))
+            Ok(mut factory) => (|| -> Result<(Measure, Option<usize>), BoxError> {
+                // Responses much larger than an intent are compared with a baseline body of
+                // the same size.
+                let size = response_bytes(ctx, &server, &factory()?)?.filter(|&b| b > 2000);
+                let m = ctx.bench.measure(&server, size, &mut factory)?;
+                Ok((m, size))
             })()
             .map_err(|e| format!("failed: {e}")),
         };
         let (figures, verdict) = match figures {
-            Ok((m, sized)) => {
+            Ok((m, size)) => {
                 let ratio = m.ratio;
+                let plain = m.plain_ratio;
                 let verdict = (sc.target != "—" && log == "warn").then(|| {
                     let mut ok = ratio >= sc.min_ratio && m.bad == 0;
                     if sc.strict_get {
@@ -1164,7 +1188,15 @@ fn run_http(ctx: &Ctx<'_>, log: &str, rows: &mut Vec<Row>) -> Result<(), BoxErro
                     }
                     ok
                 });
-                (Ok(Figures::Http { m, ratio, sized }), verdict)
+                (
+                    Ok(Figures::Http {
+                        m,
+                        ratio,
+                        plain,
+                        size,
+                    }),
+                    verdict,
+                )
             }
             Err(e) => (Err(e), None),
         };
@@ -1226,7 +1258,7 @@ fn run_flatness(ctx: &Ctx<'_>, rows: &mut Vec<Row>) -> Result<(), BoxError> {
         let small_id = seed(&small, 1000).map_err(|e| e.to_string())?;
         let m_small = ctx
             .bench
-            .measure(&server, || {
+            .measure(&server, None, || {
                 Ok(Load::Get {
                     path: path(&small_id),
                     key: small_key.clone(),
@@ -1238,7 +1270,7 @@ fn run_flatness(ctx: &Ctx<'_>, rows: &mut Vec<Row>) -> Result<(), BoxError> {
         let seeded_in = started.elapsed().as_secs();
         let m_large = ctx
             .bench
-            .measure(&server, || {
+            .measure(&server, None, || {
                 Ok(Load::Get {
                     path: path(&large_id),
                     key: large_key.clone(),
@@ -1388,18 +1420,22 @@ fn format_row(row: &Row) -> String {
         None => "—",
     };
     match &row.figures {
-        Ok(Figures::Http { m, ratio, sized }) => {
+        Ok(Figures::Http {
+            m,
+            ratio,
+            plain,
+            size,
+        }) => {
             let mut bad = if m.bad > 0 {
                 format!(" ({} non-2xx/errors of {})", m.bad, m.requests)
             } else {
                 String::new()
             };
-            if let Some((bytes, r, c)) = sized {
-                let _ = write!(
-                    bad,
-                    "; {r:.2}x req/s, {c:.2}x CPU vs a {:.1} KB baseline body",
-                    *bytes as f64 / 1000.0
-                );
+            if let Some(bytes) = size {
+                let _ = write!(bad, " ({:.1} KB bodies)", *bytes as f64 / 1000.0);
+            }
+            if plain.is_finite() && (plain - ratio).abs() >= 0.005 {
+                let _ = write!(bad, "; {plain:.2}x of the plain GET");
             }
             format!(
                 "| {} | {} | {:.0} | {} | {} | {:.1} us | {ratio:.2}x{bad} | {:.2}x | {} | {met} |",
@@ -1522,7 +1558,7 @@ fn main() -> Result<(), BoxError> {
         0,
         Row {
             scenario: format!(
-                "baseline: bare axum GET, ~470 B JSON (median of {} runs paired with the scenarios)",
+                "baseline: bare axum, plain GET of ~470 B JSON (median of {} runs paired with the scenarios)",
                 runs.len()
             ),
             log: "none".into(),
@@ -1536,9 +1572,11 @@ fn main() -> Result<(), BoxError> {
                     bad: runs.iter().map(|m| m.bad).sum(),
                     ratio: 1.0,
                     cpu_ratio: 1.0,
+                    plain_ratio: 1.0,
                 },
                 ratio: 1.0,
-                sized: None,
+                plain: 1.0,
+                size: None,
             }),
             target: "—",
             verdict: None,
