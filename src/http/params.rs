@@ -99,11 +99,12 @@ impl Params {
     /// # Errors
     /// Missing, empty or wrong type.
     pub fn req_string(&mut self, key: &str) -> Result<String> {
-        let path = self.path_of(key);
         match self.patch_string(key)? {
             Patch::Set(s) => Ok(s),
-            Patch::Absent => Err(Error::ParameterMissing { param: path }),
-            Patch::Unset => Err(empty_error(path)),
+            Patch::Absent => Err(Error::ParameterMissing {
+                param: self.path_of(key),
+            }),
+            Patch::Unset => Err(empty_error(self.path_of(key))),
         }
     }
 
@@ -112,13 +113,12 @@ impl Params {
     /// # Errors
     /// Wrong type.
     pub fn patch_string(&mut self, key: &str) -> Result<Patch<String>> {
-        let path = self.path_of(key);
         match self.map.remove(key) {
             None => Ok(Patch::Absent),
             Some(Value::Null) => Ok(Patch::Unset),
             Some(Value::String(s)) if s.is_empty() => Ok(Patch::Unset),
             Some(Value::String(s)) => Ok(Patch::Set(s)),
-            Some(other) => Err(type_error(path, "a string", &other)),
+            Some(other) => Err(type_error(self.path_of(key), "a string", &other)),
         }
     }
 
@@ -131,12 +131,11 @@ impl Params {
         key: &str,
         allowed: &[&'static str],
     ) -> Result<Option<&'static str>> {
-        let path = self.path_of(key);
         match self.opt_string(key)? {
             None => Ok(None),
             Some(v) => match allowed.iter().find(|a| **a == v) {
                 Some(a) => Ok(Some(*a)),
-                None => Err(enum_error(path, &v, allowed)),
+                None => Err(enum_error(self.path_of(key), &v, allowed)),
             },
         }
     }
@@ -146,10 +145,11 @@ impl Params {
     /// # Errors
     /// Missing, wrong type or a value outside `allowed`.
     pub fn req_enum(&mut self, key: &str, allowed: &[&'static str]) -> Result<&'static str> {
-        let path = self.path_of(key);
         match self.opt_enum(key, allowed)? {
             Some(v) => Ok(v),
-            None => Err(Error::ParameterMissing { param: path }),
+            None => Err(Error::ParameterMissing {
+                param: self.path_of(key),
+            }),
         }
     }
 
@@ -168,11 +168,12 @@ impl Params {
     /// # Errors
     /// Missing or not an integer.
     pub fn req_i64(&mut self, key: &str) -> Result<i64> {
-        let path = self.path_of(key);
         match self.patch_i64(key)? {
             Patch::Set(v) => Ok(v),
-            Patch::Absent => Err(Error::ParameterMissing { param: path }),
-            Patch::Unset => Err(empty_error(path)),
+            Patch::Absent => Err(Error::ParameterMissing {
+                param: self.path_of(key),
+            }),
+            Patch::Unset => Err(empty_error(self.path_of(key))),
         }
     }
 
@@ -181,27 +182,26 @@ impl Params {
     /// # Errors
     /// Not an integer.
     pub fn patch_i64(&mut self, key: &str) -> Result<Patch<i64>> {
-        let path = self.path_of(key);
         match self.map.remove(key) {
             None => Ok(Patch::Absent),
             Some(Value::Null) => Ok(Patch::Unset),
             Some(Value::String(s)) if s.is_empty() => Ok(Patch::Unset),
             Some(Value::String(s)) => s.trim().parse::<i64>().map(Patch::Set).map_err(|_| {
                 Error::param_invalid(
-                    path,
+                    self.path_of(key),
                     Some("parameter_invalid_integer"),
                     format!("Invalid integer: {s}"),
                 )
             }),
             Some(Value::Number(n)) => n.as_i64().map(Patch::Set).ok_or_else(|| {
                 Error::param_invalid(
-                    path,
+                    self.path_of(key),
                     Some("parameter_invalid_integer"),
                     format!("Invalid integer: {n}"),
                 )
             }),
             Some(other) => Err(Error::param_invalid(
-                path,
+                self.path_of(key),
                 Some("parameter_invalid_integer"),
                 format!("Invalid integer: {other}"),
             )),
@@ -213,10 +213,9 @@ impl Params {
     /// # Errors
     /// Not an integer, or out of range.
     pub fn opt_i64_in(&mut self, key: &str, min: i64, max: i64) -> Result<Option<i64>> {
-        let path = self.path_of(key);
         match self.opt_i64(key)? {
             Some(v) if v < min || v > max => Err(Error::param_invalid(
-                path,
+                self.path_of(key),
                 Some("parameter_invalid_integer"),
                 format!("Invalid value for {key}: must be between {min} and {max}, got {v}."),
             )),
@@ -229,9 +228,12 @@ impl Params {
     /// # Errors
     /// Not a number.
     pub fn opt_decimal(&mut self, key: &str) -> Result<Option<f64>> {
-        let path = self.path_of(key);
         let invalid = |shown: String| {
-            Error::param_invalid(path.clone(), None, format!("Invalid decimal: {shown}"))
+            Error::param_invalid(
+                child_path(self.mode, &self.path, key),
+                None,
+                format!("Invalid decimal: {shown}"),
+            )
         };
         match self.map.remove(key) {
             None | Some(Value::Null) => Ok(None),
@@ -250,10 +252,9 @@ impl Params {
     /// # Errors
     /// Not a boolean.
     pub fn opt_bool(&mut self, key: &str) -> Result<Option<bool>> {
-        let path = self.path_of(key);
         let invalid = |shown: String| {
             Error::param_invalid(
-                path.clone(),
+                child_path(self.mode, &self.path, key),
                 None,
                 format!("Invalid boolean: {shown}. Expected `true` or `false`."),
             )
@@ -282,21 +283,20 @@ impl Params {
         key: &str,
         f: impl FnOnce(&mut Params) -> Result<T>,
     ) -> Result<Option<T>> {
-        let path = self.path_of(key);
         match self.map.remove(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.is_empty() => Ok(None),
             Some(Value::Object(map)) => {
                 let mut child = Params {
                     mode: self.mode,
-                    path,
+                    path: self.path_of(key),
                     map,
                 };
                 let out = f(&mut child)?;
                 child.finish()?;
                 Ok(Some(out))
             }
-            Some(other) => Err(type_error(path, "an object", &other)),
+            Some(other) => Err(type_error(self.path_of(key), "an object", &other)),
         }
     }
 
@@ -309,9 +309,9 @@ impl Params {
         key: &str,
         f: impl FnOnce(&mut Params) -> Result<T>,
     ) -> Result<T> {
-        let path = self.path_of(key);
-        self.opt_object(key, f)?
-            .ok_or(Error::ParameterMissing { param: path })
+        self.opt_object(key, f)?.ok_or(Error::ParameterMissing {
+            param: self.path_of(key),
+        })
     }
 
     /// An optional array of objects, each read by `f` and then finished.
@@ -325,7 +325,6 @@ impl Params {
         max_items: usize,
         mut f: impl FnMut(&mut Params, usize) -> Result<T>,
     ) -> Result<Patch<Vec<T>>> {
-        let path = self.path_of(key);
         let items = match self.map.remove(key) {
             None => return Ok(Patch::Absent),
             Some(Value::Null) => return Ok(Patch::Unset),
@@ -333,15 +332,16 @@ impl Params {
             Some(Value::Array(items)) => items,
             // A v1 map with numeric-looking keys already became an array in the decoder; a map
             // here means `key[name]=…`, which is not an array.
-            Some(other) => return Err(type_error(path, "an array", &other)),
+            Some(other) => return Err(type_error(self.path_of(key), "an array", &other)),
         };
         if items.len() > max_items {
             return Err(Error::param_invalid(
-                path,
+                self.path_of(key),
                 None,
                 format!("Invalid array: {key} may have at most {max_items} items."),
             ));
         }
+        let path = self.path_of(key);
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.into_iter().enumerate() {
             let item_path = index_path(&path, i);
@@ -371,11 +371,12 @@ impl Params {
         max_items: usize,
         f: impl FnMut(&mut Params, usize) -> Result<T>,
     ) -> Result<Vec<T>> {
-        let path = self.path_of(key);
         match self.patch_array(key, max_items, f)? {
             Patch::Set(v) if !v.is_empty() => Ok(v),
-            Patch::Set(_) | Patch::Unset => Err(empty_error(path)),
-            Patch::Absent => Err(Error::ParameterMissing { param: path }),
+            Patch::Set(_) | Patch::Unset => Err(empty_error(self.path_of(key))),
+            Patch::Absent => Err(Error::ParameterMissing {
+                param: self.path_of(key),
+            }),
         }
     }
 
@@ -384,7 +385,6 @@ impl Params {
     /// # Errors
     /// Wrong type.
     pub fn opt_string_array(&mut self, key: &str) -> Result<Vec<String>> {
-        let path = self.path_of(key);
         match self.map.remove(key) {
             None | Some(Value::Null) => Ok(Vec::new()),
             Some(Value::String(s)) if s.is_empty() => Ok(Vec::new()),
@@ -393,10 +393,14 @@ impl Params {
                 .enumerate()
                 .map(|(i, v)| match v {
                     Value::String(s) => Ok(s),
-                    other => Err(type_error(index_path(&path, i), "a string", &other)),
+                    other => Err(type_error(
+                        index_path(&self.path_of(key), i),
+                        "a string",
+                        &other,
+                    )),
                 })
                 .collect(),
-            Some(other) => Err(type_error(path, "an array", &other)),
+            Some(other) => Err(type_error(self.path_of(key), "an array", &other)),
         }
     }
 
@@ -405,21 +409,21 @@ impl Params {
     /// # Errors
     /// Wrong type, or over Stripe's limits (50 keys, 40-char keys, 500-char values).
     pub fn opt_metadata(&mut self, key: &str) -> Result<Option<MetadataUpdate>> {
-        let path = self.path_of(key);
         let map = match self.map.remove(key) {
             None => return Ok(None),
             Some(Value::Null) => return Ok(Some(MetadataUpdate::Clear)),
             Some(Value::String(s)) if s.is_empty() => return Ok(Some(MetadataUpdate::Clear)),
             Some(Value::Object(map)) => map,
-            Some(other) => return Err(type_error(path, "an object", &other)),
+            Some(other) => return Err(type_error(self.path_of(key), "an object", &other)),
         };
         if map.len() > METADATA_MAX_KEYS {
             return Err(Error::param_invalid(
-                path,
+                self.path_of(key),
                 None,
                 format!("Invalid {key}: metadata can have at most {METADATA_MAX_KEYS} keys."),
             ));
         }
+        let path = self.path_of(key);
         let mut entries = Vec::with_capacity(map.len());
         for (k, v) in map {
             let entry_path = child_path(self.mode, &path, &k);
