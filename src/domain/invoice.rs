@@ -5,6 +5,8 @@
 //! no id generation (callers pass `now` and fresh ids in). Money is `i64` minor units with
 //! checked arithmetic; an overflow is an [`AmountOverflow`], never a wrap or a panic.
 
+use std::sync::Arc;
+
 use chrono::{Months, TimeZone, Utc};
 
 use crate::domain::catalog::{Coupon, CouponValue, Metadata, Price, Recurring};
@@ -287,7 +289,8 @@ pub struct InvoiceItem {
     /// Service period.
     pub period: Period,
     /// The price, embedded as Stripe shows it (a snapshot; synthesized for amount-only items).
-    pub price: Price,
+    /// Shared with the lines rendered from the item, which only read it.
+    pub price: Arc<Price>,
     /// Whether it is a proration (never, in this mock).
     pub proration: bool,
     /// Units.
@@ -304,7 +307,7 @@ pub struct InvoiceItem {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ItemChange {
     /// A new price; the unit amount becomes the price's.
-    pub price: Option<Price>,
+    pub price: Option<Arc<Price>>,
     /// New quantity.
     pub quantity: Option<i64>,
     /// New description.
@@ -417,7 +420,7 @@ pub struct LineItem {
     /// Service period.
     pub period: Period,
     /// The price.
-    pub price: Price,
+    pub price: Arc<Price>,
     /// Whether it is a proration.
     pub proration: bool,
     /// Units.
@@ -1096,7 +1099,7 @@ mod tests {
             livemode: false,
             metadata: Metadata::new(),
             period: Period::at(0),
-            price: price(amount),
+            price: price(amount).into(),
             proration: false,
             quantity: 1,
             subscription: None,
@@ -1510,7 +1513,7 @@ mod tests {
             livemode: false,
             metadata: Metadata::from([("a".into(), "1".into()), ("b".into(), "2".into())]),
             period: Period::at(10),
-            price: price(199),
+            price: price(199).into(),
             proration: false,
             quantity: 1,
             subscription: None,
@@ -1529,7 +1532,7 @@ mod tests {
         .expect("fits");
         assert_eq!((it.unit_amount, it.quantity, it.amount), (199, 3, 597));
         it.apply(ItemChange {
-            price: Some(price(500)),
+            price: Some(price(500).into()),
             ..ItemChange::default()
         })
         .expect("fits");

@@ -578,7 +578,7 @@ fn resolve_change(
         Patch::Set(d) => Some(resolve_discounts(env, d, currency, customer, None, item)?),
     };
     Ok(ItemChange {
-        price,
+        price: price.map(std::sync::Arc::new),
         // `amount` is the whole charge: one unit of it.
         quantity: if whole_amount {
             Some(1)
@@ -747,6 +747,15 @@ fn materialize(
     items: &impl ItemLookup,
     customer_balance: i64,
 ) -> Result<InvoiceSnapshot> {
+    materialize_owned(invoice.clone(), items, customer_balance)
+}
+
+/// [`materialize`] for an invoice the caller no longer needs (no copy is made).
+fn materialize_owned(
+    invoice: Invoice,
+    items: &impl ItemLookup,
+    customer_balance: i64,
+) -> Result<InvoiceSnapshot> {
     let lines = invoice
         .lines
         .iter()
@@ -773,7 +782,7 @@ fn materialize(
         | InvoiceStatus::Uncollectible
         | InvoiceStatus::Void => invoice.starting_balance,
     };
-    snapshot(invoice.clone(), lines, starting_balance)
+    snapshot(invoice, lines, starting_balance)
 }
 
 fn snapshot(
@@ -906,14 +915,15 @@ fn apply_line_update(
 /// refuse the batch) and hand back the snapshot with the staged item changes.
 fn finish_batch(
     s: &AccountState,
-    inv: &mut Invoice,
+    mut inv: Invoice,
     items: StagedItems<'_>,
     invoice_metadata: Option<MetadataUpdate>,
 ) -> Result<(InvoiceSnapshot, ItemChanges)> {
     if let Some(m) = invoice_metadata {
         m.merge_into(&mut inv.metadata);
     }
-    let snap = materialize(inv, &items, balance_of(s, &inv.customer))?;
+    let balance = balance_of(s, &inv.customer);
+    let snap = materialize_owned(inv, &items, balance)?;
     Ok((snap, items.into_changes()))
 }
 
@@ -983,7 +993,7 @@ fn subscription_line(
         metadata,
         period: Period { start, end },
         unit_amount: price.unit_amount,
-        price,
+        price: price.into(),
         proration: false,
         quantity: si.quantity,
         subscription: None,
@@ -1170,7 +1180,7 @@ fn update_lines_in(
         for upd in p.lines {
             apply_line_update(&env, &mut inv, &mut items, upd)?;
         }
-        finish_batch(s, &mut inv, items, p.invoice_metadata)?
+        finish_batch(s, inv, items, p.invoice_metadata)?
     };
     commit_invoice(s, snap.invoice.clone(), changes);
     Ok(snap)
@@ -1484,7 +1494,7 @@ impl Store {
                     }
                     check_line_count(&invoice)?;
                 }
-                let snap = materialize(&invoice, &items, customer.balance)?;
+                let snap = materialize_owned(invoice, &items, customer.balance)?;
                 (snap, items.into_changes())
             };
             commit_invoice(s, snap.invoice.clone(), changes);
@@ -1565,7 +1575,8 @@ impl Store {
                 if monetary {
                     check_collection(&inv)?;
                 }
-                materialize(&inv, &s.invoice_items, balance_of(s, &inv.customer))?
+                let balance = balance_of(s, &inv.customer);
+                materialize_owned(inv, &s.invoice_items, balance)?
             };
             commit_invoice(s, snap.invoice.clone(), ItemChanges::none());
             Ok(snap)
@@ -1830,7 +1841,7 @@ impl Store {
                     items.stage(item);
                 }
                 check_line_count(&inv)?;
-                finish_batch(s, &mut inv, items, p.invoice_metadata)?
+                finish_batch(s, inv, items, p.invoice_metadata)?
             };
             commit_invoice(s, snap.invoice.clone(), changes);
             Ok(snap)
@@ -1883,7 +1894,7 @@ impl Store {
                         }
                     }
                 }
-                finish_batch(s, &mut inv, items, p.invoice_metadata)?
+                finish_batch(s, inv, items, p.invoice_metadata)?
             };
             commit_invoice(s, snap.invoice.clone(), changes);
             Ok(snap)

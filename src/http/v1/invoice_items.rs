@@ -97,7 +97,7 @@ impl<'a> From<&'a InvoiceItem> for InvoiceItemView<'a> {
             livemode: i.livemode,
             metadata: &i.metadata,
             period: i.period.into(),
-            price: PriceView::from(&i.price),
+            price: PriceView::from(&*i.price),
             proration: i.proration,
             quantity: i.quantity,
             subscription: i.subscription.as_deref(),

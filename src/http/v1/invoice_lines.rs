@@ -99,7 +99,7 @@ impl<'a> From<&'a PricedLine> for LineItemView<'a> {
             livemode: l.livemode,
             metadata: &l.metadata,
             period: l.period.into(),
-            price: PriceView::from(&l.price),
+            price: PriceView::from(&*l.price),
             proration: l.proration,
             proration_details: ProrationDetails {
                 credited_items: None,
