@@ -122,20 +122,34 @@ impl Serialize for Amount {
 /// A v2 timestamp: `YYYY-MM-DDTHH:MM:SS.mmmZ`.
 pub fn timestamp(at: DateTime<Utc>) -> String {
     use chrono::{Datelike, Timelike};
-    use std::fmt::Write;
-    // Written by hand: chrono's strftime parser showed up in request profiles.
+    /// Appends `value` as exactly `width` decimal digits.
+    fn digits(out: &mut String, value: u32, width: u32) {
+        for place in (0..width).rev() {
+            let digit = (value / 10u32.pow(place)) % 10;
+            out.push(char::from(b'0' + digit as u8));
+        }
+    }
+    // Written by hand: chrono's strftime parser, then `core::fmt`, showed up in request
+    // profiles. Years outside 0..=9999 (which the API never produces) fall back to `format!`.
+    if !(0..=9999).contains(&at.year()) {
+        return at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    }
+    let year = at.year().unsigned_abs();
     let mut out = String::with_capacity(24);
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        at.year(),
-        at.month(),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second(),
-        at.timestamp_subsec_millis().min(999)
-    );
+    digits(&mut out, year, 4);
+    out.push('-');
+    digits(&mut out, at.month(), 2);
+    out.push('-');
+    digits(&mut out, at.day(), 2);
+    out.push('T');
+    digits(&mut out, at.hour(), 2);
+    out.push(':');
+    digits(&mut out, at.minute(), 2);
+    out.push(':');
+    digits(&mut out, at.second(), 2);
+    out.push('.');
+    digits(&mut out, at.timestamp_subsec_millis().min(999), 3);
+    out.push('Z');
     out
 }
 
@@ -413,5 +427,21 @@ mod tests {
             .single()
             .expect("valid");
         assert_eq!(timestamp(late), "2031-12-31T23:59:59.000Z");
+    }
+
+    #[test]
+    fn hand_written_timestamps_agree_with_chrono() {
+        use chrono::TimeZone;
+        // From 1970 to past 9999, in steps that visit every digit position.
+        let mut ms: i64 = 0;
+        while ms < 253_402_300_800_000 + 86_400_000 {
+            let at = Utc.timestamp_millis_opt(ms).single().expect("in range");
+            assert_eq!(
+                timestamp(at),
+                at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                "{ms}"
+            );
+            ms += 9_876_543_211;
+        }
     }
 }
