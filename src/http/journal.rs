@@ -65,8 +65,48 @@ impl ReceivedRequest {
     }
 }
 
-/// A request as recorded on the hot path: cheap to capture (the header map and body are
-/// reference-counted), turned into a [`ReceivedRequest`] only when someone reads the journal.
+/// Request headers copied into one buffer, `name:value\n` per header (names hold no `:` and
+/// values no line breaks). A copy rather than a clone of the header map: the map's values
+/// point into the connection's read buffer, which the server could not reuse while the
+/// journal held them.
+#[derive(Debug, Clone, Default)]
+pub struct RawHeaders(Box<[u8]>);
+
+impl RawHeaders {
+    /// Copies `map`.
+    pub fn copy(map: &axum::http::HeaderMap) -> Self {
+        let len = map
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 2)
+            .sum();
+        let mut buf = Vec::with_capacity(len);
+        for (k, v) in map {
+            buf.extend_from_slice(k.as_str().as_bytes());
+            buf.push(b':');
+            buf.extend_from_slice(v.as_bytes());
+            buf.push(b'\n');
+        }
+        RawHeaders(buf.into_boxed_slice())
+    }
+
+    /// The headers in the order received, values lossily decoded as UTF-8.
+    fn pairs(&self) -> Vec<(String, String)> {
+        self.0
+            .split(|b| *b == b'\n')
+            .filter_map(|line| {
+                let colon = line.iter().position(|b| *b == b':')?;
+                let (name, value) = line.split_at(colon);
+                Some((
+                    String::from_utf8_lossy(name).into_owned(),
+                    String::from_utf8_lossy(value.get(1..).unwrap_or_default()).into_owned(),
+                ))
+            })
+            .collect()
+    }
+}
+
+/// A request as recorded on the hot path: cheap to capture, turned into a
+/// [`ReceivedRequest`] only when someone reads the journal.
 #[derive(Debug, Clone)]
 pub struct Recorded {
     /// Request method.
@@ -74,9 +114,9 @@ pub struct Recorded {
     /// Path and query.
     pub uri: axum::http::Uri,
     /// Request headers.
-    pub headers: axum::http::HeaderMap,
-    /// Raw body.
-    pub body: axum::body::Bytes,
+    pub headers: RawHeaders,
+    /// Raw body (a copy, for the same reason as the headers).
+    pub body: Box<[u8]>,
     /// The account the request authenticated as.
     pub account: Option<AccountKey>,
     /// Response status.
@@ -97,16 +137,7 @@ impl From<&Recorded> for ReceivedRequest {
             method: r.method.to_string(),
             path: r.uri.path().to_owned(),
             query: r.uri.query().map(str::to_owned),
-            headers: r
-                .headers
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect(),
+            headers: r.headers.pairs(),
             body: r.body.to_vec(),
             api_key: r.api_key().map(str::to_owned),
             status: r.status,
@@ -192,8 +223,8 @@ mod tests {
         Recorded {
             method: axum::http::Method::GET,
             uri: axum::http::Uri::try_from(path).expect("test path"),
-            headers,
-            body: axum::body::Bytes::from_static(b"a[b]=1"),
+            headers: RawHeaders::copy(&headers),
+            body: b"a[b]=1".as_slice().into(),
             account: Some(AccountKey::new(key, None)),
             status: 200,
             request_id: axum::http::HeaderValue::from_static("req_1"),

@@ -35,7 +35,7 @@ use crate::error::Error;
 use crate::http::error::{PendingError, envelope, status_of};
 use crate::http::faults::Faults;
 use crate::http::idempotency::{Begin, Idempotency, StoredResponse};
-use crate::http::journal::{Journal, Recorded};
+use crate::http::journal::{Journal, RawHeaders, Recorded};
 use crate::http::params::Mode;
 use crate::store::{AccountKey, Store};
 
@@ -261,7 +261,7 @@ struct Incoming {
     mode: Mode,
     version: Option<HeaderValue>,
     idempotency_key: Option<HeaderValue>,
-    headers: HeaderMap,
+    headers: RawHeaders,
     account: Option<AccountKey>,
 }
 
@@ -285,9 +285,9 @@ pub async fn conventions(State(state): State<AppState>, req: Request, next: Next
         version: parts.headers.get(&STRIPE_VERSION).cloned(),
         idempotency_key: parts.headers.get(&IDEMPOTENCY_KEY).cloned(),
         headers: if state.journal.enabled() {
-            parts.headers.clone()
+            RawHeaders::copy(&parts.headers)
         } else {
-            HeaderMap::new()
+            RawHeaders::default()
         },
         account: None,
     };
@@ -602,7 +602,7 @@ fn finish(
             account: incoming.account,
             uri: incoming.uri,
             headers: incoming.headers,
-            body,
+            body: Box::from(body.as_ref()),
             status,
             request_id,
         });
