@@ -1,13 +1,14 @@
 //! The in-memory store: the only owner of mutable state.
 //!
 //! State is partitioned by account: every secret API key (and, inside it, every
-//! `Stripe-Account` connected account) has its own [`AccountState`] behind its own mutex, so
-//! accounts never contend with each other. Resource modules add methods on [`Store`]
-//! (`store/catalog.rs`, …) that lock one account, look objects up, call the domain layer and
-//! return clones; handlers never see a lock. Locks are `std::sync::Mutex`es held only for the
-//! synchronous body of a method, never across an `.await` (mini-redis `db.rs` explains why this
-//! beats an async mutex here). A poisoned mutex is recovered rather than propagated: every
-//! method validates before it mutates, so a panic cannot leave half-applied changes behind.
+//! `Stripe-Account` connected account) has its own [`AccountState`] behind its own lock, so
+//! accounts never contend with each other, and reads of one account (GETs) share its lock.
+//! Resource modules add methods on [`Store`] (`store/catalog.rs`, …) that lock one account,
+//! look objects up, call the domain layer and return clones; handlers never see a lock. Locks
+//! are `std::sync::RwLock`s held only for the synchronous body of a method, never across an
+//! `.await` (mini-redis `db.rs` explains why a blocking lock beats an async one here). A
+//! poisoned lock is recovered rather than propagated: every method validates before it
+//! mutates, so a panic cannot leave half-applied changes behind.
 
 pub mod billing;
 pub mod catalog;
@@ -15,7 +16,7 @@ pub mod invoicing;
 pub mod payment_records;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 
@@ -26,7 +27,7 @@ use crate::domain::id::IdGen;
 use crate::domain::invoice::{Invoice, InvoiceItem};
 use crate::domain::payment_record::PaymentRecord;
 use crate::error::{Error, Result};
-use crate::sync::{lock, read_lock, write_lock};
+use crate::sync::{read_lock, write_lock};
 
 /// Identifies one isolated account: the secret key, plus the connected account if the request
 /// named one with `Stripe-Account`.
@@ -137,8 +138,8 @@ pub struct ListPage<T> {
 #[derive(Debug)]
 struct Shared {
     /// Every account seen so far. The outer lock is taken for writing only the first time an
-    /// account is seen; each account has its own mutex.
-    accounts: RwLock<HashMap<AccountKey, Arc<Mutex<AccountState>>>>,
+    /// account is seen; each account has its own lock, which reads share.
+    accounts: RwLock<HashMap<AccountKey, Arc<RwLock<AccountState>>>>,
     /// What a new account starts with (test and live mode): the start-up fixtures, if any.
     templates: RwLock<Option<Templates>>,
     clock: Arc<Clock>,
@@ -201,7 +202,7 @@ impl Store {
     /// A copy of an account's state and its version, for staging.
     pub fn snapshot(&self, key: &AccountKey) -> (AccountState, u64) {
         let account = self.account(key);
-        let state = lock(&account);
+        let state = read_lock(&account);
         (state.clone(), state.version)
     }
 
@@ -217,7 +218,7 @@ impl Store {
         version: u64,
     ) -> Result<()> {
         let account = self.account(key);
-        let mut current = lock(&account);
+        let mut current = write_lock(&account);
         if current.version != version {
             return Err(Error::invalid(
                 "lock_timeout",
@@ -231,7 +232,7 @@ impl Store {
 
     /// Replaces an account's state unconditionally (used to seed a scratch store).
     pub fn put_account(&self, key: &AccountKey, state: AccountState) {
-        write_lock(&self.shared.accounts).insert(key.clone(), Arc::new(Mutex::new(state)));
+        write_lock(&self.shared.accounts).insert(key.clone(), Arc::new(RwLock::new(state)));
     }
 
     /// The account's current state, cloned.
@@ -259,7 +260,7 @@ impl Store {
         write_lock(&self.shared.accounts).retain(|k, _| k.api_key() != api_key);
     }
 
-    fn account(&self, key: &AccountKey) -> Arc<Mutex<AccountState>> {
+    fn account(&self, key: &AccountKey) -> Arc<RwLock<AccountState>> {
         if let Some(account) = read_lock(&self.shared.accounts).get(key) {
             return Arc::clone(account);
         }
@@ -273,7 +274,7 @@ impl Store {
         Arc::clone(
             write_lock(&self.shared.accounts)
                 .entry(key.clone())
-                .or_insert_with(|| Arc::new(Mutex::new(template.unwrap_or_default()))),
+                .or_insert_with(|| Arc::new(RwLock::new(template.unwrap_or_default()))),
         )
     }
 
@@ -287,7 +288,7 @@ impl Store {
         f: impl FnOnce(&AccountState) -> Result<T>,
     ) -> Result<T> {
         let account = self.account(key);
-        let state = lock(&account);
+        let state = read_lock(&account);
         f(&state)
     }
 
@@ -302,7 +303,7 @@ impl Store {
         f: impl FnOnce(&mut AccountState, &Ctx<'_>) -> Result<T>,
     ) -> Result<T> {
         let account = self.account(key);
-        let mut state = lock(&account);
+        let mut state = write_lock(&account);
         state.version = state.version.wrapping_add(1);
         let ctx = Ctx {
             now: self.shared.clock.now(),
