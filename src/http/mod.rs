@@ -34,7 +34,7 @@ use crate::domain::id::IdGen;
 use crate::error::Error;
 use crate::http::error::{PendingError, envelope, status_of};
 use crate::http::faults::Faults;
-use crate::http::idempotency::{Begin, Idempotency, StoredResponse};
+use crate::http::idempotency::{Begin, Fingerprint, Idempotency, StoredResponse};
 use crate::http::journal::{Journal, RawHeaders, Recorded};
 use crate::http::params::Mode;
 use crate::store::{AccountKey, Store};
@@ -370,7 +370,7 @@ async fn serve_idempotent(
     let fingerprint = fingerprint(incoming, body, &mut req);
     let guard = loop {
         let now = state.store.clock().now().timestamp();
-        match state.idempotency.begin(account, &key, &fingerprint, now) {
+        match state.idempotency.begin(account, &key, fingerprint, now) {
             Begin::Execute(guard) => break guard,
             Begin::Replay(stored) => {
                 let mut response = stored_response(stored);
@@ -449,10 +449,10 @@ fn not_stored(err: &Error) -> bool {
     )
 }
 
-/// Method, path and the decoded parameters: equal for requests Stripe considers the same.
-/// Parameters decoded here are left in the request's extensions ([`extract::Decoded`]) so the
-/// handler's extractor does not decode them again.
-fn fingerprint(incoming: &Incoming, body: &Bytes, req: &mut Request) -> String {
+/// Method, path and the decoded parameters, hashed: equal for requests Stripe considers the
+/// same. Parameters decoded here are left in the request's extensions ([`extract::Decoded`])
+/// so the handler's extractor does not decode them again.
+fn fingerprint(incoming: &Incoming, body: &Bytes, req: &mut Request) -> Fingerprint {
     let decoded = match incoming.mode {
         Mode::V2 => match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(serde_json::Value::Object(map)) => Some(map),
@@ -464,18 +464,20 @@ fn fingerprint(incoming: &Incoming, body: &Bytes, req: &mut Request) -> String {
             Some(map)
         }),
     };
-    let params = match decoded {
+    let mut fp = Fingerprint::builder();
+    fp.bytes(incoming.method.as_str().as_bytes());
+    fp.bytes(incoming.path().as_bytes());
+    match decoded {
         Some(map) => {
             let value = serde_json::Value::Object(map);
-            let text = value.to_string();
+            fp.value(&value);
             if let serde_json::Value::Object(map) = value {
                 req.extensions_mut().insert(extract::Decoded(map));
             }
-            text
         }
-        None => String::from_utf8_lossy(body).trim().to_owned(),
-    };
-    format!("{} {}\n{params}", incoming.method, incoming.path())
+        None => fp.bytes(body.trim_ascii()),
+    }
+    fp.finish()
 }
 
 fn stored_response(stored: StoredResponse) -> Response {
