@@ -330,12 +330,9 @@ impl Store {
             )?;
             check_reservable(&current.currency, &amounts)
                 .map_err(|e| reserve_amount_error(e, &current.currency))?;
-            let mut updated = current.clone();
-            updated.amount_details = amounts;
-            updated
-                .transition(Operation::Reserve, ctx.now)
-                .map_err(transition_error)?;
-            save(s, updated)
+            transition_in_place(s, id, Operation::Reserve, ctx.now, |intent| {
+                intent.amount_details = amounts;
+            })
         })
     }
 
@@ -508,16 +505,28 @@ fn simple_transition(
     id: &str,
     operation: Operation,
 ) -> Result<BillingIntent> {
-    let mut updated = s
+    transition_in_place(s, id, operation, ctx.now, |_| {})
+}
+
+/// Moves the stored intent on by `operation` (which checks the status before it changes
+/// anything), applies `also` once the move is allowed, and returns a copy.
+fn transition_in_place(
+    s: &mut AccountState,
+    id: &str,
+    operation: Operation,
+    now: chrono::DateTime<chrono::Utc>,
+    also: impl FnOnce(&mut BillingIntent),
+) -> Result<BillingIntent> {
+    let intent = s
         .billing
         .intents
-        .get(id)
-        .ok_or_else(|| intent_not_found(id))?
-        .clone();
-    updated
-        .transition(operation, ctx.now)
+        .get_mut(id)
+        .ok_or_else(|| intent_not_found(id))?;
+    intent
+        .transition(operation, now)
         .map_err(transition_error)?;
-    save(s, updated)
+    also(intent);
+    Ok(intent.clone())
 }
 
 /// Writes a checked copy back in place (keeping its list position) and returns it.
