@@ -211,7 +211,8 @@ async fn load_fixtures(
     let key = target.api_key.ok_or(Error::ParameterMissing {
         param: "api_key".into(),
     })?;
-    let key = crate::http::extract::api_key(Some(format!("Bearer {key}").as_bytes()))?;
+    let header = format!("Bearer {key}");
+    let key = crate::http::extract::api_key(Some(header.as_bytes()))?;
     let doc: serde_json::Value = parse_json(&body)?;
     let account = crate::store::AccountKey::new(&key, target.account.as_deref());
     let summary = crate::fixtures::load(&app.store, &account, &doc)?;

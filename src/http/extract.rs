@@ -3,6 +3,8 @@
 //! Every rejection is an [`Error`], so malformed input gets a Stripe-shaped answer before a
 //! handler runs.
 
+use std::borrow::Cow;
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -38,7 +40,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 /// # Errors
 /// [`Error::Authentication`] when the header is missing, not Bearer/Basic, or the key does not
 /// look like a secret or restricted key.
-pub fn api_key(header: Option<&[u8]>) -> Result<String, Error> {
+pub fn api_key(header: Option<&[u8]>) -> Result<Cow<'_, str>, Error> {
     let raw = header
         .and_then(|h| std::str::from_utf8(h).ok())
         .map(str::trim)
@@ -47,15 +49,17 @@ pub fn api_key(header: Option<&[u8]>) -> Result<String, Error> {
     let (scheme, rest) = raw.split_once(' ').unwrap_or((raw, ""));
     let rest = rest.trim();
     let key = if scheme.eq_ignore_ascii_case("bearer") {
-        rest.to_owned()
+        Cow::Borrowed(rest)
     } else if scheme.eq_ignore_ascii_case("basic") {
         let decoded = base64_decode(rest)
             .and_then(|b| String::from_utf8(b).ok())
             .ok_or_else(|| Error::Authentication(AuthFailure::Malformed(mask(rest))))?;
         // Stripe takes the key as the user name; the password is ignored.
-        decoded
-            .split_once(':')
-            .map_or(decoded.clone(), |(user, _)| user.to_owned())
+        Cow::Owned(
+            decoded
+                .split_once(':')
+                .map_or(decoded.clone(), |(user, _)| user.to_owned()),
+        )
     } else {
         return Err(Error::Authentication(AuthFailure::Malformed(mask(raw))));
     };
