@@ -45,12 +45,8 @@ pub struct Fingerprint(u64, u64);
 impl Fingerprint {
     /// Starts a fingerprint.
     pub fn builder() -> FingerprintBuilder {
-        let mut second = DefaultHasher::new();
-        // Two differently seeded SipHash streams over the same input: 128 bits.
-        second.write_u64(0x9E37_79B9_7F4A_7C15);
         FingerprintBuilder {
-            first: DefaultHasher::new(),
-            second,
+            canonical: Vec::with_capacity(512),
         }
     }
 
@@ -62,11 +58,11 @@ impl Fingerprint {
     }
 }
 
-/// Feeds a [`Fingerprint`].
+/// Feeds a [`Fingerprint`]: collects an unambiguous encoding of its input (type tags, lengths,
+/// contents), hashed once at the end.
 #[derive(Debug, Clone)]
 pub struct FingerprintBuilder {
-    first: DefaultHasher,
-    second: DefaultHasher,
+    canonical: Vec<u8>,
 }
 
 impl FingerprintBuilder {
@@ -74,8 +70,7 @@ impl FingerprintBuilder {
     pub fn bytes(&mut self, bytes: &[u8]) {
         self.tag(0);
         self.u64(bytes.len() as u64);
-        self.first.write(bytes);
-        self.second.write(bytes);
+        self.canonical.extend_from_slice(bytes);
     }
 
     /// Adds a decoded parameter value: type tags, lengths and contents, object keys in the
@@ -119,19 +114,22 @@ impl FingerprintBuilder {
         }
     }
 
-    /// The fingerprint.
+    /// The fingerprint: two differently seeded SipHash streams over the encoding, 128 bits.
     pub fn finish(self) -> Fingerprint {
-        Fingerprint(self.first.finish(), self.second.finish())
+        let mut first = DefaultHasher::new();
+        first.write(&self.canonical);
+        let mut second = DefaultHasher::new();
+        second.write_u64(0x9E37_79B9_7F4A_7C15);
+        second.write(&self.canonical);
+        Fingerprint(first.finish(), second.finish())
     }
 
     fn tag(&mut self, tag: u8) {
-        self.first.write_u8(tag);
-        self.second.write_u8(tag);
+        self.canonical.push(tag);
     }
 
     fn u64(&mut self, v: u64) {
-        self.first.write_u64(v);
-        self.second.write_u64(v);
+        self.canonical.extend_from_slice(&v.to_le_bytes());
     }
 }
 
@@ -384,7 +382,9 @@ mod tests {
             panic!("first use executes");
         };
         guard.finish(Some(stored("{}")), 0);
-        assert!(matches!(idem.begin(&acct(), "k", fp("fp"), 1), Begin::Replay(r) if r.body == "{}"));
+        assert!(
+            matches!(idem.begin(&acct(), "k", fp("fp"), 1), Begin::Replay(r) if r.body == "{}")
+        );
         assert!(matches!(
             idem.begin(&acct(), "k", fp("other"), 1),
             Begin::Mismatch
@@ -400,7 +400,10 @@ mod tests {
         let Begin::Wait(rx) = idem.begin(&acct(), "k", fp("fp"), 0) else {
             panic!("repeat waits");
         };
-        assert!(matches!(idem.begin(&acct(), "k", fp("x"), 0), Begin::Mismatch));
+        assert!(matches!(
+            idem.begin(&acct(), "k", fp("x"), 0),
+            Begin::Mismatch
+        ));
         guard.finish(Some(stored("a")), 0);
         assert!(*rx.borrow());
     }

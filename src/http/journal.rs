@@ -65,33 +65,48 @@ impl ReceivedRequest {
     }
 }
 
-/// Request headers copied into one buffer, `name:value\n` per header (names hold no `:` and
-/// values no line breaks). A copy rather than a clone of the header map: the map's values
-/// point into the connection's read buffer, which the server could not reuse while the
-/// journal held them.
+/// A request's headers and body copied into one buffer: `name:value\n` per header (names hold
+/// no `:` and values no line breaks), then the body. A copy rather than a clone of the header
+/// map and body: those point into the connection's read buffer, which the server could not
+/// reuse while the journal held them; and one allocation per entry is one free when the entry
+/// is dropped.
 #[derive(Debug, Clone, Default)]
-pub struct RawHeaders(Box<[u8]>);
+pub struct RawRequest {
+    buf: Vec<u8>,
+    headers_len: usize,
+}
 
-impl RawHeaders {
-    /// Copies `map`.
-    pub fn copy(map: &axum::http::HeaderMap) -> Self {
-        let len = map
+impl RawRequest {
+    /// Copies `map`, with room for a body of `body_hint` bytes.
+    pub fn copy_headers(map: &axum::http::HeaderMap, body_hint: usize) -> Self {
+        let headers_len = map
             .iter()
             .map(|(k, v)| k.as_str().len() + v.len() + 2)
             .sum();
-        let mut buf = Vec::with_capacity(len);
+        let mut buf = Vec::with_capacity(headers_len + body_hint);
         for (k, v) in map {
             buf.extend_from_slice(k.as_str().as_bytes());
             buf.push(b':');
             buf.extend_from_slice(v.as_bytes());
             buf.push(b'\n');
         }
-        RawHeaders(buf.into_boxed_slice())
+        RawRequest { headers_len, buf }
+    }
+
+    /// Appends the body.
+    pub fn push_body(&mut self, body: &[u8]) {
+        self.buf.extend_from_slice(body);
+    }
+
+    fn body(&self) -> &[u8] {
+        self.buf.get(self.headers_len..).unwrap_or_default()
     }
 
     /// The headers in the order received, values lossily decoded as UTF-8.
-    fn pairs(&self) -> Vec<(String, String)> {
-        self.0
+    fn headers(&self) -> Vec<(String, String)> {
+        self.buf
+            .get(..self.headers_len)
+            .unwrap_or_default()
             .split(|b| *b == b'\n')
             .filter_map(|line| {
                 let colon = line.iter().position(|b| *b == b':')?;
@@ -113,10 +128,8 @@ pub struct Recorded {
     pub method: axum::http::Method,
     /// Path and query.
     pub uri: axum::http::Uri,
-    /// Request headers.
-    pub headers: RawHeaders,
-    /// Raw body (a copy, for the same reason as the headers).
-    pub body: Box<[u8]>,
+    /// Request headers and body.
+    pub raw: RawRequest,
     /// The account the request authenticated as.
     pub account: Option<AccountKey>,
     /// Response status.
@@ -137,8 +150,8 @@ impl From<&Recorded> for ReceivedRequest {
             method: r.method.to_string(),
             path: r.uri.path().to_owned(),
             query: r.uri.query().map(str::to_owned),
-            headers: r.headers.pairs(),
-            body: r.body.to_vec(),
+            headers: r.raw.headers(),
+            body: r.raw.body().to_vec(),
             api_key: r.api_key().map(str::to_owned),
             status: r.status,
             request_id: String::from_utf8_lossy(r.request_id.as_bytes()).into_owned(),
@@ -223,8 +236,11 @@ mod tests {
         Recorded {
             method: axum::http::Method::GET,
             uri: axum::http::Uri::try_from(path).expect("test path"),
-            headers: RawHeaders::copy(&headers),
-            body: b"a[b]=1".as_slice().into(),
+            raw: {
+                let mut raw = RawRequest::copy_headers(&headers, 0);
+                raw.push_body(b"a[b]=1");
+                raw
+            },
             account: Some(AccountKey::new(key, None)),
             status: 200,
             request_id: axum::http::HeaderValue::from_static("req_1"),

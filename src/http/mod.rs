@@ -35,7 +35,7 @@ use crate::error::Error;
 use crate::http::error::{PendingError, envelope, status_of};
 use crate::http::faults::Faults;
 use crate::http::idempotency::{Begin, Fingerprint, Idempotency, StoredResponse};
-use crate::http::journal::{Journal, RawHeaders, Recorded};
+use crate::http::journal::{Journal, RawRequest, Recorded};
 use crate::http::params::Mode;
 use crate::store::{AccountKey, Store};
 
@@ -263,7 +263,8 @@ struct Incoming {
     mode: Mode,
     version: Option<HeaderValue>,
     idempotency_key: Option<HeaderValue>,
-    headers: RawHeaders,
+    /// Headers (and, once read, the body) for the journal.
+    raw: RawRequest,
     account: Option<AccountKey>,
 }
 
@@ -286,10 +287,10 @@ pub async fn conventions(State(state): State<AppState>, req: Request, next: Next
         uri: parts.uri.clone(),
         version: parts.headers.get(&STRIPE_VERSION).cloned(),
         idempotency_key: parts.headers.get(&IDEMPOTENCY_KEY).cloned(),
-        headers: if state.journal.enabled() {
-            RawHeaders::copy(&parts.headers)
+        raw: if state.journal.enabled() {
+            RawRequest::copy_headers(&parts.headers, body_hint(&parts.headers))
         } else {
-            RawHeaders::default()
+            RawRequest::default()
         },
         account: None,
     };
@@ -314,6 +315,15 @@ pub async fn conventions(State(state): State<AppState>, req: Request, next: Next
             },
         };
     finish(&state, incoming, response, body, started)
+}
+
+/// Room to reserve for a body in the journal: its `Content-Length`, up to 64 KiB.
+fn body_hint(headers: &HeaderMap) -> usize {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .map_or(0, |n| n.min(64 * 1024))
 }
 
 /// Faults, idempotency and the handler; returns the rendered response.
@@ -344,7 +354,10 @@ async fn serve_stripe(
     let Some((account, key)) = idempotent(incoming) else {
         return render_pending(next.run(req).await, incoming);
     };
-    Box::pin(serve_idempotent(state, incoming, account, key, req, body, next)).await
+    Box::pin(serve_idempotent(
+        state, incoming, account, key, req, body, next,
+    ))
+    .await
 }
 
 /// The handler run at most once per account and `Idempotency-Key`.
@@ -615,13 +628,19 @@ fn finish(
         elapsed_us = started.elapsed().as_micros() as u64,
         "request"
     );
-    if !incoming.path().starts_with("/_mock/") && incoming.path() != "/healthz" {
+    if state.journal.enabled()
+        && !incoming.path().starts_with("/_mock/")
+        && incoming.path() != "/healthz"
+    {
         state.journal.record(Recorded {
             method: incoming.method,
             account: incoming.account,
             uri: incoming.uri,
-            headers: incoming.headers,
-            body: Box::from(body.as_ref()),
+            raw: {
+                let mut raw = incoming.raw;
+                raw.push_body(&body);
+                raw
+            },
             status,
             request_id,
         });

@@ -461,16 +461,47 @@ impl Params {
     }
 }
 
+// Paths are built by hand: `format!` showed up in request profiles.
 fn child_path(mode: Mode, parent: &str, key: &str) -> String {
-    match (parent.is_empty(), mode) {
-        (true, _) => key.to_owned(),
-        (false, Mode::V1) => format!("{parent}[{key}]"),
-        (false, Mode::V2) => format!("{parent}.{key}"),
+    if parent.is_empty() {
+        return key.to_owned();
     }
+    let mut path = String::with_capacity(parent.len() + key.len() + 2);
+    path.push_str(parent);
+    match mode {
+        Mode::V1 => {
+            path.push('[');
+            path.push_str(key);
+            path.push(']');
+        }
+        Mode::V2 => {
+            path.push('.');
+            path.push_str(key);
+        }
+    }
+    path
 }
 
 fn index_path(parent: &str, i: usize) -> String {
-    format!("{parent}[{i}]")
+    let mut digits = [0u8; 20];
+    let mut n = i;
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 || start == 0 {
+            break;
+        }
+    }
+    let mut path = String::with_capacity(parent.len() + digits.len() - start + 2);
+    path.push_str(parent);
+    path.push('[');
+    for &d in &digits[start..] {
+        path.push(char::from(d));
+    }
+    path.push(']');
+    path
 }
 
 fn describe(v: &Value) -> &'static str {
@@ -513,6 +544,17 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn paths_are_spelled_per_mode() {
+        assert_eq!(child_path(Mode::V1, "", "a"), "a");
+        assert_eq!(child_path(Mode::V1, "a", "b"), "a[b]");
+        assert_eq!(child_path(Mode::V2, "a", "b"), "a.b");
+        assert_eq!(index_path("lines", 0), "lines[0]");
+        assert_eq!(index_path("lines", 9), "lines[9]");
+        assert_eq!(index_path("lines", 10), "lines[10]");
+        assert_eq!(index_path("x", usize::MAX), format!("x[{}]", usize::MAX));
+    }
 
     fn params(mode: Mode, v: Value) -> Params {
         match v {
