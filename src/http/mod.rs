@@ -124,6 +124,20 @@ impl AppState {
         AppState::with_parts(self.store.clone(), self.journal.limit(), start)
     }
 
+    /// A new `Request-Id` value. Seeded servers draw from their own sequence, so a replay of
+    /// the same requests gets the same ids; otherwise each worker thread draws from its own
+    /// generator, instead of all workers contending on one shared counter.
+    fn request_id(&self) -> String {
+        thread_local! {
+            static REQUEST_IDS: IdGen = IdGen::random();
+        }
+        if self.start.seed.is_some() {
+            self.request_ids.token("req_", 14)
+        } else {
+            REQUEST_IDS.with(|ids| ids.token("req_", 14))
+        }
+    }
+
     fn apply_start(&self) {
         if let Some(seed) = self.start.seed {
             self.store.ids().reseed(seed);
@@ -604,9 +618,8 @@ fn finish(
 ) -> Response {
     let mut response = render_pending(response, &incoming);
     // `req_` and 14 base62 characters; the header value takes the string's buffer as it is.
-    let request_id =
-        HeaderValue::from_maybe_shared(Bytes::from(state.request_ids.token("req_", 14)))
-            .unwrap_or_else(|_| HeaderValue::from_static("req_0"));
+    let request_id = HeaderValue::from_maybe_shared(Bytes::from(state.request_id()))
+        .unwrap_or_else(|_| HeaderValue::from_static("req_0"));
     let headers = response.headers_mut();
     headers.insert(REQUEST_ID.clone(), request_id.clone());
     let version = incoming.version.clone().unwrap_or_else(|| {

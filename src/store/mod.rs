@@ -287,9 +287,21 @@ impl Store {
         key: &AccountKey,
         f: impl FnOnce(&AccountState) -> Result<T>,
     ) -> Result<T> {
-        let account = self.account(key);
-        let state = read_lock(&account);
-        f(&state)
+        self.with_account(key, |account| f(&read_lock(account)))
+    }
+
+    /// Runs `f` on the account's lock, creating the account first if it is new. For a known
+    /// account the map's read guard is held while `f` runs instead of cloning the account's
+    /// `Arc`: every request would otherwise bump and drop one reference count shared by all
+    /// workers. Store methods never call back into the store, so no lock is taken twice.
+    fn with_account<R>(&self, key: &AccountKey, f: impl FnOnce(&RwLock<AccountState>) -> R) -> R {
+        {
+            let accounts = read_lock(&self.shared.accounts);
+            if let Some(account) = accounts.get(key) {
+                return f(account);
+            }
+        }
+        f(&self.account(key))
     }
 
     /// Runs `f` with exclusive access to the account's state. `f` must validate before it
@@ -302,15 +314,16 @@ impl Store {
         key: &AccountKey,
         f: impl FnOnce(&mut AccountState, &Ctx<'_>) -> Result<T>,
     ) -> Result<T> {
-        let account = self.account(key);
-        let mut state = write_lock(&account);
-        state.version = state.version.wrapping_add(1);
-        let ctx = Ctx {
-            now: self.shared.clock.now(),
-            ids: &self.shared.ids,
-            livemode: key.livemode(),
-        };
-        f(&mut state, &ctx)
+        self.with_account(key, |account| {
+            let mut state = write_lock(account);
+            state.version = state.version.wrapping_add(1);
+            let ctx = Ctx {
+                now: self.shared.clock.now(),
+                ids: &self.shared.ids,
+                livemode: key.livemode(),
+            };
+            f(&mut state, &ctx)
+        })
     }
 }
 
