@@ -474,16 +474,28 @@ end
             runs.push(m);
         }
         Ok(Measure {
+            ratio: median(ratios.into_iter()),
+            cpu_ratio: median(cpu_ratios.into_iter()),
+            plain_ratio: median(plain_ratios.into_iter()),
+            ..Measure::median_of(&runs)
+        })
+    }
+}
+
+impl Measure {
+    /// The median of each figure of `runs` (totals for the counts), without ratios.
+    fn median_of(runs: &[Measure]) -> Measure {
+        Measure {
             rps: median(runs.iter().map(|m| m.rps)),
             p50_us: median(runs.iter().map(|m| m.p50_us)),
             p99_us: median(runs.iter().map(|m| m.p99_us)),
             cpu_us: median(runs.iter().map(|m| m.cpu_us)),
             requests: runs.iter().map(|m| m.requests).sum(),
             bad: runs.iter().map(|m| m.bad).sum(),
-            ratio: median(ratios.into_iter()),
-            cpu_ratio: median(cpu_ratios.into_iter()),
-            plain_ratio: median(plain_ratios.into_iter()),
-        })
+            ratio: f64::NAN,
+            cpu_ratio: f64::NAN,
+            plain_ratio: f64::NAN,
+        }
     }
 }
 
@@ -1280,18 +1292,12 @@ fn run_flatness(ctx: &Ctx<'_>, rows: &mut Vec<Row>) -> Result<(), BoxError> {
             larges.push(run(&large_load, bench.settings.duration)?);
         }
         let ratio = median(smalls.iter().zip(&larges).map(|(s, l)| l.rps / s.rps));
-        let summary = |runs: &[Measure]| Measure {
-            rps: median(runs.iter().map(|m| m.rps)),
-            p50_us: median(runs.iter().map(|m| m.p50_us)),
-            p99_us: median(runs.iter().map(|m| m.p99_us)),
-            cpu_us: median(runs.iter().map(|m| m.cpu_us)),
-            requests: runs.iter().map(|m| m.requests).sum(),
-            bad: runs.iter().map(|m| m.bad).sum(),
-            ratio: f64::NAN,
-            cpu_ratio: f64::NAN,
-            plain_ratio: f64::NAN,
-        };
-        Ok((summary(&smalls), summary(&larges), ratio, seeded_in))
+        Ok((
+            Measure::median_of(&smalls),
+            Measure::median_of(&larges),
+            ratio,
+            seeded_in,
+        ))
     })();
     let stand_in = if kind == "customers" {
         " (stand-in: intents endpoint not available)"
@@ -1577,15 +1583,10 @@ fn main() -> Result<(), BoxError> {
             log: "none".into(),
             figures: Ok(Figures::Http {
                 m: Measure {
-                    rps: median(runs.iter().map(|m| m.rps)),
-                    p50_us: median(runs.iter().map(|m| m.p50_us)),
-                    p99_us: median(runs.iter().map(|m| m.p99_us)),
-                    cpu_us: median(runs.iter().map(|m| m.cpu_us)),
-                    requests: runs.iter().map(|m| m.requests).sum(),
-                    bad: runs.iter().map(|m| m.bad).sum(),
                     ratio: 1.0,
                     cpu_ratio: 1.0,
                     plain_ratio: 1.0,
+                    ..Measure::median_of(&runs)
                 },
                 ratio: 1.0,
                 plain: 1.0,
