@@ -911,20 +911,30 @@ fn apply_line_update(
     Ok(())
 }
 
-/// The common end of a line batch: merge `invoice_metadata`, recompute the totals (which may
-/// refuse the batch) and hand back the snapshot with the staged item changes.
-fn finish_batch(
-    s: &AccountState,
-    mut inv: Invoice,
-    items: StagedItems<'_>,
+/// A line batch on a stored draft, all or nothing: `apply` edits a copy of the invoice and
+/// stages item changes; then `invoice_metadata` merges, the totals are recomputed (which may
+/// refuse the batch), and only then are the invoice and its items stored.
+fn line_batch(
+    s: &mut AccountState,
+    id: &str,
     invoice_metadata: Option<MetadataUpdate>,
-) -> Result<(InvoiceSnapshot, ItemChanges)> {
-    if let Some(m) = invoice_metadata {
-        m.merge_into(&mut inv.metadata);
-    }
-    let balance = balance_of(s, &inv.customer);
-    let snap = materialize_owned(inv, &items, balance)?;
-    Ok((snap, items.into_changes()))
+    apply: impl FnOnce(&AccountState, &mut Invoice, &mut StagedItems<'_>) -> Result<()>,
+) -> Result<InvoiceSnapshot> {
+    let (snap, changes) = {
+        let state: &AccountState = s;
+        let mut inv = stored_invoice(state, id, "id")?.clone();
+        inv.ensure_editable().map_err(refused)?;
+        let mut items = StagedItems::new(&state.invoice_items);
+        apply(state, &mut inv, &mut items)?;
+        if let Some(m) = invoice_metadata {
+            m.merge_into(&mut inv.metadata);
+        }
+        let balance = balance_of(state, &inv.customer);
+        let snap = materialize_owned(inv, &items, balance)?;
+        (snap, items.into_changes())
+    };
+    commit_invoice(s, snap.invoice.clone(), changes);
+    Ok(snap)
 }
 
 fn commit_invoice(s: &mut AccountState, invoice: Invoice, items: ItemChanges) {
@@ -1172,18 +1182,12 @@ fn update_lines_in(
     p: LineBatch<UpdateLine>,
 ) -> Result<InvoiceSnapshot> {
     let ids = Ids::live(ctx.ids);
-    let (snap, changes) = {
+    line_batch(s, id, p.invoice_metadata, |s, inv, items| {
         let env = Env::new(s, &ids, ctx);
-        let mut inv = stored_invoice(s, id, "id")?.clone();
-        inv.ensure_editable().map_err(refused)?;
-        let mut items = StagedItems::new(&s.invoice_items);
-        for upd in p.lines {
-            apply_line_update(&env, &mut inv, &mut items, upd)?;
-        }
-        finish_batch(s, inv, items, p.invoice_metadata)?
-    };
-    commit_invoice(s, snap.invoice.clone(), changes);
-    Ok(snap)
+        p.lines
+            .into_iter()
+            .try_for_each(|upd| apply_line_update(&env, inv, items, upd))
+    })
 }
 
 impl Store {
@@ -1769,11 +1773,8 @@ impl Store {
     ) -> Result<InvoiceSnapshot> {
         self.write(acct, |s, ctx| {
             let ids = Ids::live(ctx.ids);
-            let (snap, changes) = {
+            line_batch(s, id, p.invoice_metadata, |s, inv, items| {
                 let env = Env::new(s, &ids, ctx);
-                let mut inv = stored_invoice(s, id, "id")?.clone();
-                inv.ensure_editable().map_err(refused)?;
-                let mut items = StagedItems::new(&s.invoice_items);
                 let mut seen = HashSet::new();
                 for line in p.lines {
                     let item = match line {
@@ -1840,11 +1841,8 @@ impl Store {
                     );
                     items.stage(item);
                 }
-                check_line_count(&inv)?;
-                finish_batch(s, inv, items, p.invoice_metadata)?
-            };
-            commit_invoice(s, snap.invoice.clone(), changes);
-            Ok(snap)
+                check_line_count(inv)
+            })
         })
     }
 
@@ -1861,10 +1859,7 @@ impl Store {
         p: LineBatch<RemoveLine>,
     ) -> Result<InvoiceSnapshot> {
         self.write(acct, |s, _| {
-            let (snap, changes) = {
-                let mut inv = stored_invoice(s, id, "id")?.clone();
-                inv.ensure_editable().map_err(refused)?;
-                let mut items = StagedItems::new(&s.invoice_items);
+            line_batch(s, id, p.invoice_metadata, |_, inv, items| {
                 for rl in p.lines {
                     let Some(pos) = inv.lines.iter().position(|l| l.id == rl.id) else {
                         return Err(Error::missing("line_item", &rl.id, &rl.param));
@@ -1894,10 +1889,8 @@ impl Store {
                         }
                     }
                 }
-                finish_batch(s, inv, items, p.invoice_metadata)?
-            };
-            commit_invoice(s, snap.invoice.clone(), changes);
-            Ok(snap)
+                Ok(())
+            })
         })
     }
 
