@@ -322,6 +322,52 @@ pub struct ItemChange {
     pub period: Option<Period>,
 }
 
+/// The fields an [`ItemChange`] touches, which invoice items and their lines both carry.
+struct Changeable<'a> {
+    price: &'a mut Arc<Price>,
+    unit_amount: &'a mut i64,
+    quantity: &'a mut i64,
+    amount: &'a mut i64,
+    description: &'a mut Option<String>,
+    discountable: &'a mut bool,
+    discounts: &'a mut Vec<Discount>,
+    metadata: &'a mut Metadata,
+    period: &'a mut Period,
+}
+
+impl ItemChange {
+    /// Applies the change and recomputes the amount; metadata follows the rule of `kind`.
+    /// Nothing changes on error.
+    fn apply_to(self, kind: LineKind, t: Changeable<'_>) -> Result<(), AmountOverflow> {
+        let unit_amount = self
+            .price
+            .as_ref()
+            .map_or(*t.unit_amount, |p| p.unit_amount);
+        let quantity = self.quantity.unwrap_or(*t.quantity);
+        let amount = line_amount(unit_amount, quantity)?;
+        if let Some(price) = self.price {
+            *t.price = price;
+        }
+        *t.unit_amount = unit_amount;
+        *t.quantity = quantity;
+        *t.amount = amount;
+        self.description.apply_to(t.description);
+        if let Some(d) = self.discountable {
+            *t.discountable = d;
+        }
+        if let Some(d) = self.discounts {
+            *t.discounts = d;
+        }
+        if let Some(m) = self.metadata {
+            update_line_metadata(kind, m, t.metadata);
+        }
+        if let Some(p) = self.period {
+            *t.period = p;
+        }
+        Ok(())
+    }
+}
+
 impl InvoiceItem {
     /// Whether the item waits for the customer's next invoice.
     pub fn is_pending(&self) -> bool {
@@ -334,32 +380,20 @@ impl InvoiceItem {
     /// # Errors
     /// [`AmountOverflow`] if the new amount does not fit.
     pub fn apply(&mut self, change: ItemChange) -> Result<(), AmountOverflow> {
-        let unit_amount = change
-            .price
-            .as_ref()
-            .map_or(self.unit_amount, |p| p.unit_amount);
-        let quantity = change.quantity.unwrap_or(self.quantity);
-        let amount = line_amount(unit_amount, quantity)?;
-        if let Some(price) = change.price {
-            self.price = price;
-        }
-        self.unit_amount = unit_amount;
-        self.quantity = quantity;
-        self.amount = amount;
-        change.description.apply_to(&mut self.description);
-        if let Some(d) = change.discountable {
-            self.discountable = d;
-        }
-        if let Some(d) = change.discounts {
-            self.discounts = d;
-        }
-        if let Some(m) = change.metadata {
-            update_line_metadata(LineKind::InvoiceItem, m, &mut self.metadata);
-        }
-        if let Some(p) = change.period {
-            self.period = p;
-        }
-        Ok(())
+        change.apply_to(
+            LineKind::InvoiceItem,
+            Changeable {
+                price: &mut self.price,
+                unit_amount: &mut self.unit_amount,
+                quantity: &mut self.quantity,
+                amount: &mut self.amount,
+                description: &mut self.description,
+                discountable: &mut self.discountable,
+                discounts: &mut self.discounts,
+                metadata: &mut self.metadata,
+                period: &mut self.period,
+            },
+        )
     }
 
     /// The item as a line with id `line_id`.
@@ -438,32 +472,20 @@ impl LineItem {
     /// # Errors
     /// [`AmountOverflow`] if the new amount does not fit.
     pub fn apply(&mut self, change: ItemChange) -> Result<(), AmountOverflow> {
-        let unit_amount = change
-            .price
-            .as_ref()
-            .map_or(self.unit_amount, |p| p.unit_amount);
-        let quantity = change.quantity.unwrap_or(self.quantity);
-        let amount = line_amount(unit_amount, quantity)?;
-        if let Some(price) = change.price {
-            self.price = price;
-        }
-        self.unit_amount = unit_amount;
-        self.quantity = quantity;
-        self.amount = amount;
-        change.description.apply_to(&mut self.description);
-        if let Some(d) = change.discountable {
-            self.discountable = d;
-        }
-        if let Some(d) = change.discounts {
-            self.discounts = d;
-        }
-        if let Some(m) = change.metadata {
-            update_line_metadata(self.kind, m, &mut self.metadata);
-        }
-        if let Some(p) = change.period {
-            self.period = p;
-        }
-        Ok(())
+        change.apply_to(
+            self.kind,
+            Changeable {
+                price: &mut self.price,
+                unit_amount: &mut self.unit_amount,
+                quantity: &mut self.quantity,
+                amount: &mut self.amount,
+                description: &mut self.description,
+                discountable: &mut self.discountable,
+                discounts: &mut self.discounts,
+                metadata: &mut self.metadata,
+                period: &mut self.period,
+            },
+        )
     }
 }
 
