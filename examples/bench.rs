@@ -251,6 +251,10 @@ struct Measure {
     cpu_us: f64,
     requests: u64,
     bad: u64,
+    /// Bytes wrk read (responses with their headers).
+    bytes_read: f64,
+    /// Mean response body size, for scenarios compared with a same-size baseline body.
+    body_bytes: Option<usize>,
     /// Median ratio of req/s to the paired baseline runs (NaN when not paired).
     ratio: f64,
     /// Median ratio of the paired baseline's server CPU per request to this one's: the
@@ -431,14 +435,15 @@ end
 
     /// A warm-up run, then `reps` measured runs; the median of each figure. `fresh` is called
     /// before every run for loads that consume state (intents to reserve, invoices to fill).
-    /// Each run is paired with a baseline run just before it under the same load (the same
-    /// wrk script: method, body, headers, response parsing), the baseline answering with a
-    /// body of `size` bytes when given; `ratio` is the median of the per-pair ratios, so that
-    /// load from elsewhere on a shared machine cancels out.
+    /// Each run is paired with a baseline run right after it under the same load (the same
+    /// wrk script: method, body, headers, response parsing); with `size`, the baseline answers
+    /// with bodies the size of the run's mean response body (responses can grow during a run,
+    /// as an invoice's lines do); `ratio` is the median of the per-pair ratios, so that load
+    /// from elsewhere on a shared machine cancels out.
     fn measure(
         &self,
         server: &Server,
-        size: Option<usize>,
+        size: Option<ResponseSize>,
         mut fresh: impl FnMut() -> Result<Load, BoxError>,
     ) -> Result<Measure, BoxError> {
         let warm = fresh()?;
@@ -450,7 +455,9 @@ end
         let plain_load = baseline_load();
         for _ in 0..self.settings.reps {
             let load = fresh()?;
-            let (paired, header) = baseline_pair(&load, size);
+            let mut m = self.wrk(server, &load, self.settings.duration)?;
+            m.body_bytes = size.map(|probe| probe.mean_body(&m));
+            let (paired, header) = baseline_pair(&load, m.body_bytes);
             let same_as_plain = size.is_none() && matches!(load, Load::Get { .. });
             let base = match &self.baseline {
                 Some(b) => {
@@ -465,7 +472,6 @@ end
                 }
                 None => None,
             };
-            let m = self.wrk(server, &load, self.settings.duration)?;
             if let Some((b, plain)) = base {
                 ratios.push(m.rps / b.rps);
                 cpu_ratios.push(b.cpu_us / m.cpu_us);
@@ -492,6 +498,12 @@ impl Measure {
             cpu_us: median(runs.iter().map(|m| m.cpu_us)),
             requests: runs.iter().map(|m| m.requests).sum(),
             bad: runs.iter().map(|m| m.bad).sum(),
+            bytes_read: runs.iter().map(|m| m.bytes_read).sum(),
+            body_bytes: runs
+                .iter()
+                .map(|m| m.body_bytes.map(|b| b as f64))
+                .collect::<Option<Vec<_>>>()
+                .map(|sizes| median(sizes.into_iter()) as usize),
             ratio: f64::NAN,
             cpu_ratio: f64::NAN,
             plain_ratio: f64::NAN,
@@ -499,9 +511,31 @@ impl Measure {
     }
 }
 
-/// Size in bytes of the response to the first request of `load` (None for the reserve cycle,
-/// whose responses are intents).
-fn response_bytes(ctx: &Ctx<'_>, server: &Server, load: &Load) -> Result<Option<usize>, BoxError> {
+/// The size of one response: its body, and its status line and headers.
+#[derive(Debug, Clone, Copy)]
+struct ResponseSize {
+    body: usize,
+    head: usize,
+}
+
+impl ResponseSize {
+    /// The mean body size of the responses of run `m`: what wrk read per request, less this
+    /// response's head (the same for every response of a scenario, give or take a digit).
+    fn mean_body(self, m: &Measure) -> usize {
+        if m.requests == 0 || m.bytes_read <= 0.0 {
+            return self.body;
+        }
+        ((m.bytes_read / m.requests as f64) as usize).saturating_sub(self.head)
+    }
+}
+
+/// Size of the response to the first request of `load` (None for the reserve cycle, whose
+/// responses are intents).
+fn response_bytes(
+    ctx: &Ctx<'_>,
+    server: &Server,
+    load: &Load,
+) -> Result<Option<ResponseSize>, BoxError> {
     let (method, path, body, content_type, key) = match load {
         Load::Get { path, key } => (reqwest::Method::GET, path.clone(), None, "", key),
         Load::Sequence {
@@ -532,7 +566,18 @@ fn response_bytes(ctx: &Ctx<'_>, server: &Server, load: &Load) -> Result<Option<
             req = req.header("content-type", content_type).body(body);
         }
         let resp = req.send().await?;
-        resp.bytes().await.map(|b| b.len())
+        // `HTTP/1.1 200 OK` CRLF, `name: value` CRLF per header, and the blank line.
+        let head = 17
+            + resp
+                .headers()
+                .iter()
+                .map(|(k, v)| k.as_str().len() + v.len() + 4)
+                .sum::<usize>()
+            + 2;
+        resp.bytes().await.map(|b| ResponseSize {
+            body: b.len(),
+            head,
+        })
     })?;
     Ok(Some(bytes))
 }
@@ -591,6 +636,19 @@ fn parse_duration_us(s: &str) -> Option<f64> {
     num.parse::<f64>().ok().map(|v| v * factor)
 }
 
+/// Bytes from a wrk size such as `512.00B`, `1.20KB`, `2.01GB` (binary multiples).
+fn parse_bytes(s: &str) -> Option<f64> {
+    let (num, factor) = [
+        ("KB", 1024.0),
+        ("MB", 1024.0 * 1024.0),
+        ("GB", 1024.0 * 1024.0 * 1024.0),
+    ]
+    .into_iter()
+    .find_map(|(unit, f)| s.strip_suffix(unit).map(|n| (n, f)))
+    .or_else(|| s.strip_suffix('B').map(|n| (n, 1.0)))?;
+    num.parse::<f64>().ok().map(|v| v * factor)
+}
+
 fn parse_wrk(text: &str) -> Result<Measure, BoxError> {
     let mut m = Measure::default();
     for line in text.lines() {
@@ -599,7 +657,10 @@ fn parse_wrk(text: &str) -> Result<Measure, BoxError> {
             ["50%", d] => m.p50_us = parse_duration_us(d).ok_or("bad p50")?,
             ["99%", d] => m.p99_us = parse_duration_us(d).ok_or("bad p99")?,
             ["Requests/sec:", r] => m.rps = r.parse()?,
-            [n, "requests", "in", ..] => m.requests = n.parse()?,
+            [n, "requests", "in", _, read, "read"] => {
+                m.requests = n.parse()?;
+                m.bytes_read = parse_bytes(read).ok_or("bad byte count")?;
+            }
             ["Non-2xx", "or", "3xx", "responses:", n] => m.bad += n.parse::<u64>()?,
             ["Socket", "errors:", rest @ ..] => {
                 for w in rest {
@@ -1183,8 +1244,9 @@ fn run_http(ctx: &Ctx<'_>, log: &str, rows: &mut Vec<Row>) -> Result<(), BoxErro
             Ok(mut factory) => (|| -> Result<(Measure, Option<usize>), BoxError> {
                 // Responses much larger than an intent are compared with a baseline body of
                 // the same size.
-                let size = response_bytes(ctx, &server, &factory()?)?.filter(|&b| b > 2000);
+                let size = response_bytes(ctx, &server, &factory()?)?.filter(|r| r.body > 2000);
                 let m = ctx.bench.measure(&server, size, &mut factory)?;
+                let size = m.body_bytes;
                 Ok((m, size))
             })()
             .map_err(|e| format!("failed: {e}")),
