@@ -507,8 +507,9 @@ pub enum LineGroup {
 /// What a stored invoice line is backed by.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LineSource {
-    /// An invoice item, by id; the line shows the item's current fields.
-    Item(String),
+    /// An invoice item: the same shared value the account's invoice items hold (the store
+    /// replaces both together), so the line shows the item's current fields without a lookup.
+    Item(Arc<InvoiceItem>),
     /// A subscription line, stored whole (no invoice item behind it).
     Subscription(Box<LineItem>),
 }
@@ -528,7 +529,7 @@ impl InvoiceLine {
     /// The backing invoice item's id, for `invoiceitem` lines.
     pub fn item_id(&self) -> Option<&str> {
         match &self.source {
-            LineSource::Item(id) => Some(id),
+            LineSource::Item(item) => Some(&item.id),
             LineSource::Subscription(_) => None,
         }
     }
@@ -1611,7 +1612,10 @@ mod tests {
         InvoiceLine {
             id: id.into(),
             group,
-            source: LineSource::Item(format!("ii_{id}")),
+            source: LineSource::Item(Arc::new(InvoiceItem {
+                id: format!("ii_{id}"),
+                ..item()
+            })),
         }
     }
 

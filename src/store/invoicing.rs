@@ -9,6 +9,7 @@
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::domain::catalog::{Metadata, Price, Recurring};
 use crate::domain::collection::Collection;
@@ -647,33 +648,19 @@ fn new_item(
     })
 }
 
-/// Invoice items as a mutating call will leave them: staged changes over the stored collection.
-struct StagedItems<'a> {
-    stored: &'a Collection<InvoiceItem>,
-    changed: HashMap<String, InvoiceItem>,
+/// The invoice-item changes of a mutating call, written back only once the whole call has
+/// succeeded. An attached item's new value is staged here and put on its line of the staged
+/// invoice, so that the stored item and the stored line share one value.
+#[derive(Default)]
+struct StagedItems {
+    changed: HashMap<String, Arc<InvoiceItem>>,
     /// First-staged order, so that items created by one call are stored in request order.
     order: Vec<String>,
     removed: HashSet<String>,
 }
 
-/// The staged changes of a call, detached from the state they were computed against.
-struct ItemChanges {
-    changed: HashMap<String, InvoiceItem>,
-    order: Vec<String>,
-    removed: HashSet<String>,
-}
-
-impl<'a> StagedItems<'a> {
-    fn new(stored: &'a Collection<InvoiceItem>) -> Self {
-        StagedItems {
-            stored,
-            changed: HashMap::new(),
-            order: Vec::new(),
-            removed: HashSet::new(),
-        }
-    }
-
-    fn stage(&mut self, item: InvoiceItem) {
+impl StagedItems {
+    fn stage(&mut self, item: Arc<InvoiceItem>) {
         self.removed.remove(&item.id);
         if !self.changed.contains_key(&item.id) {
             self.order.push(item.id.clone());
@@ -686,25 +673,7 @@ impl<'a> StagedItems<'a> {
         self.removed.insert(id.to_owned());
     }
 
-    fn into_changes(self) -> ItemChanges {
-        ItemChanges {
-            changed: self.changed,
-            order: self.order,
-            removed: self.removed,
-        }
-    }
-}
-
-impl ItemChanges {
-    fn none() -> Self {
-        ItemChanges {
-            changed: HashMap::new(),
-            order: Vec::new(),
-            removed: HashSet::new(),
-        }
-    }
-
-    fn commit(mut self, items: &mut Collection<InvoiceItem>) {
+    fn commit(mut self, items: &mut Collection<Arc<InvoiceItem>>) {
         for id in &self.removed {
             items.remove(id);
         }
@@ -720,61 +689,24 @@ impl ItemChanges {
     }
 }
 
-/// Looks invoice items up by id.
-trait ItemLookup {
-    fn item(&self, id: &str) -> Option<&InvoiceItem>;
-}
-
-impl ItemLookup for Collection<InvoiceItem> {
-    fn item(&self, id: &str) -> Option<&InvoiceItem> {
-        self.get(id)
-    }
-}
-
-impl ItemLookup for StagedItems<'_> {
-    fn item(&self, id: &str) -> Option<&InvoiceItem> {
-        if self.removed.contains(id) {
-            return None;
-        }
-        self.changed.get(id).or_else(|| self.stored.get(id))
-    }
-}
-
-/// Renders a stored invoice's lines from its items and computes its totals. Drafts show the
-/// customer's current balance; finalized invoices the balance they were finalized with.
-fn materialize(
-    invoice: &Invoice,
-    items: &impl ItemLookup,
-    customer_balance: i64,
-) -> Result<InvoiceSnapshot> {
-    materialize_owned(invoice.clone(), items, customer_balance)
+/// Renders a stored invoice's lines and computes its totals. Drafts show the customer's current
+/// balance; finalized invoices the balance they were finalized with.
+fn materialize(invoice: &Invoice, customer_balance: i64) -> Result<InvoiceSnapshot> {
+    materialize_owned(invoice.clone(), customer_balance)
 }
 
 /// [`materialize`] for an invoice the caller no longer needs (no copy is made).
-fn materialize_owned(
-    invoice: Invoice,
-    items: &impl ItemLookup,
-    customer_balance: i64,
-) -> Result<InvoiceSnapshot> {
-    let lines = invoice
-        .lines
-        .iter()
-        .map(|l| match &l.source {
-            LineSource::Item(item_id) => items
-                .item(item_id)
-                .map(|it| it.to_line(l.id.clone()))
-                .ok_or_else(|| {
-                    Error::Internal(format!(
-                        "line {} of invoice {} lost its invoice item {item_id}",
-                        l.id, invoice.id
-                    ))
-                }),
-            LineSource::Subscription(line) => Ok(LineItem {
+fn materialize_owned(invoice: Invoice, customer_balance: i64) -> Result<InvoiceSnapshot> {
+    let mut lines = Vec::with_capacity(invoice.lines.len());
+    for l in &invoice.lines {
+        lines.push(match &l.source {
+            LineSource::Item(item) => item.to_line(l.id.clone()),
+            LineSource::Subscription(line) => LineItem {
                 id: l.id.clone(),
                 ..(**line).clone()
-            }),
-        })
-        .collect::<Result<Vec<_>>>()?;
+            },
+        });
+    }
     let starting_balance = match invoice.status {
         InvoiceStatus::Draft => customer_balance,
         InvoiceStatus::Open
@@ -875,7 +807,7 @@ fn check_collection(invoice: &Invoice) -> Result<()> {
 fn apply_line_update(
     env: &Env<'_>,
     invoice: &mut Invoice,
-    items: &mut StagedItems<'_>,
+    items: &mut StagedItems,
     upd: UpdateLine,
 ) -> Result<()> {
     let param = sub(&upd.fields.param, "id");
@@ -885,11 +817,8 @@ fn apply_line_update(
         .find(|l| l.id == upd.id)
         .ok_or_else(|| Error::missing("line_item", &upd.id, &param))?;
     match &mut line.source {
-        LineSource::Item(item_id) => {
-            let mut item = items
-                .item(item_id)
-                .cloned()
-                .ok_or_else(|| Error::Internal(format!("line {} lost its invoice item", upd.id)))?;
+        LineSource::Item(stored) => {
+            let mut item = (**stored).clone();
             let change = resolve_change(
                 env,
                 upd.fields,
@@ -899,6 +828,8 @@ fn apply_line_update(
             )?;
             // Changes live on the invoice item too; metadata merges (`invoiceitem` lines).
             item.apply(change).map_err(|_| overflow())?;
+            let item = Arc::new(item);
+            *stored = Arc::clone(&item);
             items.stage(item);
         }
         LineSource::Subscription(sub_line) => {
@@ -918,27 +849,36 @@ fn line_batch(
     s: &mut AccountState,
     id: &str,
     invoice_metadata: Option<MetadataUpdate>,
-    apply: impl FnOnce(&AccountState, &mut Invoice, &mut StagedItems<'_>) -> Result<()>,
+    apply: impl FnOnce(&AccountState, &mut Invoice, &mut StagedItems) -> Result<()>,
 ) -> Result<InvoiceSnapshot> {
     let (snap, changes) = {
         let state: &AccountState = s;
         let mut inv = stored_invoice(state, id, "id")?.clone();
         inv.ensure_editable().map_err(refused)?;
-        let mut items = StagedItems::new(&state.invoice_items);
+        let mut items = StagedItems::default();
         apply(state, &mut inv, &mut items)?;
         if let Some(m) = invoice_metadata {
             m.merge_into(&mut inv.metadata);
         }
         let balance = balance_of(state, &inv.customer);
-        let snap = materialize_owned(inv, &items, balance)?;
-        (snap, items.into_changes())
+        (materialize_owned(inv, balance)?, items)
     };
     commit_invoice(s, snap.invoice.clone(), changes);
     Ok(snap)
 }
 
-fn commit_invoice(s: &mut AccountState, invoice: Invoice, items: ItemChanges) {
+fn commit_invoice(s: &mut AccountState, invoice: Invoice, items: StagedItems) {
     items.commit(&mut s.invoice_items);
+    // The stored items and the invoice's lines share their values.
+    debug_assert!(invoice.lines.iter().all(|l| {
+        match &l.source {
+            LineSource::Item(item) => s
+                .invoice_items
+                .get(&item.id)
+                .is_some_and(|stored| Arc::ptr_eq(stored, item)),
+            LineSource::Subscription(_) => true,
+        }
+    }));
     match s.invoices.get_mut(&invoice.id) {
         Some(slot) => *slot = invoice,
         None => {
@@ -1039,6 +979,7 @@ fn assemble_preview(env: &Env<'_>, p: PreviewParams) -> Result<InvoiceSnapshot> 
         .s
         .invoice_items
         .iter_newest_first()
+        .map(|i| &**i)
         .filter(|i| i.customer == customer.id && i.is_pending())
         .collect();
     let currency = p
@@ -1199,7 +1140,11 @@ impl Store {
     /// `resource_missing` for the customer, invoice, price, product or a coupon;
     /// `invoice_not_editable` if the invoice is not a draft; 400 for a currency mismatch, an
     /// invoice of another customer, or a missing currency.
-    pub fn create_invoice_item(&self, acct: &AccountKey, p: NewInvoiceItem) -> Result<InvoiceItem> {
+    pub fn create_invoice_item(
+        &self,
+        acct: &AccountKey,
+        p: NewInvoiceItem,
+    ) -> Result<Arc<InvoiceItem>> {
         self.write(acct, |s, ctx| {
             let ids = Ids::live(ctx.ids);
             let (item, invoice) = {
@@ -1261,14 +1206,14 @@ impl Store {
                 }
                 let id =
                     super::choose_id(&s.invoice_items, p.id, "Invoice item", || ctx.ids.v1("ii_"))?;
-                let item = new_item(
+                let item = Arc::new(new_item(
                     &env,
                     id,
                     p.fields,
                     &customer.id,
                     &currency,
                     p.invoice.as_deref(),
-                )?;
+                )?);
                 let invoice = match invoice {
                     Some(inv) => {
                         let mut inv = inv.clone();
@@ -1277,22 +1222,19 @@ impl Store {
                             InvoiceLine {
                                 id: ctx.ids.v1("il_"),
                                 group: LineGroup::Added,
-                                source: LineSource::Item(item.id.clone()),
+                                source: LineSource::Item(Arc::clone(&item)),
                             },
                         );
                         check_line_count(&inv)?;
-                        let mut items = StagedItems::new(&s.invoice_items);
-                        items.stage(item.clone());
-                        materialize(&inv, &items, customer.balance)?;
+                        materialize(&inv, customer.balance)?;
                         Some(inv)
                     }
                     None => None,
                 };
                 (item, invoice)
             };
-            let mut changes = ItemChanges::none();
-            changes.order.push(item.id.clone());
-            changes.changed.insert(item.id.clone(), item.clone());
+            let mut changes = StagedItems::default();
+            changes.stage(Arc::clone(&item));
             match invoice {
                 Some(inv) => commit_invoice(s, inv, changes),
                 None => changes.commit(&mut s.invoice_items),
@@ -1305,7 +1247,7 @@ impl Store {
     ///
     /// # Errors
     /// `resource_missing` if it does not exist.
-    pub fn invoice_item(&self, acct: &AccountKey, id: &str) -> Result<InvoiceItem> {
+    pub fn invoice_item(&self, acct: &AccountKey, id: &str) -> Result<Arc<InvoiceItem>> {
         self.read(acct, |s| {
             s.invoice_items
                 .get(id)
@@ -1324,15 +1266,15 @@ impl Store {
         acct: &AccountKey,
         id: &str,
         fields: ItemFields,
-    ) -> Result<InvoiceItem> {
+    ) -> Result<Arc<InvoiceItem>> {
         self.write(acct, |s, ctx| {
             let ids = Ids::live(ctx.ids);
-            let item = {
+            let (item, invoice) = {
                 let env = Env::new(s, &ids, ctx);
                 let mut item = s
                     .invoice_items
                     .get(id)
-                    .cloned()
+                    .map(|i| (**i).clone())
                     .ok_or_else(|| Error::missing("invoiceitem", id, "id"))?;
                 let invoice = match &item.invoice {
                     Some(inv_id) => {
@@ -1345,15 +1287,31 @@ impl Store {
                 let change =
                     resolve_change(&env, fields, &item.currency, &item.customer, Some(&item.id))?;
                 item.apply(change).map_err(|_| overflow())?;
-                if let Some(inv) = invoice {
-                    let mut items = StagedItems::new(&s.invoice_items);
-                    items.stage(item.clone());
-                    materialize(inv, &items, balance_of(s, &inv.customer))?;
-                }
-                item
+                let item = Arc::new(item);
+                // Its line shows the new value: the invoice is staged with it, and its totals
+                // checked.
+                let invoice = match invoice {
+                    Some(inv) => {
+                        let mut inv = inv.clone();
+                        for line in &mut inv.lines {
+                            if let LineSource::Item(on_line) = &mut line.source {
+                                if on_line.id == item.id {
+                                    *on_line = Arc::clone(&item);
+                                }
+                            }
+                        }
+                        let balance = balance_of(s, &inv.customer);
+                        Some(materialize_owned(inv, balance)?.invoice)
+                    }
+                    None => None,
+                };
+                (item, invoice)
             };
-            if let Some(slot) = s.invoice_items.get_mut(id) {
-                *slot = item.clone();
+            let mut changes = StagedItems::default();
+            changes.stage(Arc::clone(&item));
+            match invoice {
+                Some(inv) => commit_invoice(s, inv, changes),
+                None => changes.commit(&mut s.invoice_items),
             }
             Ok(item)
         })
@@ -1390,7 +1348,7 @@ impl Store {
         acct: &AccountKey,
         q: &ListQuery,
         f: &InvoiceItemFilter,
-    ) -> Result<ListPage<InvoiceItem>> {
+    ) -> Result<ListPage<Arc<InvoiceItem>>> {
         self.read(acct, |s| {
             list_page(&s.invoice_items, "invoiceitem", q, |i| {
                 f.customer.as_ref().is_none_or(|c| i.customer == *c)
@@ -1472,34 +1430,31 @@ impl Store {
                     invoice_pdf: None,
                 };
                 check_collection(&invoice)?;
-                let mut items = StagedItems::new(&s.invoice_items);
+                let mut items = StagedItems::default();
                 if p.include_pending {
-                    let pending: Vec<InvoiceItem> = s
-                        .invoice_items
-                        .iter_newest_first()
-                        .filter(|i| {
-                            i.customer == customer.id
-                                && i.is_pending()
-                                && i.currency == invoice.currency
-                        })
-                        .cloned()
-                        .collect();
-                    for mut item in pending {
-                        item.invoice = Some(id.clone());
+                    let pending = s.invoice_items.iter_newest_first().filter(|i| {
+                        i.customer == customer.id
+                            && i.is_pending()
+                            && i.currency == invoice.currency
+                    });
+                    for item in pending {
+                        let item = Arc::new(InvoiceItem {
+                            invoice: Some(id.clone()),
+                            ..(**item).clone()
+                        });
                         insert_line(
                             &mut invoice.lines,
                             InvoiceLine {
                                 id: ctx.ids.v1("il_"),
                                 group: LineGroup::Pending,
-                                source: LineSource::Item(item.id.clone()),
+                                source: LineSource::Item(Arc::clone(&item)),
                             },
                         );
                         items.stage(item);
                     }
                     check_line_count(&invoice)?;
                 }
-                let snap = materialize_owned(invoice, &items, customer.balance)?;
-                (snap, items.into_changes())
+                (materialize_owned(invoice, customer.balance)?, items)
             };
             commit_invoice(s, snap.invoice.clone(), changes);
             Ok(snap)
@@ -1516,7 +1471,7 @@ impl Store {
                 .invoices
                 .get(id)
                 .ok_or_else(|| Error::missing("invoice", id, "id"))?;
-            materialize(inv, &s.invoice_items, balance_of(s, &inv.customer))
+            materialize(inv, balance_of(s, &inv.customer))
         })
     }
 
@@ -1580,9 +1535,9 @@ impl Store {
                     check_collection(&inv)?;
                 }
                 let balance = balance_of(s, &inv.customer);
-                materialize_owned(inv, &s.invoice_items, balance)?
+                materialize_owned(inv, balance)?
             };
-            commit_invoice(s, snap.invoice.clone(), ItemChanges::none());
+            commit_invoice(s, snap.invoice.clone(), StagedItems::default());
             Ok(snap)
         })
     }
@@ -1606,7 +1561,7 @@ impl Store {
             s.invoices.remove(id);
             for item_id in item_ids {
                 if let Some(item) = s.invoice_items.get_mut(&item_id) {
-                    item.invoice = None;
+                    Arc::make_mut(item).invoice = None;
                 }
             }
             Ok(Deleted { id: id.to_owned() })
@@ -1632,7 +1587,7 @@ impl Store {
             let data = page
                 .data
                 .iter()
-                .map(|inv| materialize(inv, &s.invoice_items, balance_of(s, &inv.customer)))
+                .map(|inv| materialize(inv, balance_of(s, &inv.customer)))
                 .collect::<Result<Vec<_>>>()?;
             Ok(ListPage {
                 data,
@@ -1661,7 +1616,7 @@ impl Store {
                 .customers
                 .get(&inv.customer)
                 .ok_or_else(|| Error::missing("customer", &inv.customer, "customer"))?;
-            let current = materialize(inv, &s.invoice_items, customer.balance)?;
+            let current = materialize(inv, customer.balance)?;
             let mut staged = inv.clone();
             if let Some(a) = auto_advance {
                 staged.auto_advance = a;
@@ -1678,10 +1633,10 @@ impl Store {
                     amount_due: current.totals.amount_due,
                 })
                 .map_err(refused)?;
-            let snap = materialize(&staged, &s.invoice_items, customer.balance)?;
+            let snap = materialize(&staged, customer.balance)?;
             let customer_id = staged.customer.clone();
             let ending_balance = staged.ending_balance;
-            commit_invoice(s, staged, ItemChanges::none());
+            commit_invoice(s, staged, StagedItems::default());
             if let Some(c) = s.customers.get_mut(&customer_id) {
                 c.next_invoice_sequence = c.next_invoice_sequence.saturating_add(1);
                 if let Some(b) = ending_balance {
@@ -1739,11 +1694,11 @@ impl Store {
                 .get(id)
                 .ok_or_else(|| Error::missing("invoice", id, "id"))?;
             let balance = balance_of(s, &inv.customer);
-            let current = materialize(inv, &s.invoice_items, balance)?;
+            let current = materialize(inv, balance)?;
             let mut staged = inv.clone();
             op(&mut staged, &current.totals, ctx.unix()).map_err(refused)?;
-            let snap = materialize(&staged, &s.invoice_items, balance)?;
-            commit_invoice(s, staged, ItemChanges::none());
+            let snap = materialize(&staged, balance)?;
+            commit_invoice(s, staged, StagedItems::default());
             Ok(snap)
         })
     }
@@ -1783,8 +1738,11 @@ impl Store {
                             fields,
                         } => {
                             let param = sub(&fields.param, "invoice_item");
-                            let mut item =
-                                s.invoice_items.get(&invoice_item).cloned().ok_or_else(|| {
+                            let mut item = s
+                                .invoice_items
+                                .get(&invoice_item)
+                                .map(|i| (**i).clone())
+                                .ok_or_else(|| {
                                     Error::missing("invoiceitem", &invoice_item, &param)
                                 })?;
                             let problem = if !seen.insert(invoice_item.clone()) {
@@ -1831,12 +1789,13 @@ impl Store {
                             Some(&inv.id),
                         )?,
                     };
+                    let item = Arc::new(item);
                     insert_line(
                         &mut inv.lines,
                         InvoiceLine {
                             id: ctx.ids.v1("il_"),
                             group: LineGroup::Added,
-                            source: LineSource::Item(item.id.clone()),
+                            source: LineSource::Item(Arc::clone(&item)),
                         },
                     );
                     items.stage(item);
@@ -1864,8 +1823,8 @@ impl Store {
                     let Some(pos) = inv.lines.iter().position(|l| l.id == rl.id) else {
                         return Err(Error::missing("line_item", &rl.id, &rl.param));
                     };
-                    let item_id = match &inv.lines[pos].source {
-                        LineSource::Item(item_id) => item_id.clone(),
+                    let item = match &inv.lines[pos].source {
+                        LineSource::Item(item) => Arc::clone(item),
                         LineSource::Subscription(_) => {
                             return Err(Error::param_invalid(
                                 rl.param,
@@ -1879,14 +1838,11 @@ impl Store {
                     };
                     inv.lines.remove(pos);
                     match rl.behavior {
-                        RemoveBehavior::Delete => items.remove(&item_id),
-                        RemoveBehavior::Unassign => {
-                            let mut item = items.item(&item_id).cloned().ok_or_else(|| {
-                                Error::Internal(format!("line {} lost its invoice item", rl.id))
-                            })?;
-                            item.invoice = None;
-                            items.stage(item);
-                        }
+                        RemoveBehavior::Delete => items.remove(&item.id),
+                        RemoveBehavior::Unassign => items.stage(Arc::new(InvoiceItem {
+                            invoice: None,
+                            ..(*item).clone()
+                        })),
                     }
                 }
                 Ok(())

@@ -103,7 +103,7 @@ pub struct AccountState {
     /// `in_…`
     pub invoices: Collection<Invoice>,
     /// `ii_…`; an item with `invoice: None` is pending.
-    pub invoice_items: Collection<InvoiceItem>,
+    pub invoice_items: Collection<Arc<InvoiceItem>>,
 }
 
 /// A v1 list request: page size and cursor by object id.

@@ -2,6 +2,8 @@
 //! invoice item shares with `add_lines` / `update_lines` lines and preview `invoice_items[]`
 //! (price source, quantity, description, discounts, metadata, period).
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
@@ -79,6 +81,12 @@ pub struct InvoiceItemView<'a> {
     test_clock: Option<()>,
     unit_amount: i64,
     unit_amount_decimal: String,
+}
+
+impl<'a> From<&'a Arc<InvoiceItem>> for InvoiceItemView<'a> {
+    fn from(item: &'a Arc<InvoiceItem>) -> Self {
+        InvoiceItemView::from(&**item)
+    }
 }
 
 impl<'a> From<&'a InvoiceItem> for InvoiceItemView<'a> {
