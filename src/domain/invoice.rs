@@ -489,6 +489,153 @@ impl LineItem {
     }
 }
 
+/// A line as an invoice shows it: a stored line's invoice item under the line's id (the shared
+/// item, not a copy), or a line standing on its own (subscription and preview lines).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShownLine {
+    /// An `invoiceitem` line of a stored invoice.
+    Item {
+        /// `il_…`
+        id: String,
+        /// The invoice item behind it.
+        item: Arc<InvoiceItem>,
+    },
+    /// A line with its own fields.
+    Own(LineItem),
+}
+
+/// The fields of a [`ShownLine`], borrowed from wherever it keeps them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineFields<'a> {
+    /// `il_…` (`il_tmp_…` on previews).
+    pub id: &'a str,
+    /// `invoiceitem` or `subscription`.
+    pub kind: LineKind,
+    /// `unit_amount × quantity`, before discounts.
+    pub amount: i64,
+    /// Lowercase ISO currency.
+    pub currency: &'a str,
+    /// Free text.
+    pub description: Option<&'a str>,
+    /// Whether invoice-level discounts apply.
+    pub discountable: bool,
+    /// Line-level discounts.
+    pub discounts: &'a [Discount],
+    /// Backing `ii_…` for `invoiceitem` lines.
+    pub invoice_item: Option<&'a str>,
+    /// Live or test.
+    pub livemode: bool,
+    /// Key-value pairs.
+    pub metadata: &'a Metadata,
+    /// Service period.
+    pub period: Period,
+    /// The price.
+    pub price: &'a Price,
+    /// Whether it is a proration.
+    pub proration: bool,
+    /// Units.
+    pub quantity: i64,
+    /// `sub_…`, for subscription lines of an existing subscription.
+    pub subscription: Option<&'a str>,
+    /// Amount per unit.
+    pub unit_amount: i64,
+}
+
+impl ShownLine {
+    /// The line's id.
+    pub fn id(&self) -> &str {
+        match self {
+            ShownLine::Item { id, .. } => id,
+            ShownLine::Own(line) => &line.id,
+        }
+    }
+
+    /// Every field the line shows.
+    pub fn fields(&self) -> LineFields<'_> {
+        match self {
+            ShownLine::Item { id, item } => LineFields {
+                id,
+                kind: LineKind::InvoiceItem,
+                amount: item.amount,
+                currency: &item.currency,
+                description: item.description.as_deref(),
+                discountable: item.discountable,
+                discounts: &item.discounts,
+                invoice_item: Some(&item.id),
+                livemode: item.livemode,
+                metadata: &item.metadata,
+                period: item.period,
+                price: &item.price,
+                proration: item.proration,
+                quantity: item.quantity,
+                subscription: item.subscription.as_deref(),
+                unit_amount: item.unit_amount,
+            },
+            ShownLine::Own(l) => LineFields {
+                id: &l.id,
+                kind: l.kind,
+                amount: l.amount,
+                currency: &l.currency,
+                description: l.description.as_deref(),
+                discountable: l.discountable,
+                discounts: &l.discounts,
+                invoice_item: l.invoice_item.as_deref(),
+                livemode: l.livemode,
+                metadata: &l.metadata,
+                period: l.period,
+                price: &l.price,
+                proration: l.proration,
+                quantity: l.quantity,
+                subscription: l.subscription.as_deref(),
+                unit_amount: l.unit_amount,
+            },
+        }
+    }
+}
+
+/// What the totals read from a line.
+pub trait Billable {
+    /// `unit_amount × quantity`, before discounts.
+    fn amount(&self) -> i64;
+    /// Whether invoice-level discounts apply.
+    fn discountable(&self) -> bool;
+    /// Line-level discounts, applied in order.
+    fn discounts(&self) -> &[Discount];
+}
+
+impl Billable for LineItem {
+    fn amount(&self) -> i64 {
+        self.amount
+    }
+    fn discountable(&self) -> bool {
+        self.discountable
+    }
+    fn discounts(&self) -> &[Discount] {
+        &self.discounts
+    }
+}
+
+impl Billable for ShownLine {
+    fn amount(&self) -> i64 {
+        match self {
+            ShownLine::Item { item, .. } => item.amount,
+            ShownLine::Own(line) => line.amount,
+        }
+    }
+    fn discountable(&self) -> bool {
+        match self {
+            ShownLine::Item { item, .. } => item.discountable,
+            ShownLine::Own(line) => line.discountable,
+        }
+    }
+    fn discounts(&self) -> &[Discount] {
+        match self {
+            ShownLine::Item { item, .. } => &item.discounts,
+            ShownLine::Own(line) => &line.discounts,
+        }
+    }
+}
+
 /// Which of Stripe's three line groups a line belongs to; lines are shown group by group.
 ///
 /// Stripe: "(1) pending invoice items (including prorations) in reverse chronological order,
@@ -810,18 +957,18 @@ pub struct Totals {
 ///
 /// # Errors
 /// [`AmountOverflow`] if any sum or product does not fit in `i64`.
-pub fn totals(
-    lines: &[LineItem],
+pub fn totals<L: Billable>(
+    lines: &[L],
     invoice_discounts: &[Discount],
     starting_balance: i64,
     amount_paid: i64,
 ) -> Result<Totals, AmountOverflow> {
     let mut per_line: Vec<Vec<DiscountAmount>> = vec![Vec::new(); lines.len()];
-    let mut net: Vec<i64> = lines.iter().map(|l| l.amount).collect();
+    let mut net: Vec<i64> = lines.iter().map(Billable::amount).collect();
     let mut by_discount: Vec<DiscountAmount> = Vec::new();
 
     for (i, line) in lines.iter().enumerate() {
-        for d in &line.discounts {
+        for d in line.discounts() {
             let amount = d.coupon.discount_on(net[i]).ok_or(AmountOverflow)?;
             net[i] = net[i].checked_sub(amount).ok_or(AmountOverflow)?;
             per_line[i].push(DiscountAmount {
@@ -838,13 +985,13 @@ pub fn totals(
         let weights: Vec<i64> = lines
             .iter()
             .zip(&net)
-            .map(|(l, n)| if l.discountable { (*n).max(0) } else { 0 })
+            .map(|(l, n)| if l.discountable() { (*n).max(0) } else { 0 })
             .collect();
         let base = checked_sum(weights.iter().copied())?;
         let amount = d.coupon.discount_on(base).ok_or(AmountOverflow)?;
         let shares = allocate(amount, &weights)?;
         for (i, share) in shares.into_iter().enumerate() {
-            if !lines[i].discountable {
+            if !lines[i].discountable() {
                 continue;
             }
             net[i] = net[i].checked_sub(share).ok_or(AmountOverflow)?;
@@ -1617,6 +1764,27 @@ mod tests {
                 ..item()
             })),
         }
+    }
+
+    #[test]
+    fn an_item_line_shows_what_a_copy_of_the_item_as_a_line_shows() {
+        let it = InvoiceItem {
+            description: Some("seats".into()),
+            metadata: Metadata::from([("k".into(), "v".into())]),
+            ..item()
+        };
+        let shared = ShownLine::Item {
+            id: "il_1".into(),
+            item: Arc::new(it.clone()),
+        };
+        let copied = ShownLine::Own(it.to_line("il_1".into()));
+        assert_eq!(shared.fields(), copied.fields());
+        assert_eq!(shared.id(), "il_1");
+        assert_eq!(shared.fields().invoice_item, Some("ii_1abc"));
+        assert_eq!(
+            totals(&[shared], &[], 0, 0).expect("fits"),
+            totals(&[copied], &[], 0, 0).expect("fits")
+        );
     }
 
     #[test]

@@ -17,9 +17,9 @@ use crate::domain::id::IdGen;
 use crate::domain::invoice::{
     Discount, DiscountAmount, Finalization, Invoice, InvoiceAction, InvoiceItem, InvoiceLine,
     InvoiceStatus, ItemChange, LineCursor, LineGroup, LineItem, LineKind, LineSource,
-    MAX_LINES_PER_INVOICE, Period, StatusTransitions, Totals, TransitionError, coupon_fits,
-    discount_end, insert_line, line_amount, line_window, stable_id, subscription_line_description,
-    subscription_period_end, tmp_line_id, totals, transition,
+    MAX_LINES_PER_INVOICE, Period, ShownLine, StatusTransitions, Totals, TransitionError,
+    coupon_fits, discount_end, insert_line, line_amount, line_window, stable_id,
+    subscription_line_description, subscription_period_end, tmp_line_id, totals, transition,
 };
 use crate::domain::patch::{MetadataUpdate, Patch};
 use crate::error::{Error, Result};
@@ -302,7 +302,7 @@ pub struct PreviewParams {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PricedLine {
     /// The line.
-    pub line: LineItem,
+    pub line: ShownLine,
     /// Its share of each discount (line-level first).
     pub discount_amounts: Vec<DiscountAmount>,
 }
@@ -700,11 +700,14 @@ fn materialize_owned(invoice: Invoice, customer_balance: i64) -> Result<InvoiceS
     let mut lines = Vec::with_capacity(invoice.lines.len());
     for l in &invoice.lines {
         lines.push(match &l.source {
-            LineSource::Item(item) => item.to_line(l.id.clone()),
-            LineSource::Subscription(line) => LineItem {
+            LineSource::Item(item) => ShownLine::Item {
+                id: l.id.clone(),
+                item: Arc::clone(item),
+            },
+            LineSource::Subscription(line) => ShownLine::Own(LineItem {
                 id: l.id.clone(),
                 ..(**line).clone()
-            },
+            }),
         });
     }
     let starting_balance = match invoice.status {
@@ -719,7 +722,7 @@ fn materialize_owned(invoice: Invoice, customer_balance: i64) -> Result<InvoiceS
 
 fn snapshot(
     invoice: Invoice,
-    lines: Vec<LineItem>,
+    lines: Vec<ShownLine>,
     starting_balance: i64,
 ) -> Result<InvoiceSnapshot> {
     let mut t = totals(
@@ -747,7 +750,7 @@ fn snapshot(
 
 fn page_of(lines: Vec<PricedLine>, q: &ListQuery) -> Result<LinePage> {
     let window = {
-        let ids: Vec<&str> = lines.iter().map(|l| l.line.id.as_str()).collect();
+        let ids: Vec<&str> = lines.iter().map(|l| l.line.id()).collect();
         let cursor = match &q.cursor {
             IdCursor::Start => LineCursor::Start,
             IdCursor::StartingAfter(id) => LineCursor::After(id),
@@ -1055,14 +1058,20 @@ fn assemble_preview(env: &Env<'_>, p: PreviewParams) -> Result<InvoiceSnapshot> 
         }
     }
 
-    let mut lines: Vec<LineItem> = added
+    let mut lines: Vec<ShownLine> = added
         .iter()
         .chain(pending.iter())
-        .map(|it| it.to_line(tmp_line_id(&it.id)))
+        .map(|it| ShownLine::Own(it.to_line(tmp_line_id(&it.id))))
         .collect();
     let start = p.start_date.unwrap_or(env.now);
     for si in p.subscription_items {
-        lines.push(subscription_line(env, si, &currency, &customer.id, start)?);
+        lines.push(ShownLine::Own(subscription_line(
+            env,
+            si,
+            &currency,
+            &customer.id,
+            start,
+        )?));
     }
     if lines.is_empty() {
         return Err(Error::NotFound {
@@ -1890,7 +1899,7 @@ impl Store {
             update_lines_in(s, ctx, invoice_id, batch)?
                 .lines
                 .into_iter()
-                .find(|l| l.line.id == line_id)
+                .find(|l| l.line.id() == line_id)
                 .ok_or_else(|| Error::missing("line_item", line_id, "line_item_id"))
         })
     }

@@ -83,29 +83,29 @@ pub struct LineItemView<'a> {
 
 impl<'a> From<&'a PricedLine> for LineItemView<'a> {
     fn from(p: &'a PricedLine) -> Self {
-        let l = &p.line;
+        let l = p.line.fields();
         LineItemView {
-            id: &l.id,
+            id: l.id,
             object: "line_item",
             amount: l.amount,
             // No tax is modelled, so nothing is excluded.
             amount_excluding_tax: l.amount,
-            currency: &l.currency,
-            description: l.description.as_deref(),
+            currency: l.currency,
+            description: l.description,
             discount_amounts: p.discount_amounts.iter().map(Into::into).collect(),
             discountable: l.discountable,
             discounts: l.discounts.iter().map(|d| d.id.as_str()).collect(),
-            invoice_item: l.invoice_item.as_deref(),
+            invoice_item: l.invoice_item,
             livemode: l.livemode,
-            metadata: &l.metadata,
+            metadata: l.metadata,
             period: l.period.into(),
-            price: PriceView::from(&*l.price),
+            price: PriceView::from(l.price),
             proration: l.proration,
             proration_details: ProrationDetails {
                 credited_items: None,
             },
             quantity: l.quantity,
-            subscription: l.subscription.as_deref(),
+            subscription: l.subscription,
             tax_amounts: [],
             tax_rates: [],
             kind: l.kind.as_str(),
