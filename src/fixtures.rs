@@ -173,7 +173,7 @@ fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
             let mut new = v1::invoices::new_invoice(&mut p)?;
             new.id = id;
             p.finish()?;
-            let invoice = store.create_invoice(account, new)?.invoice.id;
+            let invoice = store.create_invoice(account, new)?.invoice.id.clone();
             if let Some(batch) = lines {
                 store.add_lines(account, &invoice, batch)?;
             }

@@ -310,8 +310,9 @@ pub struct PricedLine {
 /// An invoice as rendered: the invoice, its lines in order, and the totals computed from them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InvoiceSnapshot {
-    /// The invoice (for previews, built in memory with `billing_reason: upcoming`).
-    pub invoice: Invoice,
+    /// The invoice (for previews, built in memory with `billing_reason: upcoming`); shared with
+    /// the store for stored invoices.
+    pub invoice: Arc<Invoice>,
     /// All lines, with their discount amounts.
     pub lines: Vec<PricedLine>,
     /// The totals (`line_discount_amounts` moved into `lines`).
@@ -357,6 +358,7 @@ fn refused(e: TransitionError) -> Error {
 fn stored_invoice<'a>(s: &'a AccountState, id: &str, param: &str) -> Result<&'a Invoice> {
     s.invoices
         .get(id)
+        .map(|inv| &**inv)
         .ok_or_else(|| Error::missing("invoice", id, param))
 }
 
@@ -691,12 +693,16 @@ impl StagedItems {
 
 /// Renders a stored invoice's lines and computes its totals. Drafts show the customer's current
 /// balance; finalized invoices the balance they were finalized with.
-fn materialize(invoice: &Invoice, customer_balance: i64) -> Result<InvoiceSnapshot> {
-    materialize_owned(invoice.clone(), customer_balance)
+fn materialize(invoice: &Arc<Invoice>, customer_balance: i64) -> Result<InvoiceSnapshot> {
+    materialize_owned(Arc::clone(invoice), customer_balance)
 }
 
-/// [`materialize`] for an invoice the caller no longer needs (no copy is made).
-fn materialize_owned(invoice: Invoice, customer_balance: i64) -> Result<InvoiceSnapshot> {
+/// [`materialize`] for an invoice the caller hands over (a staged one, or a shared one).
+fn materialize_owned(
+    invoice: impl Into<Arc<Invoice>>,
+    customer_balance: i64,
+) -> Result<InvoiceSnapshot> {
+    let invoice: Arc<Invoice> = invoice.into();
     let mut lines = Vec::with_capacity(invoice.lines.len());
     for l in &invoice.lines {
         lines.push(match &l.source {
@@ -721,7 +727,7 @@ fn materialize_owned(invoice: Invoice, customer_balance: i64) -> Result<InvoiceS
 }
 
 fn snapshot(
-    invoice: Invoice,
+    invoice: Arc<Invoice>,
     lines: Vec<ShownLine>,
     starting_balance: i64,
 ) -> Result<InvoiceSnapshot> {
@@ -866,11 +872,11 @@ fn line_batch(
         let balance = balance_of(state, &inv.customer);
         (materialize_owned(inv, balance)?, items)
     };
-    commit_invoice(s, snap.invoice.clone(), changes);
+    commit_invoice(s, Arc::clone(&snap.invoice), changes);
     Ok(snap)
 }
 
-fn commit_invoice(s: &mut AccountState, invoice: Invoice, items: StagedItems) {
+fn commit_invoice(s: &mut AccountState, invoice: Arc<Invoice>, items: StagedItems) {
     items.commit(&mut s.invoice_items);
     // The stored items and the invoice's lines share their values.
     debug_assert!(invoice.lines.iter().all(|l| {
@@ -1121,7 +1127,7 @@ fn assemble_preview(env: &Env<'_>, p: PreviewParams) -> Result<InvoiceSnapshot> 
         hosted_invoice_url: None,
         invoice_pdf: None,
     };
-    snapshot(invoice, lines, customer.balance)
+    snapshot(Arc::new(invoice), lines, customer.balance)
 }
 
 /// The body of `update_lines`, shared with the single-line update inside one write.
@@ -1235,8 +1241,7 @@ impl Store {
                             },
                         );
                         check_line_count(&inv)?;
-                        materialize(&inv, customer.balance)?;
-                        Some(inv)
+                        Some(materialize_owned(inv, customer.balance)?.invoice)
                     }
                     None => None,
                 };
@@ -1340,7 +1345,7 @@ impl Store {
                 let inv = stored_invoice(s, &inv_id, "invoice")?;
                 inv.ensure_editable().map_err(refused)?;
                 if let Some(inv) = s.invoices.get_mut(&inv_id) {
-                    inv.lines.retain(|l| l.item_id() != Some(id));
+                    Arc::make_mut(inv).lines.retain(|l| l.item_id() != Some(id));
                 }
             }
             s.invoice_items.remove(id);
@@ -1465,7 +1470,7 @@ impl Store {
                 }
                 (materialize_owned(invoice, customer.balance)?, items)
             };
-            commit_invoice(s, snap.invoice.clone(), changes);
+            commit_invoice(s, Arc::clone(&snap.invoice), changes);
             Ok(snap)
         })
     }
@@ -1502,7 +1507,7 @@ impl Store {
                 let mut inv = s
                     .invoices
                     .get(id)
-                    .cloned()
+                    .map(|inv| (**inv).clone())
                     .ok_or_else(|| Error::missing("invoice", id, "id"))?;
                 let monetary = p.collection_method.is_some()
                     || p.days_until_due != Patch::Absent
@@ -1546,7 +1551,7 @@ impl Store {
                 let balance = balance_of(s, &inv.customer);
                 materialize_owned(inv, balance)?
             };
-            commit_invoice(s, snap.invoice.clone(), StagedItems::default());
+            commit_invoice(s, Arc::clone(&snap.invoice), StagedItems::default());
             Ok(snap)
         })
     }
@@ -1626,7 +1631,7 @@ impl Store {
                 .get(&inv.customer)
                 .ok_or_else(|| Error::missing("customer", &inv.customer, "customer"))?;
             let current = materialize(inv, customer.balance)?;
-            let mut staged = inv.clone();
+            let mut staged = (**inv).clone();
             if let Some(a) = auto_advance {
                 staged.auto_advance = a;
             }
@@ -1642,10 +1647,10 @@ impl Store {
                     amount_due: current.totals.amount_due,
                 })
                 .map_err(refused)?;
-            let snap = materialize(&staged, customer.balance)?;
             let customer_id = staged.customer.clone();
             let ending_balance = staged.ending_balance;
-            commit_invoice(s, staged, StagedItems::default());
+            let snap = materialize_owned(staged, customer.balance)?;
+            commit_invoice(s, Arc::clone(&snap.invoice), StagedItems::default());
             if let Some(c) = s.customers.get_mut(&customer_id) {
                 c.next_invoice_sequence = c.next_invoice_sequence.saturating_add(1);
                 if let Some(b) = ending_balance {
@@ -1704,10 +1709,10 @@ impl Store {
                 .ok_or_else(|| Error::missing("invoice", id, "id"))?;
             let balance = balance_of(s, &inv.customer);
             let current = materialize(inv, balance)?;
-            let mut staged = inv.clone();
+            let mut staged = (**inv).clone();
             op(&mut staged, &current.totals, ctx.unix()).map_err(refused)?;
-            let snap = materialize(&staged, balance)?;
-            commit_invoice(s, staged, StagedItems::default());
+            let snap = materialize_owned(staged, balance)?;
+            commit_invoice(s, Arc::clone(&snap.invoice), StagedItems::default());
             Ok(snap)
         })
     }

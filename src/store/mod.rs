@@ -101,7 +101,7 @@ pub struct AccountState {
     /// `pr_…`
     pub payment_records: Collection<PaymentRecord>,
     /// `in_…`
-    pub invoices: Collection<Invoice>,
+    pub invoices: Collection<Arc<Invoice>>,
     /// `ii_…`; an item with `invoice: None` is pending.
     pub invoice_items: Collection<Arc<InvoiceItem>>,
 }
