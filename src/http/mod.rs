@@ -11,6 +11,7 @@ pub mod faults;
 pub mod form;
 pub mod idempotency;
 pub mod journal;
+pub mod json;
 pub mod params;
 pub mod v1;
 pub mod v2;
@@ -190,7 +191,7 @@ pub fn render<T: serde::Serialize>(value: &T) -> Result<Response, Error> {
     // Most objects render to a few hundred bytes to a few KB: starting at 1 KiB saves the
     // three or four regrowths (and copies) of serde_json's 128-byte start.
     let mut body = Vec::with_capacity(1024);
-    serde_json::to_writer(&mut body, value).map_err(|e| Error::Internal(e.to_string()))?;
+    json::write(&mut body, value).map_err(|e| Error::Internal(e.to_string()))?;
     Ok((
         [(
             header::CONTENT_TYPE,
