@@ -17,7 +17,7 @@ use crate::domain::id::IdGen;
 use crate::http::faults::{Fault, FaultSpec};
 use crate::http::journal::DEFAULT_JOURNAL_LIMIT;
 use crate::http::journal::ReceivedRequest;
-use crate::http::{AppState, Start, router};
+use crate::http::{AppState, Start, app};
 use crate::store::Store;
 
 /// Serves the mock's router on `listener` until `shutdown` completes, letting in-flight requests
@@ -30,7 +30,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await
 }

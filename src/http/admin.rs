@@ -125,7 +125,7 @@ impl ClockView {
         let now = app.store.clock().now();
         ClockView {
             now: now.timestamp(),
-            now_iso: crate::http::v2::timestamp(now),
+            now_iso: crate::http::v2::timestamp(now).to_string(),
             frozen: app.store.clock().is_frozen(),
         }
     }

@@ -23,7 +23,7 @@ use crate::http::extract::{Caller, V2Query};
 use crate::http::params::{Params, enum_error};
 use crate::http::{AppState, render};
 
-use super::{ListView, page_request, refuse, reject_siblings, req_timestamp, timestamp};
+use super::{ListView, Timestamp, page_request, refuse, reject_siblings, req_timestamp, timestamp};
 
 /// Routes. The intent id segment is named `{id}` as on the intent routes (the router needs one
 /// name per position).
@@ -496,7 +496,7 @@ fn read_remove(p: &mut Params) -> Result<Remove> {
 struct EffectiveAtView {
     #[serde(rename = "type")]
     kind: &'static str,
-    timestamp: Option<String>,
+    timestamp: Option<Timestamp>,
 }
 
 impl From<&EffectiveAt> for EffectiveAtView {
@@ -901,7 +901,7 @@ impl<'a> From<&'a Remove> for RemoveView<'a> {
 /// Intent action in Stripe's shape (`v2.billing.intent_action`).
 #[derive(Debug, Serialize)]
 pub struct ActionView<'a> {
-    created: String,
+    created: Timestamp,
     id: &'a str,
     object: &'static str,
     #[serde(rename = "type")]

@@ -20,7 +20,7 @@ use crate::store::billing::{CommitParams, NewIntent};
 
 use super::billing_intent_actions::read_action;
 use super::cadences::{CadenceDataView, read_cadence_data};
-use super::{Amount, ListView, Shape, page_request, timestamp};
+use super::{Amount, ListView, Shape, Timestamp, page_request, timestamp};
 
 /// Routes. The intent id segment is `{id}` on every route, actions included (the router needs
 /// one name per position).
@@ -58,12 +58,12 @@ struct AmountDetailsView<'a> {
 
 #[derive(Debug, Serialize)]
 struct StatusTransitionsView {
-    canceled_at: Option<String>,
-    committed_at: Option<String>,
-    drafted_at: Option<String>,
+    canceled_at: Option<Timestamp>,
+    committed_at: Option<Timestamp>,
+    drafted_at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    expires_at: Option<String>,
-    reserved_at: Option<String>,
+    expires_at: Option<Timestamp>,
+    reserved_at: Option<Timestamp>,
 }
 
 /// Billing intent in Stripe's shape, in the seed examples' key order. Fields that only some
@@ -72,7 +72,7 @@ struct StatusTransitionsView {
 pub struct IntentView<'a> {
     amount_details: AmountDetailsView<'a>,
     cadence_data: Option<CadenceDataView<'a>>,
-    created: String,
+    created: Timestamp,
     currency: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     effective_at: Option<&'static str>,

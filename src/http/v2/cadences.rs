@@ -19,7 +19,7 @@ use crate::http::params::Params;
 use crate::http::{AppState, render};
 use crate::store::billing::NewCadence;
 
-use super::{reject_siblings, req_i64_in, timestamp};
+use super::{Timestamp, reject_siblings, req_i64_in, timestamp};
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -217,7 +217,7 @@ struct CadencePayerView<'a> {
 #[derive(Debug, Serialize)]
 pub struct CadenceView<'a> {
     billing_cycle: BillingCycleView,
-    created: String,
+    created: Timestamp,
     id: &'a str,
     invoice_discount_rules: Option<()>,
     livemode: bool,

@@ -119,38 +119,81 @@ impl Serialize for Amount {
     }
 }
 
+/// A v2 timestamp, `YYYY-MM-DDTHH:MM:SS.mmmZ`, kept in a fixed buffer: rendering one allocates
+/// nothing.
+#[derive(Clone, Copy)]
+pub struct Timestamp {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Timestamp {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII is ever written into the buffer.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Timestamp {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// A v2 timestamp: `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-pub fn timestamp(at: DateTime<Utc>) -> String {
+pub fn timestamp(at: DateTime<Utc>) -> Timestamp {
     use chrono::{Datelike, Timelike};
-    /// Appends `value` as exactly `width` decimal digits.
-    fn digits(out: &mut String, value: u32, width: u32) {
-        for place in (0..width).rev() {
-            let digit = (value / 10u32.pow(place)) % 10;
-            out.push(char::from(b'0' + digit as u8));
-        }
-    }
+    let mut t = Timestamp {
+        buf: [0; 32],
+        len: 0,
+    };
     // Written by hand: chrono's strftime parser, then `core::fmt`, showed up in request
-    // profiles. Years outside 0..=9999 (which the API never produces) fall back to `format!`.
+    // profiles. Years outside 0..=9999 (which the API never produces) fall back to chrono.
     if !(0..=9999).contains(&at.year()) {
-        return at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let text = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let len = text.len().min(t.buf.len());
+        t.buf[..len].copy_from_slice(&text.as_bytes()[..len]);
+        t.len = len;
+        return t;
     }
-    let year = at.year().unsigned_abs();
-    let mut out = String::with_capacity(24);
-    digits(&mut out, year, 4);
-    out.push('-');
-    digits(&mut out, at.month(), 2);
-    out.push('-');
-    digits(&mut out, at.day(), 2);
-    out.push('T');
-    digits(&mut out, at.hour(), 2);
-    out.push(':');
-    digits(&mut out, at.minute(), 2);
-    out.push(':');
-    digits(&mut out, at.second(), 2);
-    out.push('.');
-    digits(&mut out, at.timestamp_subsec_millis().min(999), 3);
-    out.push('Z');
-    out
+    let mut put = |value: u32, width: u32, then: Option<u8>| {
+        for place in (0..width).rev() {
+            // A decimal digit: always below 10.
+            t.buf[t.len] = b'0' + ((value / 10u32.pow(place)) % 10) as u8;
+            t.len += 1;
+        }
+        if let Some(c) = then {
+            t.buf[t.len] = c;
+            t.len += 1;
+        }
+    };
+    put(at.year().unsigned_abs(), 4, Some(b'-'));
+    put(at.month(), 2, Some(b'-'));
+    put(at.day(), 2, Some(b'T'));
+    put(at.hour(), 2, Some(b':'));
+    put(at.minute(), 2, Some(b':'));
+    put(at.second(), 2, Some(b'.'));
+    put(at.timestamp_subsec_millis().min(999), 3, Some(b'Z'));
+    t
 }
 
 /// Reads an RFC 3339 timestamp parameter.
@@ -419,7 +462,7 @@ mod tests {
             .expect("valid");
         assert_eq!(timestamp(at), "2025-01-01T00:00:00.007Z");
         assert_eq!(
-            timestamp(at),
+            timestamp(at).as_str(),
             at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
         );
         let late = Utc
@@ -437,7 +480,7 @@ mod tests {
         while ms < 253_402_300_800_000 + 86_400_000 {
             let at = Utc.timestamp_millis_opt(ms).single().expect("in range");
             assert_eq!(
-                timestamp(at),
+                timestamp(at).as_str(),
                 at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 "{ms}"
             );
