@@ -185,6 +185,19 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
     fn serialize_bytes(self, v: &[u8]) -> Result {
         serde_json::to_writer(&mut *self.out, v)
     }
+    /// Formats straight into the output (serde's default formats into a new `String` first).
+    fn collect_str<T: std::fmt::Display + ?Sized>(self, value: &T) -> Result {
+        let start = self.out.len();
+        self.out.push(b'"');
+        std::io::Write::write_fmt(self.out, format_args!("{value}")).map_err(Error::io)?;
+        if needs_escaping(&self.out[start + 1..]) {
+            let text = String::from_utf8_lossy(&self.out[start + 1..]).into_owned();
+            self.out.truncate(start);
+            return write_str(self.out, &text);
+        }
+        self.out.push(b'"');
+        Ok(())
+    }
     fn serialize_none(self) -> Result {
         self.serialize_unit()
     }
@@ -527,6 +540,21 @@ mod tests {
     #[derive(Serialize)]
     struct Unit;
 
+    /// Serialized through `collect_str`.
+    struct Shown(&'static str);
+
+    impl std::fmt::Display for Shown {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "<{}>", self.0)
+        }
+    }
+
+    impl Serialize for Shown {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_str(self)
+        }
+    }
+
     #[derive(Serialize)]
     struct Wrapper(&'static str);
 
@@ -560,6 +588,7 @@ mod tests {
         int_keys: BTreeMap<i64, bool>,
         bool_keys: BTreeMap<bool, u8>,
         bytes: &'a [u8],
+        shown: [Shown; 3],
     }
 
     #[test]
@@ -604,6 +633,7 @@ mod tests {
             int_keys: BTreeMap::from([(-3, true), (4, false)]),
             bool_keys: BTreeMap::from([(true, 1)]),
             bytes: b"ab",
+            shown: [Shown("plain"), Shown("with \"quote\""), Shown("tab\t")],
         });
     }
 

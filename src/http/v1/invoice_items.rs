@@ -24,7 +24,7 @@ use crate::store::invoicing::{
 };
 
 use super::prices::{PriceView, opt_recurring, req_currency, req_unit_amount};
-use super::{DeletedView, ListView, list_query};
+use super::{DecimalString, DeletedView, ListView, list_query};
 
 const TAX_BEHAVIORS: &[&str] = &["exclusive", "inclusive", "unspecified"];
 
@@ -80,7 +80,7 @@ pub struct InvoiceItemView<'a> {
     tax_rates: [(); 0],
     test_clock: Option<()>,
     unit_amount: i64,
-    unit_amount_decimal: String,
+    unit_amount_decimal: DecimalString,
 }
 
 impl<'a> From<&'a Arc<InvoiceItem>> for InvoiceItemView<'a> {
@@ -112,7 +112,7 @@ impl<'a> From<&'a InvoiceItem> for InvoiceItemView<'a> {
             tax_rates: [],
             test_clock: None,
             unit_amount: i.unit_amount,
-            unit_amount_decimal: i.unit_amount.to_string(),
+            unit_amount_decimal: DecimalString(i.unit_amount),
         }
     }
 }

@@ -20,7 +20,7 @@ use crate::store::invoicing::{
 use super::invoice_items::{PeriodView, read_item_fields};
 use super::invoices::InvoiceView;
 use super::prices::PriceView;
-use super::{ListView, list_query};
+use super::{DecimalString, ListView, list_query};
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -78,7 +78,7 @@ pub struct LineItemView<'a> {
     tax_rates: [(); 0],
     #[serde(rename = "type")]
     kind: &'static str,
-    unit_amount_excluding_tax: String,
+    unit_amount_excluding_tax: DecimalString,
 }
 
 impl<'a> From<&'a PricedLine> for LineItemView<'a> {
@@ -109,7 +109,7 @@ impl<'a> From<&'a PricedLine> for LineItemView<'a> {
             tax_amounts: [],
             tax_rates: [],
             kind: l.kind.as_str(),
-            unit_amount_excluding_tax: l.unit_amount.to_string(),
+            unit_amount_excluding_tax: DecimalString(l.unit_amount),
         }
     }
 }

@@ -19,6 +19,17 @@ use crate::http::AppState;
 use crate::http::params::Params;
 use crate::store::{IdCursor, ListPage, ListQuery};
 
+/// An integer rendered as a decimal string (`unit_amount_decimal: "1000"`), written without an
+/// intermediate `String`.
+#[derive(Debug, Clone, Copy)]
+pub struct DecimalString(pub i64);
+
+impl Serialize for DecimalString {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
 /// All v1 routes.
 pub fn router() -> Router<AppState> {
     Router::new()

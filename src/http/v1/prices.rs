@@ -14,7 +14,7 @@ use crate::http::params::Params;
 use crate::http::{AppState, render};
 use crate::store::catalog::{NewPrice, PriceProduct, PriceUpdate};
 
-use super::{ListView, list_query};
+use super::{DecimalString, ListView, list_query};
 
 const INTERVALS: &[&str] = &["day", "week", "month", "year"];
 const TAX_BEHAVIORS: &[&str] = &["exclusive", "inclusive", "unspecified"];
@@ -48,7 +48,7 @@ pub struct PriceView<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     unit_amount: i64,
-    unit_amount_decimal: String,
+    unit_amount_decimal: DecimalString,
 }
 
 #[derive(Debug, Serialize)]
@@ -87,7 +87,7 @@ impl<'a> From<&'a Price> for PriceView<'a> {
             transform_quantity: None,
             kind: p.kind(),
             unit_amount: p.unit_amount,
-            unit_amount_decimal: p.unit_amount.to_string(),
+            unit_amount_decimal: DecimalString(p.unit_amount),
         }
     }
 }
