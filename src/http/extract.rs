@@ -144,18 +144,19 @@ async fn read_body(req: Request) -> Result<Bytes, Error> {
     })
 }
 
-fn content_type(req: &Request) -> Option<String> {
-    req.headers()
+/// `Ok` if the request's media type is `expected` (in any case); otherwise the type it has,
+/// lowercased for the error message, or `None` without a `Content-Type`.
+fn media_type(req: &Request, expected: &str) -> Result<(), Option<String>> {
+    let media_type = req
+        .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .filter(|v| !v.is_empty())
+        .map(|v| v.split(';').next().unwrap_or("").trim())
+        .filter(|v| !v.is_empty());
+    match media_type {
+        Some(t) if t.eq_ignore_ascii_case(expected) => Ok(()),
+        other => Err(other.map(str::to_ascii_lowercase)),
+    }
 }
 
 /// Parameters the conventions middleware already decoded (for an idempotency fingerprint):
@@ -181,17 +182,14 @@ impl<S: Send + Sync> FromRequest<S> for V1Params {
         let decoded = req.extensions_mut().remove::<Decoded>();
         let mut map = decode_query(req.uri().query())?;
         if req.method() == Method::POST {
-            let ct = content_type(&req);
+            let ct = media_type(&req, "application/x-www-form-urlencoded");
             let body = read_body(req).await?;
             if !body.is_empty() {
-                match ct.as_deref() {
-                    Some("application/x-www-form-urlencoded") => {}
-                    other => {
-                        return Err(Error::MalformedBody(format!(
-                            "Invalid request: unsupported Content-Type {}. v1 endpoints take application/x-www-form-urlencoded bodies.",
-                            other.unwrap_or("(none)")
-                        )));
-                    }
+                if let Err(other) = ct {
+                    return Err(Error::MalformedBody(format!(
+                        "Invalid request: unsupported Content-Type {}. v1 endpoints take application/x-www-form-urlencoded bodies.",
+                        other.as_deref().unwrap_or("(none)")
+                    )));
                 }
                 let text = std::str::from_utf8(&body).map_err(|_| {
                     Error::MalformedBody("Invalid request: the body is not valid UTF-8.".into())
@@ -217,19 +215,16 @@ impl<S: Send + Sync> FromRequest<S> for V2Body {
 
     async fn from_request(mut req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let decoded = req.extensions_mut().remove::<Decoded>();
-        let ct = content_type(&req);
+        let ct = media_type(&req, "application/json");
         let body = read_body(req).await?;
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(V2Body(Params::new(Mode::V2, Map::new())));
         }
-        match ct.as_deref() {
-            Some("application/json") => {}
-            other => {
-                return Err(Error::MalformedBody(format!(
-                    "Invalid request: unsupported Content-Type {}. v2 endpoints take application/json bodies.",
-                    other.unwrap_or("(none)")
-                )));
-            }
+        if let Err(other) = ct {
+            return Err(Error::MalformedBody(format!(
+                "Invalid request: unsupported Content-Type {}. v2 endpoints take application/json bodies.",
+                other.as_deref().unwrap_or("(none)")
+            )));
         }
         let parsed = match decoded {
             Some(Decoded(map)) => Ok(Value::Object(map)),

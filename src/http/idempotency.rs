@@ -167,7 +167,8 @@ pub struct StoredResponse {
 enum Entry {
     InFlight {
         fingerprint: Fingerprint,
-        done: watch::Receiver<bool>,
+        /// Set to `true` when the original settles; made by the first repeat that waits.
+        waiters: Option<watch::Sender<bool>>,
     },
     Done {
         fingerprint: Fingerprint,
@@ -176,10 +177,11 @@ enum Entry {
     },
 }
 
+/// One account's keys; the map and the order share each key's text.
 #[derive(Debug, Default)]
 struct Keys {
-    map: HashMap<String, Entry>,
-    order: VecDeque<String>,
+    map: HashMap<Arc<str>, Entry>,
+    order: VecDeque<Arc<str>>,
 }
 
 /// What to do with an idempotent request.
@@ -217,7 +219,7 @@ impl Idempotency {
         if expired {
             keys.map.remove(key);
         }
-        match keys.map.get(key) {
+        match keys.map.get_mut(key) {
             Some(Entry::Done {
                 fingerprint: f,
                 response,
@@ -231,24 +233,31 @@ impl Idempotency {
             }
             Some(Entry::InFlight {
                 fingerprint: f,
-                done,
+                waiters,
             }) => {
                 if *f == fingerprint {
-                    Begin::Wait(done.clone())
+                    Begin::Wait(match waiters {
+                        Some(tx) => tx.subscribe(),
+                        None => {
+                            let (tx, rx) = watch::channel(false);
+                            *waiters = Some(tx);
+                            rx
+                        }
+                    })
                 } else {
                     Begin::Mismatch
                 }
             }
             None => {
-                let (tx, rx) = watch::channel(false);
+                let key: Arc<str> = Arc::from(key);
                 keys.map.insert(
-                    key.to_owned(),
+                    Arc::clone(&key),
                     Entry::InFlight {
                         fingerprint,
-                        done: rx,
+                        waiters: None,
                     },
                 );
-                keys.order.push_back(key.to_owned());
+                keys.order.push_back(Arc::clone(&key));
                 while keys.order.len() > MAX_KEYS_PER_ACCOUNT {
                     if let Some(oldest) = keys.order.pop_front() {
                         keys.map.remove(&oldest);
@@ -257,9 +266,9 @@ impl Idempotency {
                 Begin::Execute(Guard {
                     owner: Arc::clone(self),
                     account: account.clone(),
-                    key: key.to_owned(),
+                    key,
                     fingerprint,
-                    done: Some(tx),
+                    settled: false,
                 })
             }
         }
@@ -279,33 +288,51 @@ impl Idempotency {
         lock(&self.accounts).get(account).map_or(0, |k| k.map.len())
     }
 
+    /// Records the outcome of an in-flight key (a response to replay, or `None` to forget the
+    /// key) and wakes the repeats waiting on it.
     fn settle(
         &self,
         account: &AccountKey,
-        key: &str,
+        key: &Arc<str>,
         outcome: Option<(Fingerprint, StoredResponse, i64)>,
     ) {
-        let mut accounts = lock(&self.accounts);
-        let Some(keys) = accounts.get_mut(account) else {
-            return;
-        };
-        match outcome {
-            Some((fingerprint, response, at)) => {
-                keys.map.insert(
-                    key.to_owned(),
-                    Entry::Done {
+        let waiters = {
+            let mut accounts = lock(&self.accounts);
+            let Some(keys) = accounts.get_mut(account) else {
+                return;
+            };
+            match outcome {
+                Some((fingerprint, response, at)) => {
+                    let done = Entry::Done {
                         fingerprint,
                         response,
                         at,
-                    },
-                );
-            }
-            None => {
-                if matches!(keys.map.get(key), Some(Entry::InFlight { .. })) {
-                    keys.map.remove(key);
+                    };
+                    match keys.map.get_mut(key) {
+                        Some(entry) => std::mem::replace(entry, done),
+                        None => {
+                            keys.map.insert(Arc::clone(key), done);
+                            return;
+                        }
+                    }
+                }
+                None => {
+                    if !matches!(keys.map.get(key), Some(Entry::InFlight { .. })) {
+                        return;
+                    }
                     keys.order.retain(|k| k != key);
+                    match keys.map.remove(key) {
+                        Some(entry) => entry,
+                        None => return,
+                    }
                 }
             }
+        };
+        if let Entry::InFlight {
+            waiters: Some(tx), ..
+        } = waiters
+        {
+            let _ = tx.send(true);
         }
     }
 }
@@ -316,9 +343,9 @@ impl Idempotency {
 pub struct Guard {
     owner: Arc<Idempotency>,
     account: AccountKey,
-    key: String,
+    key: Arc<str>,
     fingerprint: Fingerprint,
-    done: Option<watch::Sender<bool>>,
+    settled: bool,
 }
 
 impl Guard {
@@ -326,17 +353,14 @@ impl Guard {
     pub fn finish(mut self, response: Option<StoredResponse>, now: i64) {
         let outcome = response.map(|r| (self.fingerprint, r, now));
         self.owner.settle(&self.account, &self.key, outcome);
-        if let Some(tx) = self.done.take() {
-            let _ = tx.send(true);
-        }
+        self.settled = true;
     }
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        if let Some(tx) = self.done.take() {
+        if !self.settled {
             self.owner.settle(&self.account, &self.key, None);
-            let _ = tx.send(true);
         }
     }
 }
@@ -421,12 +445,20 @@ mod tests {
         let Begin::Wait(rx) = idem.begin(&acct(), "k", fp("fp"), 0) else {
             panic!("repeat waits");
         };
+        let Begin::Wait(rx2) = idem.begin(&acct(), "k", fp("fp"), 0) else {
+            panic!("a second repeat waits too");
+        };
+        assert!(!*rx.borrow() && !*rx2.borrow());
         assert!(matches!(
             idem.begin(&acct(), "k", fp("x"), 0),
             Begin::Mismatch
         ));
         guard.finish(Some(stored("a")), 0);
-        assert!(*rx.borrow());
+        assert!(*rx.borrow() && *rx2.borrow(), "both waiters are woken");
+        assert!(matches!(
+            idem.begin(&acct(), "k", fp("fp"), 0),
+            Begin::Replay(r) if r.body == "a"
+        ));
     }
 
     #[test]
@@ -435,7 +467,11 @@ mod tests {
         let Begin::Execute(guard) = idem.begin(&acct(), "k", fp("fp"), 0) else {
             panic!("first use executes");
         };
+        let Begin::Wait(rx) = idem.begin(&acct(), "k", fp("fp"), 0) else {
+            panic!("repeat waits");
+        };
         drop(guard);
+        assert!(*rx.borrow(), "the waiter is woken to try again");
         assert!(matches!(
             idem.begin(&acct(), "k", fp("fp"), 0),
             Begin::Execute(_)
