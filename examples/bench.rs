@@ -1518,7 +1518,7 @@ fn format_row(row: &Row) -> String {
                 let _ = write!(bad, "; {plain:.2}x of the plain GET");
             }
             format!(
-                "| {} | {} | {:.0} | {} | {} | {:.1} us | {ratio:.2}x{bad} | {:.2}x | {} | {met} |",
+                "| {} | {} | {:.0} | {} | {} | {:.1} us | {ratio:.3}x{bad} | {:.2}x | {} | {met} |",
                 row.scenario,
                 row.log,
                 m.rps,
