@@ -201,13 +201,12 @@ pub fn timestamp(at: DateTime<Utc>) -> Timestamp {
 /// # Errors
 /// Missing, or not RFC 3339.
 pub fn req_timestamp(p: &mut Params, key: &str) -> Result<DateTime<Utc>> {
-    let path = p.path_of(key);
     let raw = p.req_string(key)?;
     DateTime::parse_from_rfc3339(&raw)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| {
             Error::param_invalid(
-                path,
+                p.path_of(key),
                 None,
                 format!("Invalid timestamp: '{raw}'. Expected an RFC 3339 timestamp such as 2025-01-01T00:00:00.000Z."),
             )
@@ -219,9 +218,10 @@ pub fn req_timestamp(p: &mut Params, key: &str) -> Result<DateTime<Utc>> {
 /// # Errors
 /// Missing, not an integer or out of range.
 pub fn req_i64_in(p: &mut Params, key: &str, min: i64, max: i64) -> Result<i64> {
-    let path = p.path_of(key);
     p.opt_i64_in(key, min, max)?
-        .ok_or(Error::ParameterMissing { param: path })
+        .ok_or_else(|| Error::ParameterMissing {
+            param: p.path_of(key),
+        })
 }
 
 /// Rejects the sub-objects of `names` other than `chosen` (a `type` selects one sibling).
@@ -229,12 +229,12 @@ pub fn req_i64_in(p: &mut Params, key: &str, min: i64, max: i64) -> Result<i64> 
 /// # Errors
 /// `chosen`'s siblings sent with a value.
 pub fn reject_siblings(p: &mut Params, chosen: &str, names: &[&str]) -> Result<()> {
+    // Paths are built only for the error: this runs for every action of every request.
     for name in names.iter().filter(|n| **n != chosen) {
-        let path = p.path_of(name);
         if p.take_raw(name).is_some_and(|v| !v.is_null()) {
             let type_path = p.path_of("type");
             return Err(Error::param_invalid(
-                path,
+                p.path_of(name),
                 None,
                 format!(
                     "`{name}` may only be given when `{type_path}` is `{name}`, not `{chosen}`."
@@ -251,8 +251,8 @@ pub fn reject_siblings(p: &mut Params, chosen: &str, names: &[&str]) -> Result<(
 /// # Errors
 /// `key` sent with a value.
 pub fn refuse(p: &mut Params, key: &str, why: &str) -> Result<()> {
-    let path = p.path_of(key);
     if p.take_raw(key).is_some_and(|v| !v.is_null()) {
+        let path = p.path_of(key);
         return Err(Error::param_invalid(
             path.clone(),
             None,
