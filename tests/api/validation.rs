@@ -194,6 +194,45 @@ async fn v2_errors_name_json_paths() {
 }
 
 #[tokio::test]
+async fn v2_sibling_objects_and_refused_fields_name_their_paths() {
+    let app = TestApp::spawn().await;
+    let subscribe = json!({"type": "v1_subscription_details", "v1_subscription_details": {"items": [{"price": "p", "quantity": 1}]}});
+    // An action carries only the object its `type` names.
+    let body = json!({"currency": "usd", "actions": [{"type": "subscribe", "subscribe": subscribe, "modify": {"type": "x"}}]});
+    let r = app
+        .send_json(reqwest::Method::POST, "/v2/billing/intents", Some(body))
+        .await;
+    assert_stripe_400(&r, "sibling object");
+    assert_eq!(r.body["error"]["param"], "actions[0].modify", "{}", r.text);
+    assert_eq!(
+        r.body["error"]["message"],
+        "`modify` may only be given when `actions[0].type` is `modify`, not `subscribe`."
+    );
+    // A sibling sent as null counts as not sent.
+    let body = json!({"currency": "usd", "actions": [{"type": "subscribe", "subscribe": subscribe, "modify": null}]});
+    let r = app
+        .send_json(reqwest::Method::POST, "/v2/billing/intents", Some(body))
+        .await;
+    assert_ne!(r.body["error"]["param"], "actions[0].modify", "{}", r.text);
+    // `effective_at.timestamp` belongs to `type: timestamp` only.
+    let mut with_timestamp = subscribe.clone();
+    with_timestamp["effective_at"] =
+        json!({"type": "on_reserve", "timestamp": "2025-01-01T00:00:00Z"});
+    let body =
+        json!({"currency": "usd", "actions": [{"type": "subscribe", "subscribe": with_timestamp}]});
+    let r = app
+        .send_json(reqwest::Method::POST, "/v2/billing/intents", Some(body))
+        .await;
+    assert_stripe_400(&r, "refused field");
+    let path = "actions[0].subscribe.effective_at.timestamp";
+    assert_eq!(r.body["error"]["param"], path, "{}", r.text);
+    assert_eq!(
+        r.body["error"]["message"],
+        format!("`{path}` is only allowed when `type` is `timestamp`.")
+    );
+}
+
+#[tokio::test]
 async fn the_server_keeps_serving_after_errors() {
     let app = TestApp::spawn().await;
     for _ in 0..3 {
