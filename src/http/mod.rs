@@ -324,7 +324,7 @@ pub async fn conventions(State(state): State<AppState>, req: Request, next: Next
         version: parts.headers.get(&STRIPE_VERSION).cloned(),
         idempotency_key: parts.headers.get(&IDEMPOTENCY_KEY).cloned(),
         raw: if state.journal.enabled() {
-            RawRequest::copy_headers(&parts.headers, body_hint(&parts.headers))
+            RawRequest::copy_head(&parts.uri, &parts.headers, body_hint(&parts.headers))
         } else {
             RawRequest::default()
         },
@@ -670,7 +670,6 @@ fn finish(
         state.journal.record(Recorded {
             method: incoming.method,
             account: incoming.account,
-            uri: incoming.uri,
             raw: {
                 let mut raw = incoming.raw;
                 raw.push_body(&body);
