@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -183,18 +184,42 @@ impl From<&Recorded> for ReceivedRequest {
 }
 
 /// The bounded journal.
+///
+/// Requests are recorded into shards, one per worker thread as far as the shard count allows, so
+/// that workers recording at the same moment do not wait on one lock (on a busy machine a worker
+/// holding the lock gets pre-empted, and the other then sleeps on it). Each entry carries a
+/// global sequence number; a snapshot merges the shards in that order. Every shard keeps up to
+/// `limit` entries, so the newest `limit` requests overall are always there, and snapshots
+/// return only those.
 #[derive(Debug)]
 pub struct Journal {
     limit: usize,
-    entries: Mutex<VecDeque<Recorded>>,
+    next: AtomicU64,
+    shards: Box<[Shard]>,
+}
+
+/// One shard: entries with their global sequence numbers, oldest first.
+type Shard = Mutex<VecDeque<(u64, Recorded)>>;
+
+/// The shard the current thread records into.
+fn shard_index(shards: usize) -> usize {
+    static NEXT_THREAD: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static THREAD: usize = NEXT_THREAD.fetch_add(1, Ordering::Relaxed);
+    }
+    THREAD.with(|t| *t) % shards.max(1)
 }
 
 impl Journal {
     /// A journal keeping at most `limit` requests (0 keeps none).
     pub fn new(limit: usize) -> Self {
+        let shards = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
         Journal {
             limit,
-            entries: Mutex::new(VecDeque::with_capacity(limit.min(1024))),
+            next: AtomicU64::new(0),
+            shards: (0..shards)
+                .map(|_| Mutex::new(VecDeque::with_capacity(limit.min(1024))))
+                .collect(),
         }
     }
 
@@ -213,15 +238,19 @@ impl Journal {
         if self.limit == 0 {
             return;
         }
+        let seq = self.next.fetch_add(1, Ordering::Relaxed);
+        let Some(shard) = self.shards.get(shard_index(self.shards.len())) else {
+            return;
+        };
         let evicted = {
-            let mut entries = lock(&self.entries);
+            let mut entries = lock(shard);
             let evicted = (entries.len() >= self.limit)
                 .then(|| entries.pop_front())
                 .flatten();
-            entries.push_back(request);
+            entries.push_back((seq, request));
             evicted
         };
-        // Freed after the lock is released: the other workers do not wait for it.
+        // Freed after the lock is released.
         drop(evicted);
     }
 
@@ -231,20 +260,41 @@ impl Journal {
         path_prefix: Option<&str>,
         api_key: Option<&str>,
     ) -> Vec<ReceivedRequest> {
-        lock(&self.entries)
-            .iter()
-            .filter(|r| path_prefix.is_none_or(|p| r.raw.path().starts_with(p)))
-            .filter(|r| api_key.is_none_or(|k| r.api_key() == Some(k)))
-            .map(ReceivedRequest::from)
+        let mut held = Vec::new();
+        let mut picked = Vec::new();
+        for shard in &self.shards {
+            for (seq, r) in lock(shard).iter() {
+                held.push(*seq);
+                if path_prefix.is_none_or(|p| r.raw.path().starts_with(p))
+                    && api_key.is_none_or(|k| r.api_key() == Some(k))
+                {
+                    picked.push((*seq, ReceivedRequest::from(r)));
+                }
+            }
+        }
+        // Only the newest `limit` requests overall count (each shard holds up to `limit`).
+        let oldest_kept = if held.len() > self.limit {
+            held.sort_unstable();
+            held[held.len() - self.limit]
+        } else {
+            0
+        };
+        picked.sort_unstable_by_key(|(seq, _)| *seq);
+        picked
+            .into_iter()
+            .filter(|(seq, _)| *seq >= oldest_kept)
+            .map(|(_, r)| r)
             .collect()
     }
 
     /// Forgets every request (or only those of `api_key`).
     pub fn clear(&self, api_key: Option<&str>) {
-        let mut entries = lock(&self.entries);
-        match api_key {
-            None => entries.clear(),
-            Some(k) => entries.retain(|r| r.api_key() != Some(k)),
+        for shard in &self.shards {
+            let mut entries = lock(shard);
+            match api_key {
+                None => entries.clear(),
+                Some(k) => entries.retain(|(_, r)| r.api_key() != Some(k)),
+            }
         }
     }
 }
@@ -303,6 +353,42 @@ mod tests {
         let j = Journal::new(10);
         j.record(req("/v2/x?y=1", "k"));
         assert_eq!(j.snapshot(Some("/v2/x"), None).len(), 1);
+    }
+
+    #[test]
+    fn requests_from_many_threads_come_back_newest_limit_in_order() {
+        let j = std::sync::Arc::new(Journal::new(5));
+        // One thread after another, each its own shard index: the order is known.
+        for i in 0..12 {
+            let j = std::sync::Arc::clone(&j);
+            std::thread::spawn(move || j.record(req(&format!("/{i}"), "k")))
+                .join()
+                .expect("recorder");
+        }
+        let paths: Vec<String> = j.snapshot(None, None).into_iter().map(|r| r.path).collect();
+        assert_eq!(paths, vec!["/7", "/8", "/9", "/10", "/11"]);
+        assert_eq!(j.snapshot(Some("/1"), None).len(), 2, "/10 and /11");
+        // Concurrently: everything within the limit is kept, and no more than the limit.
+        let j = std::sync::Arc::new(Journal::new(1000));
+        let small = std::sync::Arc::new(Journal::new(50));
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let (j, small) = (std::sync::Arc::clone(&j), std::sync::Arc::clone(&small));
+                std::thread::spawn(move || {
+                    for i in 0..100 {
+                        j.record(req(&format!("/{t}/{i}"), "k"));
+                        small.record(req(&format!("/{t}/{i}"), "k"));
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("recorder");
+        }
+        assert_eq!(j.snapshot(None, None).len(), 400);
+        assert_eq!(small.snapshot(None, None).len(), 50);
+        j.clear(Some("k"));
+        assert!(j.snapshot(None, None).is_empty());
     }
 
     #[test]
