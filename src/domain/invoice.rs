@@ -322,6 +322,23 @@ pub struct ItemChange {
     pub period: Option<Period>,
 }
 
+/// The [`Changeable`] fields of an invoice item or a line, which name them alike.
+macro_rules! changeable {
+    ($v:expr) => {
+        Changeable {
+            price: &mut $v.price,
+            unit_amount: &mut $v.unit_amount,
+            quantity: &mut $v.quantity,
+            amount: &mut $v.amount,
+            description: &mut $v.description,
+            discountable: &mut $v.discountable,
+            discounts: &mut $v.discounts,
+            metadata: &mut $v.metadata,
+            period: &mut $v.period,
+        }
+    };
+}
+
 /// The fields an [`ItemChange`] touches, which invoice items and their lines both carry.
 struct Changeable<'a> {
     price: &'a mut Arc<Price>,
@@ -380,20 +397,7 @@ impl InvoiceItem {
     /// # Errors
     /// [`AmountOverflow`] if the new amount does not fit.
     pub fn apply(&mut self, change: ItemChange) -> Result<(), AmountOverflow> {
-        change.apply_to(
-            LineKind::InvoiceItem,
-            Changeable {
-                price: &mut self.price,
-                unit_amount: &mut self.unit_amount,
-                quantity: &mut self.quantity,
-                amount: &mut self.amount,
-                description: &mut self.description,
-                discountable: &mut self.discountable,
-                discounts: &mut self.discounts,
-                metadata: &mut self.metadata,
-                period: &mut self.period,
-            },
-        )
+        change.apply_to(LineKind::InvoiceItem, changeable!(self))
     }
 
     /// The item as a line with id `line_id`.
@@ -472,20 +476,7 @@ impl LineItem {
     /// # Errors
     /// [`AmountOverflow`] if the new amount does not fit.
     pub fn apply(&mut self, change: ItemChange) -> Result<(), AmountOverflow> {
-        change.apply_to(
-            self.kind,
-            Changeable {
-                price: &mut self.price,
-                unit_amount: &mut self.unit_amount,
-                quantity: &mut self.quantity,
-                amount: &mut self.amount,
-                description: &mut self.description,
-                discountable: &mut self.discountable,
-                discounts: &mut self.discounts,
-                metadata: &mut self.metadata,
-                period: &mut self.period,
-            },
-        )
+        change.apply_to(self.kind, changeable!(self))
     }
 }
 

@@ -56,9 +56,13 @@ fn write_str(out: &mut Vec<u8>, s: &str) -> Result {
     Ok(())
 }
 
-/// serde_json's own digits for a number.
-fn write_number<T: Serialize>(out: &mut Vec<u8>, n: T) -> Result {
-    serde_json::to_writer(out, &n)
+/// `serialize_<type>` methods that hand the value to `$write`.
+macro_rules! numbers {
+    ($write:path; $($method:ident: $ty:ty),*) => {$(
+        fn $method(self, v: $ty) -> Result {
+            $write(self, v)
+        }
+    )*};
 }
 
 struct Writer<'a> {
@@ -101,6 +105,11 @@ impl Compound<'_, '_> {
 }
 
 impl<'w, 'a> Writer<'a> {
+    /// serde_json's own digits for a number.
+    fn number<T: Serialize>(&mut self, n: T) -> Result {
+        serde_json::to_writer(&mut *self.out, &n)
+    }
+
     fn open(&'w mut self, open: &[u8], close: &'static [u8]) -> Compound<'w, 'a> {
         self.out.extend_from_slice(open);
         Compound {
@@ -140,42 +149,10 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
             .extend_from_slice(if v { b"true" } else { b"false" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result {
-        write_number(self.out, v)
-    }
-    fn serialize_i16(self, v: i16) -> Result {
-        write_number(self.out, v)
-    }
-    fn serialize_i32(self, v: i32) -> Result {
-        write_number(self.out, v)
-    }
-    fn serialize_i64(self, v: i64) -> Result {
-        write_number(self.out, v)
-    }
-    fn serialize_i128(self, v: i128) -> Result {
-        write_number(self.out, v)
-    }
-    fn serialize_u8(self, v: u8) -> Result {
-        write_number(self.out, v)
-    }
-    fn serialize_u16(self, v: u16) -> Result {
-        write_number(self.out, v)
-    }
-    fn serialize_u32(self, v: u32) -> Result {
-        write_number(self.out, v)
-    }
-    fn serialize_u64(self, v: u64) -> Result {
-        write_number(self.out, v)
-    }
-    fn serialize_u128(self, v: u128) -> Result {
-        write_number(self.out, v)
-    }
-    fn serialize_f32(self, v: f32) -> Result {
-        write_number(self.out, v)
-    }
-    fn serialize_f64(self, v: f64) -> Result {
-        write_number(self.out, v)
-    }
+    numbers!(Writer::number;
+        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+        serialize_u64: u64, serialize_u128: u128, serialize_f32: f32, serialize_f64: f64);
     fn serialize_char(self, v: char) -> Result {
         write_str(self.out, v.encode_utf8(&mut [0; 4]))
     }
@@ -276,49 +253,28 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        self.close()
-    }
+/// Arrays (sequences, tuples, tuple structs and variants): elements separated by commas.
+macro_rules! arrays {
+    ($($kind:ident::$method:ident),*) => {$(
+        impl ser::$kind for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+                self.element(value)
+            }
+            fn end(self) -> Result {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        self.close()
-    }
-}
+arrays!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
@@ -336,27 +292,27 @@ impl ser::SerializeMap for Compound<'_, '_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-        self.field(key, value)
-    }
-    fn end(self) -> Result {
-        self.close()
-    }
+/// Structs and struct variants: `"field":value` pairs.
+macro_rules! objects {
+    ($($kind:ident),*) => {$(
+        impl ser::$kind for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Error;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result {
+                self.field(key, value)
+            }
+            fn end(self) -> Result {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-        self.field(key, value)
-    }
-    fn end(self) -> Result {
-        self.close()
-    }
-}
+objects!(SerializeStruct, SerializeStructVariant);
 
 /// An object key: strings as they are, numbers and booleans quoted, as serde_json writes them.
 struct MapKey<'a> {
@@ -408,39 +364,10 @@ impl ser::Serializer for MapKey<'_> {
     ) -> Result {
         value.serialize(self)
     }
-    fn serialize_bool(self, v: bool) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_i8(self, v: i8) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_i128(self, v: i128) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_u128(self, v: u128) -> Result {
-        self.quoted(v)
-    }
+    numbers!(MapKey::quoted;
+        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_i64: i64, serialize_i128: i128, serialize_u8: u8, serialize_u16: u16,
+        serialize_u32: u32, serialize_u64: u64, serialize_u128: u128);
     fn serialize_f32(self, _v: f32) -> Result {
         Err(key_must_be_a_string())
     }

@@ -897,6 +897,16 @@ fn commit_invoice(s: &mut AccountState, invoice: Arc<Invoice>, items: StagedItem
     }
 }
 
+/// Stores one invoice item, with the staged invoice whose line now shows it, if it is attached.
+fn commit_item(s: &mut AccountState, item: Arc<InvoiceItem>, invoice: Option<Arc<Invoice>>) {
+    let mut changes = StagedItems::default();
+    changes.stage(item);
+    match invoice {
+        Some(inv) => commit_invoice(s, inv, changes),
+        None => changes.commit(&mut s.invoice_items),
+    }
+}
+
 fn subscription_line(
     env: &Env<'_>,
     si: SubscriptionItemInput,
@@ -1247,12 +1257,7 @@ impl Store {
                 };
                 (item, invoice)
             };
-            let mut changes = StagedItems::default();
-            changes.stage(Arc::clone(&item));
-            match invoice {
-                Some(inv) => commit_invoice(s, inv, changes),
-                None => changes.commit(&mut s.invoice_items),
-            }
+            commit_item(s, Arc::clone(&item), invoice);
             Ok(item)
         })
     }
@@ -1321,12 +1326,7 @@ impl Store {
                 };
                 (item, invoice)
             };
-            let mut changes = StagedItems::default();
-            changes.stage(Arc::clone(&item));
-            match invoice {
-                Some(inv) => commit_invoice(s, inv, changes),
-                None => changes.commit(&mut s.invoice_items),
-            }
+            commit_item(s, Arc::clone(&item), invoice);
             Ok(item)
         })
     }
