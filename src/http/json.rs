@@ -56,6 +56,34 @@ fn write_str(out: &mut Vec<u8>, s: &str) -> Result {
     Ok(())
 }
 
+/// The methods that write text (strings, chars, unit variants' names) and see through
+/// newtype structs, alike for values and object keys.
+macro_rules! text {
+    () => {
+        fn serialize_str(self, v: &str) -> Result {
+            write_str(self.out, v)
+        }
+        fn serialize_char(self, v: char) -> Result {
+            write_str(self.out, v.encode_utf8(&mut [0; 4]))
+        }
+        fn serialize_unit_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+        ) -> Result {
+            write_str(self.out, variant)
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _name: &'static str,
+            value: &T,
+        ) -> Result {
+            value.serialize(self)
+        }
+    };
+}
+
 /// `serialize_<type>` methods that hand the value to `$write`.
 macro_rules! numbers {
     ($write:path; $($method:ident: $ty:ty),*) => {$(
@@ -153,12 +181,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
         serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
         serialize_u64: u64, serialize_u128: u128, serialize_f32: f32, serialize_f64: f64);
-    fn serialize_char(self, v: char) -> Result {
-        write_str(self.out, v.encode_utf8(&mut [0; 4]))
-    }
-    fn serialize_str(self, v: &str) -> Result {
-        write_str(self.out, v)
-    }
+    text!();
     fn serialize_bytes(self, v: &[u8]) -> Result {
         serde_json::to_writer(&mut *self.out, v)
     }
@@ -187,21 +210,6 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
     }
     fn serialize_unit_struct(self, _name: &'static str) -> Result {
         self.serialize_unit()
-    }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result {
-        write_str(self.out, variant)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result {
-        value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
@@ -343,27 +351,7 @@ impl ser::Serializer for MapKey<'_> {
     type SerializeStruct = ser::Impossible<(), Error>;
     type SerializeStructVariant = ser::Impossible<(), Error>;
 
-    fn serialize_str(self, v: &str) -> Result {
-        write_str(self.out, v)
-    }
-    fn serialize_char(self, v: char) -> Result {
-        write_str(self.out, v.encode_utf8(&mut [0; 4]))
-    }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result {
-        write_str(self.out, variant)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result {
-        value.serialize(self)
-    }
+    text!();
     numbers!(MapKey::quoted;
         serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
         serialize_i64: i64, serialize_i128: i128, serialize_u8: u8, serialize_u16: u16,

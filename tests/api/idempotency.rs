@@ -16,6 +16,22 @@ impl TestApp {
         )
         .await
     }
+
+    async fn post_json_with_key(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        key: &str,
+    ) -> crate::helpers::Reply {
+        self.raw(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .bearer_auth(&self.key)
+                .header("idempotency-key", key)
+                .json(body),
+        )
+        .await
+    }
 }
 
 #[tokio::test]
@@ -190,14 +206,10 @@ async fn keys_expire_after_a_day_of_the_server_clock() {
 #[tokio::test]
 async fn v2_requests_replay_and_mismatch_in_the_v2_envelope() {
     let app = TestApp::spawn().await;
-    let send = |body: serde_json::Value| {
-        app.raw(
-            app.client
-                .post(format!("{}/v2/billing/cadences", app.base))
-                .bearer_auth(&app.key)
-                .header("idempotency-key", "v2-key")
-                .json(&body),
-        )
+    let app = &app;
+    let send = |body: serde_json::Value| async move {
+        app.post_json_with_key("/v2/billing/cadences", &body, "v2-key")
+            .await
     };
     let body = serde_json::json!({"billing_cycle": {"type": "month", "month": {"day_of_month": 1}}, "payer": {"billing_profile": "bilp_1"}});
     let first = send(body.clone()).await;
@@ -247,13 +259,7 @@ async fn keyed_requests_see_the_same_parameters_as_unkeyed_ones() {
         }}]
     });
     let r = app
-        .raw(
-            app.client
-                .post(format!("{}/v2/billing/intents", app.base))
-                .bearer_auth(&app.key)
-                .header("idempotency-key", "k-v2")
-                .json(&body),
-        )
+        .post_json_with_key("/v2/billing/intents", &body, "k-v2")
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let plain = app
