@@ -68,12 +68,12 @@ impl<T> Default for Collection<T> {
 impl<T> Collection<T> {
     /// Inserts `value` under `id` as the newest object (replacing any object with that id).
     pub fn insert(&mut self, id: &str, value: T) {
-        self.remove(id);
+        let hash = self.hasher.hash_one(id);
+        self.remove_hashed(hash, id);
         let key: Arc<str> = Arc::from(id);
         let seq = self.next_seq;
         self.next_seq += 1;
         self.order.insert(seq, Arc::clone(&key));
-        let hash = self.hasher.hash_one(id);
         self.items.insert_unique(
             hash,
             Slot {
@@ -111,7 +111,10 @@ impl<T> Collection<T> {
 
     /// Removes and returns the object with `id`.
     pub fn remove(&mut self, id: &str) -> Option<T> {
-        let hash = self.hasher.hash_one(id);
+        self.remove_hashed(self.hasher.hash_one(id), id)
+    }
+
+    fn remove_hashed(&mut self, hash: u64, id: &str) -> Option<T> {
         let entry = self
             .items
             .find_entry(hash, |s| s.hash == hash && *s.id == *id)
