@@ -211,7 +211,7 @@ fn each(
         let Value::Object(map) = item else {
             return Err(fixture_error(&path, "must be an object"));
         };
-        let mut p = Params::at_path(mode, path.clone(), map.clone());
+        let mut p = Params::at_path(mode, &path, map.clone());
         let id = p.opt_string("id").map_err(|e| locate(&path, e))?;
         f(p, id).map_err(|e| locate(&path, e))?;
     }

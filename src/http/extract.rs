@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{AuthFailure, Error};
 use crate::http::form::{self, FormError};
+use crate::http::json_parse;
 use crate::http::params::{Mode, Params};
 use crate::store::AccountKey;
 
@@ -28,8 +29,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
         // here; a route reached without it has no account.
         parts
             .extensions
-            .get::<AccountKey>()
-            .cloned()
+            .get::<Received>()
+            .and_then(|r| r.account.clone())
             .map(Caller)
             .ok_or(Error::Authentication(AuthFailure::Missing))
     }
@@ -159,18 +160,35 @@ fn media_type(req: &Request, expected: &str) -> Result<(), Option<String>> {
     }
 }
 
-/// Parameters the conventions middleware already decoded (for an idempotency fingerprint):
-/// for v1 the query merged with the form body, for v2 the JSON body's object. The extractors
-/// take them instead of decoding the body again.
-#[derive(Debug, Clone)]
-pub struct Decoded(pub Map<String, Value>);
+/// What the conventions middleware read from a request, left in its extensions for the
+/// extractors, which take it instead of reading and decoding the body again.
+#[derive(Debug, Clone, Default)]
+pub struct Received {
+    /// The account the request acts on; `None` on the control plane.
+    pub account: Option<AccountKey>,
+    /// The whole body.
+    pub body: Option<Bytes>,
+    /// Parameters decoded for an idempotency fingerprint: for v1 the query merged with the form
+    /// body, for v2 the JSON body's object.
+    pub decoded: Option<Map<String, Value>>,
+}
+
+/// The body and decoded parameters the middleware left, or else the body read from the request.
+async fn take_body(mut req: Request) -> Result<(Bytes, Option<Map<String, Value>>), Error> {
+    if let Some(received) = req.extensions_mut().get_mut::<Received>() {
+        if let Some(body) = received.body.take() {
+            return Ok((body, received.decoded.take()));
+        }
+    }
+    Ok((read_body(req).await?, None))
+}
 
 /// v1 parameters: the query string for GET and DELETE, the form body (merged over the query)
 /// for POST. `expand` is taken out for every endpoint.
 #[derive(Debug)]
 pub struct V1Params {
     /// The remaining parameters.
-    pub params: Params,
+    pub params: Params<'static>,
     /// `expand[]` paths.
     pub expand: Vec<String>,
 }
@@ -178,12 +196,11 @@ pub struct V1Params {
 impl<S: Send + Sync> FromRequest<S> for V1Params {
     type Rejection = Error;
 
-    async fn from_request(mut req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let decoded = req.extensions_mut().remove::<Decoded>();
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let mut map = decode_query(req.uri().query())?;
         if req.method() == Method::POST {
             let ct = media_type(&req, "application/x-www-form-urlencoded");
-            let body = read_body(req).await?;
+            let (body, decoded) = take_body(req).await?;
             if !body.is_empty() {
                 if let Err(other) = ct {
                     return Err(Error::MalformedBody(format!(
@@ -195,7 +212,7 @@ impl<S: Send + Sync> FromRequest<S> for V1Params {
                     Error::MalformedBody("Invalid request: the body is not valid UTF-8.".into())
                 })?;
                 match decoded {
-                    Some(Decoded(all)) => map = all,
+                    Some(all) => map = all,
                     None => map.extend(form::decode(text).map_err(form_error)?),
                 }
             }
@@ -208,15 +225,14 @@ impl<S: Send + Sync> FromRequest<S> for V1Params {
 
 /// A v2 JSON body (POST): empty or `{}` or a JSON object with `Content-Type: application/json`.
 #[derive(Debug)]
-pub struct V2Body(pub Params);
+pub struct V2Body(pub Params<'static>);
 
 impl<S: Send + Sync> FromRequest<S> for V2Body {
     type Rejection = Error;
 
-    async fn from_request(mut req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let decoded = req.extensions_mut().remove::<Decoded>();
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let ct = media_type(&req, "application/json");
-        let body = read_body(req).await?;
+        let (body, decoded) = take_body(req).await?;
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(V2Body(Params::new(Mode::V2, Map::new())));
         }
@@ -227,8 +243,8 @@ impl<S: Send + Sync> FromRequest<S> for V2Body {
             )));
         }
         let parsed = match decoded {
-            Some(Decoded(map)) => Ok(Value::Object(map)),
-            None => serde_json::from_slice::<Value>(&body),
+            Some(map) => Ok(Value::Object(map)),
+            None => json_parse::parse(&body),
         };
         match parsed {
             Ok(Value::Object(map)) => {
@@ -248,6 +264,23 @@ impl<S: Send + Sync> FromRequest<S> for V2Body {
 /// The form decoder's limits, applied to JSON bodies too: nesting depth, string length and
 /// array length.
 fn check_json_limits(map: &Map<String, Value>, depth: usize) -> Result<(), Error> {
+    /// The same checks without tracking the path, which is only needed for an error.
+    fn within(v: &Value, depth: usize) -> bool {
+        depth <= form::MAX_DEPTH + 1
+            && match v {
+                Value::String(s) => {
+                    s.len() <= form::MAX_VALUE_CHARS || s.chars().count() <= form::MAX_VALUE_CHARS
+                }
+                Value::Array(items) => {
+                    items.len() <= form::MAX_INDEX && items.iter().all(|v| within(v, depth + 1))
+                }
+                Value::Object(map) => map.values().all(|v| within(v, depth + 1)),
+                _ => true,
+            }
+    }
+    if map.values().all(|v| within(v, depth)) {
+        return Ok(());
+    }
     /// One step of the path to a value: an object key or an array index.
     enum Step<'a> {
         Key(&'a str),
@@ -317,7 +350,7 @@ fn check_json_limits(map: &Map<String, Value>, depth: usize) -> Result<(), Error
 
 /// v2 query parameters (GET), decoded like v1's but read with v2 paths.
 #[derive(Debug)]
-pub struct V2Query(pub Params);
+pub struct V2Query(pub Params<'static>);
 
 impl<S: Send + Sync> FromRequestParts<S> for V2Query {
     type Rejection = Error;

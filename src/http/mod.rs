@@ -12,6 +12,7 @@ pub mod form;
 pub mod idempotency;
 pub mod journal;
 pub mod json;
+pub mod json_parse;
 pub mod params;
 pub mod v1;
 pub mod v2;
@@ -338,9 +339,11 @@ pub async fn conventions(State(state): State<AppState>, req: Request, next: Next
             Ok(account) => match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
                 Err(_) => (Error::PayloadTooLarge.into_response(), Bytes::new()),
                 Ok(bytes) => {
-                    if let Some(account) = &account {
-                        parts.extensions.insert(account.clone());
-                    }
+                    parts.extensions.insert(extract::Received {
+                        account: account.clone(),
+                        body: Some(bytes.clone()),
+                        decoded: None,
+                    });
                     incoming.account = account;
                     let req = Request::from_parts(parts, Body::from(bytes.clone()));
                     (
@@ -502,11 +505,11 @@ fn not_stored(err: &Error) -> bool {
 }
 
 /// Method, path and the decoded parameters, hashed: equal for requests Stripe considers the
-/// same. Parameters decoded here are left in the request's extensions ([`extract::Decoded`])
-/// so the handler's extractor does not decode them again.
+/// same. Parameters decoded here are left in the request's [`extract::Received`] so the
+/// handler's extractor does not decode them again.
 fn fingerprint(incoming: &Incoming, body: &Bytes, req: &mut Request) -> Fingerprint {
     let decoded = match incoming.mode {
-        Mode::V2 => match serde_json::from_slice::<serde_json::Value>(body) {
+        Mode::V2 => match json_parse::parse(body) {
             Ok(serde_json::Value::Object(map)) => Some(map),
             _ => None,
         },
@@ -523,8 +526,10 @@ fn fingerprint(incoming: &Incoming, body: &Bytes, req: &mut Request) -> Fingerpr
         Some(map) => {
             let value = serde_json::Value::Object(map);
             fp.value(&value);
-            if let serde_json::Value::Object(map) = value {
-                req.extensions_mut().insert(extract::Decoded(map));
+            if let (serde_json::Value::Object(map), Some(received)) =
+                (value, req.extensions_mut().get_mut::<extract::Received>())
+            {
+                received.decoded = Some(map);
             }
         }
         None => fp.bytes(body.trim_ascii()),

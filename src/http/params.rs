@@ -27,27 +27,57 @@ const METADATA_MAX_KEYS: usize = 50;
 const METADATA_MAX_KEY_CHARS: usize = 40;
 const METADATA_MAX_VALUE_CHARS: usize = 500;
 
-/// Parameters of one object level, consumed field by field.
+/// Where an object sits below the root: a chain of borrowed steps, spelled out only when an
+/// error names a path (building every nested object's path eagerly cost an allocation each).
+#[derive(Debug, Clone, Copy)]
+enum Path<'a> {
+    Root,
+    /// A path given by the caller ([`Params::at_path`]).
+    Prefix(&'a str),
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    fn render(&self, mode: Mode) -> String {
+        match *self {
+            Path::Root => String::new(),
+            Path::Prefix(prefix) => prefix.to_owned(),
+            Path::Key(parent, key) => child_path(mode, &parent.render(mode), key),
+            Path::Index(parent, i) => index_path(&parent.render(mode), i),
+        }
+    }
+}
+
+/// Parameters of one object level, consumed field by field. `'a` is the lifetime of the
+/// enclosing objects' path (`'static` at the root).
 #[derive(Debug)]
-pub struct Params {
+pub struct Params<'a> {
     mode: Mode,
-    /// Path of this object from the root, already formatted for `mode` (empty at the root).
-    path: String,
+    /// Path of this object from the root (empty at the root).
+    path: Path<'a>,
     map: Map<String, Value>,
 }
 
-impl Params {
+impl Params<'static> {
     /// Wraps a decoded parameter object.
     pub fn new(mode: Mode, map: Map<String, Value>) -> Self {
         Params {
             mode,
-            path: String::new(),
+            path: Path::Root,
             map,
         }
     }
+}
 
+impl<'a> Params<'a> {
     /// Wraps a decoded parameter object that sits at `path` (errors name paths below it).
-    pub fn at_path(mode: Mode, path: String, map: Map<String, Value>) -> Self {
+    pub fn at_path(mode: Mode, path: &'a str, map: Map<String, Value>) -> Self {
+        let path = if path.is_empty() {
+            Path::Root
+        } else {
+            Path::Prefix(path)
+        };
         Params { mode, path, map }
     }
 
@@ -58,7 +88,7 @@ impl Params {
 
     /// Full path of `key` below this object.
     pub fn path_of(&self, key: &str) -> String {
-        child_path(self.mode, &self.path, key)
+        child_path(self.mode, &self.path.render(self.mode), key)
     }
 
     /// Whether `key` was sent.
@@ -78,7 +108,7 @@ impl Params {
     pub fn finish(self) -> Result<()> {
         match self.map.keys().next() {
             Some(key) => Err(Error::ParameterUnknown {
-                param: child_path(self.mode, &self.path, key),
+                param: self.path_of(key),
             }),
             None => Ok(()),
         }
@@ -228,9 +258,10 @@ impl Params {
     /// # Errors
     /// Not a number.
     pub fn opt_decimal(&mut self, key: &str) -> Result<Option<f64>> {
+        let (mode, path) = (self.mode, self.path);
         let invalid = |shown: String| {
             Error::param_invalid(
-                child_path(self.mode, &self.path, key),
+                child_path(mode, &path.render(mode), key),
                 None,
                 format!("Invalid decimal: {shown}"),
             )
@@ -252,9 +283,10 @@ impl Params {
     /// # Errors
     /// Not a boolean.
     pub fn opt_bool(&mut self, key: &str) -> Result<Option<bool>> {
+        let (mode, path) = (self.mode, self.path);
         let invalid = |shown: String| {
             Error::param_invalid(
-                child_path(self.mode, &self.path, key),
+                child_path(mode, &path.render(mode), key),
                 None,
                 format!("Invalid boolean: {shown}. Expected `true` or `false`."),
             )
@@ -289,7 +321,7 @@ impl Params {
             Some(Value::Object(map)) => {
                 let mut child = Params {
                     mode: self.mode,
-                    path: self.path_of(key),
+                    path: Path::Key(&self.path, key),
                     map,
                 };
                 let out = f(&mut child)?;
@@ -309,7 +341,8 @@ impl Params {
         key: &str,
         f: impl FnOnce(&mut Params) -> Result<T>,
     ) -> Result<T> {
-        self.opt_object(key, f)?.ok_or(Error::ParameterMissing {
+        let out = self.opt_object(key, f)?;
+        out.ok_or_else(|| Error::ParameterMissing {
             param: self.path_of(key),
         })
     }
@@ -341,21 +374,21 @@ impl Params {
                 format!("Invalid array: {key} may have at most {max_items} items."),
             ));
         }
-        let path = self.path_of(key);
+        let array = Path::Key(&self.path, key);
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.into_iter().enumerate() {
-            let item_path = index_path(&path, i);
+            let path = Path::Index(&array, i);
             match item {
                 Value::Object(map) => {
                     let mut child = Params {
                         mode: self.mode,
-                        path: item_path,
+                        path,
                         map,
                     };
                     out.push(f(&mut child, i)?);
                     child.finish()?;
                 }
-                other => return Err(type_error(item_path, "an object", &other)),
+                other => return Err(type_error(path.render(self.mode), "an object", &other)),
             }
         }
         Ok(Patch::Set(out))
@@ -423,13 +456,12 @@ impl Params {
                 format!("Invalid {key}: metadata can have at most {METADATA_MAX_KEYS} keys."),
             ));
         }
-        let path = self.path_of(key);
+        let entry_path = |k: &str| child_path(self.mode, &self.path_of(key), k);
         let mut entries = Vec::with_capacity(map.len());
         for (k, v) in map {
-            let entry_path = child_path(self.mode, &path, &k);
             if k.chars().count() > METADATA_MAX_KEY_CHARS || k.contains(['[', ']']) {
                 return Err(Error::param_invalid(
-                    entry_path,
+                    entry_path(&k),
                     None,
                     format!(
                         "Invalid {key} key `{k}`: keys must be at most {METADATA_MAX_KEY_CHARS} characters and may not contain brackets."
@@ -441,14 +473,14 @@ impl Params {
                 Value::String(s) if s.is_empty() => None,
                 Value::String(s) => Some(s),
                 Value::Number(n) if self.mode == Mode::V1 => Some(n.to_string()),
-                other => return Err(type_error(entry_path, "a string", &other)),
+                other => return Err(type_error(entry_path(&k), "a string", &other)),
             };
             if value
                 .as_ref()
                 .is_some_and(|v| v.chars().count() > METADATA_MAX_VALUE_CHARS)
             {
                 return Err(Error::param_invalid(
-                    entry_path,
+                    entry_path(&k),
                     None,
                     format!(
                         "Invalid {key} value for `{k}`: values must be at most {METADATA_MAX_VALUE_CHARS} characters."
@@ -554,9 +586,26 @@ mod tests {
         assert_eq!(index_path("lines", 9), "lines[9]");
         assert_eq!(index_path("lines", 10), "lines[10]");
         assert_eq!(index_path("x", usize::MAX), format!("x[{}]", usize::MAX));
+        let lines = Path::Key(&Path::Root, "lines");
+        let line = Path::Index(&lines, 3);
+        let period = Path::Key(&line, "period");
+        assert_eq!(
+            Path::Key(&period, "end").render(Mode::V1),
+            "lines[3][period][end]"
+        );
+        assert_eq!(
+            Path::Key(&period, "end").render(Mode::V2),
+            "lines[3].period.end"
+        );
+        let fixture = Path::Prefix("objects[2]");
+        assert_eq!(
+            Path::Key(&fixture, "name").render(Mode::V1),
+            "objects[2][name]"
+        );
+        assert_eq!(Path::Root.render(Mode::V2), "");
     }
 
-    fn params(mode: Mode, v: Value) -> Params {
+    fn params(mode: Mode, v: Value) -> Params<'static> {
         match v {
             Value::Object(map) => Params::new(mode, map),
             _ => panic!("object expected"),

@@ -138,6 +138,19 @@ async fn v2_json_limits_match_the_form_limits() {
         let message = r.body["error"]["message"].as_str().unwrap_or_default();
         assert!(message.contains(path), "{what}: {message}");
     }
+    // The string limit counts characters, not bytes: 5,000 two-byte characters are within it
+    // (and then fail as a currency).
+    let r = app
+        .send_json(
+            reqwest::Method::POST,
+            "/v2/billing/intents",
+            Some(json!({"currency": "é".repeat(5000)})),
+        )
+        .await;
+    assert_stripe_400(&r, "5,000 two-byte characters");
+    let message = r.body["error"]["message"].as_str().unwrap_or_default();
+    assert!(!message.contains("at most"), "{message}");
+    assert_eq!(r.body["error"]["param"], "currency", "{message}");
 }
 
 #[tokio::test]

@@ -992,7 +992,7 @@ mod tests {
     use super::*;
     use crate::http::params::Mode;
 
-    fn params(v: Value) -> Params {
+    fn params(v: Value) -> Params<'static> {
         match v {
             Value::Object(map) => Params::new(Mode::V2, map),
             _ => panic!("object expected"),

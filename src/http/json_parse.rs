@@ -1,0 +1,311 @@
+//! Reading JSON request bodies into a [`Value`].
+//!
+//! [`parse`] gives the same result as `serde_json::from_slice::<Value>`, errors included, and
+//! is faster on the bodies the SDKs send: a direct reader handles objects, arrays, strings
+//! without escapes, integers, booleans and `null`; any other input (escapes, fractions and
+//! exponents, malformed JSON, invalid UTF-8, deep nesting) is handed to serde_json whole, so
+//! its values and its error messages are serde_json's own. The direct reader skips the
+//! generic deserializer's visitor calls, which cost about as much as the allocations of the
+//! tree on a typical create-intent body.
+
+use serde_json::{Map, Number, Value};
+
+/// Nesting the direct reader takes on; deeper documents go to serde_json, whose own limit
+/// (128) then applies.
+const MAX_DEPTH: usize = 64;
+
+/// Parses a JSON document, as `serde_json::from_slice::<Value>` does.
+///
+/// # Errors
+/// serde_json's error for input that is not one JSON document.
+pub fn parse(body: &[u8]) -> serde_json::Result<Value> {
+    match direct(body) {
+        Some(value) => Ok(value),
+        None => serde_json::from_slice(body),
+    }
+}
+
+/// The direct reader's result, `None` where it leaves the document to serde_json.
+fn direct(body: &[u8]) -> Option<Value> {
+    let text = std::str::from_utf8(body).ok()?;
+    let mut reader = Reader {
+        text,
+        bytes: body,
+        pos: 0,
+    };
+    let value = reader.value(0)?;
+    reader.skip_whitespace();
+    (reader.pos == body.len()).then_some(value)
+}
+
+/// The direct reader: every method returns `None` where it gives up, leaving the document to
+/// serde_json.
+struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    /// The next non-whitespace byte, not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        self.bytes.get(self.pos).copied()
+    }
+
+    /// Consumes `byte` if it comes next (after whitespace).
+    fn eat(&mut self, byte: u8) -> bool {
+        let found = self.peek() == Some(byte);
+        if found {
+            self.pos += 1;
+        }
+        found
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Value> {
+        match self.peek()? {
+            b'{' if depth < MAX_DEPTH => self.object(depth + 1).map(Value::Object),
+            b'[' if depth < MAX_DEPTH => self.array(depth + 1).map(Value::Array),
+            b'"' => self.string().map(|s| Value::String(s.to_owned())),
+            b't' => self.literal("true", Value::Bool(true)),
+            b'f' => self.literal("false", Value::Bool(false)),
+            b'n' => self.literal("null", Value::Null),
+            b'-' | b'0'..=b'9' => self.integer().map(Value::Number),
+            _ => None,
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Option<Map<String, Value>> {
+        self.pos += 1;
+        let mut map = Map::new();
+        if self.eat(b'}') {
+            return Some(map);
+        }
+        loop {
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let key = self.string()?;
+            if !self.eat(b':') {
+                return None;
+            }
+            let value = self.value(depth)?;
+            // A repeated key keeps its last value, as in serde_json.
+            map.insert(key.to_owned(), value);
+            if self.eat(b'}') {
+                return Some(map);
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Option<Vec<Value>> {
+        self.pos += 1;
+        let mut items = Vec::new();
+        if self.eat(b']') {
+            return Some(items);
+        }
+        loop {
+            items.push(self.value(depth)?);
+            if self.eat(b']') {
+                return Some(items);
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+    }
+
+    /// A string without escapes or control characters, the opening quote next.
+    fn string(&mut self) -> Option<&'a str> {
+        let start = self.pos + 1;
+        let len = self
+            .bytes
+            .get(start..)?
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if self.bytes[start + len] != b'"' {
+            return None;
+        }
+        self.pos = start + len + 1;
+        self.text.get(start..start + len)
+    }
+
+    fn literal(&mut self, word: &str, value: Value) -> Option<Value> {
+        let end = self.pos + word.len();
+        if self.bytes.get(self.pos..end)? != word.as_bytes() {
+            return None;
+        }
+        self.pos = end;
+        Some(value)
+    }
+
+    /// An integer that serde_json reads as one: `0` or digits without a leading zero, up to
+    /// `u64::MAX`, or negative down to `i64::MIN` (`-0` is a float there).
+    fn integer(&mut self) -> Option<Number> {
+        let negative = self.bytes[self.pos] == b'-';
+        let start = self.pos + usize::from(negative);
+        let digits = self.bytes.get(start..)?;
+        let len = digits
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(digits.len());
+        if len == 0 || (digits[0] == b'0' && len > 1) {
+            return None;
+        }
+        if matches!(digits.get(len), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        let text = self.text.get(start..start + len)?;
+        let magnitude: u64 = text.parse().ok()?;
+        let number = if negative {
+            if magnitude == 0 || magnitude > i64::MIN.unsigned_abs() {
+                return None;
+            }
+            Number::from(0i64.checked_sub_unsigned(magnitude)?)
+        } else {
+            Number::from(magnitude)
+        };
+        self.pos = start + len;
+        Some(number)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn same_as_serde(input: &str) {
+        let ours = parse(input.as_bytes()).map_err(|e| e.to_string());
+        let theirs = serde_json::from_slice::<Value>(input.as_bytes()).map_err(|e| e.to_string());
+        assert_eq!(ours, theirs, "{input:?}");
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_edge_cases() {
+        for input in [
+            r#"{"currency":"usd","actions":[{"type":"subscribe","subscribe":{"items":[{"price":"price_1","quantity":1}]}}]}"#,
+            " { \"a\" : [ 1 , -2 , true , false , null , \"x\" , { } , [ ] ] } ",
+            r#"{"a":1,"a":2}"#,
+            r#"{"b":1,"a":{"c":[]}}"#,
+            r#"{"esc":"a\"b","u":"\u00e9\ud83d\ude00"}"#,
+            r#"{"é":"ünïcödé ✓"}"#,
+            r#"{"n":18446744073709551615}"#,
+            r#"{"n":18446744073709551616}"#,
+            r#"{"n":-9223372036854775808}"#,
+            r#"{"n":-9223372036854775809}"#,
+            r#"{"n":-0}"#,
+            r#"{"n":0}"#,
+            r#"{"n":01}"#,
+            r#"{"n":1.5}"#,
+            r#"{"n":1e3}"#,
+            r#"{"n":1E-3}"#,
+            r#"{"n":-}"#,
+            r#"{"n":+1}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":1 "b":2}"#,
+            r#"{"a"}"#,
+            r#"{a:1}"#,
+            r#"[1,2,]"#,
+            r#"[1 2]"#,
+            "{\"tab\":\"a\tb\"}",
+            r#"{"a":tru}"#,
+            r#"{"a":nul"#,
+            r#"{"a":1}x"#,
+            r#"{"a":1}{"#,
+            r#"""#,
+            "",
+            "   ",
+            "\u{feff}{}",
+            "{}",
+            "[]",
+            "\"x\"",
+            "42",
+            "null",
+            "{\"a\":\"\u{7f}\"}",
+        ] {
+            same_as_serde(input);
+        }
+        same_as_serde(&format!("{}1{}", "[".repeat(200), "]".repeat(200)));
+        same_as_serde(&format!("{}1{}", "[".repeat(100), "]".repeat(100)));
+        same_as_serde(&format!("{}1{}", "{\"a\":".repeat(70), "}".repeat(70)));
+    }
+
+    #[test]
+    fn the_direct_reader_takes_what_the_sdks_send_and_leaves_the_rest() {
+        for body in [
+            r#"{"currency":"usd","actions":[{"type":"subscribe","subscribe":{"type":"v1_subscription_details","v1_subscription_details":{"items":[{"price":"price_1","quantity":1}]}}}]}"#,
+            "{\n  \"a\": [1, -2, true, null],\n  \"b\": {}\n}",
+        ] {
+            assert!(direct(body.as_bytes()).is_some(), "{body}");
+        }
+        for body in [
+            r#"{"a":"\n"}"#,
+            r#"{"a":1.0}"#,
+            r#"{"a":-0}"#,
+            r#"{"a":1,}"#,
+            "",
+        ] {
+            assert_eq!(direct(body.as_bytes()), None, "{body}");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_gets_serde_jsons_error() {
+        let body = b"{\"a\":\"\xff\"}";
+        assert_eq!(
+            parse(body).map_err(|e| e.to_string()),
+            serde_json::from_slice::<Value>(body).map_err(|e| e.to_string())
+        );
+    }
+
+    /// JSON-like text: well-formed documents most of the time, with the odd stray byte.
+    fn jsonish() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just("null".to_owned()),
+            Just("true".to_owned()),
+            Just("false".to_owned()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<f64>().prop_map(|n| n.to_string()),
+            "[a-z\\\\\"é ]{0,6}".prop_map(|s| format!("\"{s}\"")),
+            "[-0-9.eE+]{1,4}",
+        ];
+        leaf.prop_recursive(4, 32, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
+                prop::collection::vec(("[a-c]{1,2}", inner), 0..4).prop_map(|v| {
+                    let entries: Vec<String> = v
+                        .into_iter()
+                        .map(|(k, v)| format!("\"{k}\": {v}"))
+                        .collect();
+                    format!("{{ {} }}", entries.join(","))
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_serde_json(doc in jsonish(), cut in 0usize..64, stray in "[ ,:}\\]x]?") {
+            same_as_serde(&doc);
+            let mut damaged = doc.clone();
+            let at = cut.min(damaged.len());
+            if damaged.is_char_boundary(at) {
+                damaged.insert_str(at, &stray);
+                same_as_serde(&damaged);
+            }
+        }
+    }
+}
