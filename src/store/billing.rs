@@ -6,6 +6,8 @@
 //! back. So two concurrent calls on one intent can never both succeed, and a refused call
 //! changes nothing.
 
+use std::sync::Arc;
+
 use crate::domain::billing_intent::{
     ActionDetails, AmountDetails, AmountError, BillingIntent, IntentAction, IntentStatus,
     Operation, ReserveAmountError, StatusTransitions, TransitionError, check_reservable,
@@ -24,8 +26,9 @@ use super::{AccountKey, AccountState, Ctx, Store};
 /// Billing objects of one account.
 #[derive(Debug, Default, Clone)]
 pub struct BillingState {
-    /// `bilint_…`, each with its actions.
-    pub intents: Collection<BillingIntent>,
+    /// `bilint_…`, each with its actions; shared with the answers rendered from them, so that
+    /// creating, moving or listing an intent does not copy it.
+    pub intents: Collection<Arc<BillingIntent>>,
     /// `bc_…`
     pub cadences: Collection<Cadence>,
 }
@@ -206,7 +209,7 @@ impl Store {
     /// # Errors
     /// `billing_cadence_not_found` for an unknown `cadence`; `resource_missing` for an unknown
     /// price or coupon; 400 for a currency mismatch or an amount overflow.
-    pub fn create_intent(&self, acct: &AccountKey, p: NewIntent) -> Result<BillingIntent> {
+    pub fn create_intent(&self, acct: &AccountKey, p: NewIntent) -> Result<Arc<BillingIntent>> {
         self.write(acct, |s, ctx| {
             if let Some(cadence) = &p.cadence {
                 if !s.billing.cadences.contains(cadence) {
@@ -227,7 +230,7 @@ impl Store {
                     details,
                 })
                 .collect();
-            let intent = BillingIntent {
+            let intent = Arc::new(BillingIntent {
                 id: id.clone(),
                 created: ctx.now,
                 livemode: ctx.livemode,
@@ -243,8 +246,8 @@ impl Store {
                     canceled_at: None,
                 },
                 actions,
-            };
-            s.billing.intents.insert(&id, intent.clone());
+            });
+            s.billing.intents.insert(&id, Arc::clone(&intent));
             Ok(intent)
         })
     }
@@ -253,8 +256,14 @@ impl Store {
     ///
     /// # Errors
     /// `billing_intent_not_found`.
-    pub fn intent(&self, acct: &AccountKey, id: &str) -> Result<BillingIntent> {
-        self.with_intent(acct, id, BillingIntent::clone)
+    pub fn intent(&self, acct: &AccountKey, id: &str) -> Result<Arc<BillingIntent>> {
+        self.read(acct, |s| {
+            s.billing
+                .intents
+                .get(id)
+                .cloned()
+                .ok_or_else(|| intent_not_found(id))
+        })
     }
 
     /// Runs `f` on the stored intent without copying it (the hot `GET` path renders straight
@@ -272,7 +281,7 @@ impl Store {
             s.billing
                 .intents
                 .get(id)
-                .map(f)
+                .map(|intent| f(intent))
                 .ok_or_else(|| intent_not_found(id))
         })
     }
@@ -285,11 +294,11 @@ impl Store {
         &self,
         acct: &AccountKey,
         req: &PageRequest,
-    ) -> Result<Page<BillingIntent>> {
+    ) -> Result<Page<Arc<BillingIntent>>> {
         self.read(acct, |s| {
             let all = &s.billing.intents;
             let page = all.page(req.cursor, req.limit, |_| true);
-            let seq = |i: &&BillingIntent| all.seq_of(&i.id);
+            let seq = |i: &&Arc<BillingIntent>| all.seq_of(&i.id);
             let next = page
                 .items
                 .last()
@@ -315,7 +324,7 @@ impl Store {
     /// # Errors
     /// `billing_intent_not_found`; `invalid_status_for_reserve`; `resource_missing` for a price
     /// or coupon deleted since creation; `amount_too_small` / `amount_too_large`.
-    pub fn reserve_intent(&self, acct: &AccountKey, id: &str) -> Result<BillingIntent> {
+    pub fn reserve_intent(&self, acct: &AccountKey, id: &str) -> Result<Arc<BillingIntent>> {
         self.write(acct, |s, ctx| {
             let current = s
                 .billing
@@ -340,7 +349,7 @@ impl Store {
     ///
     /// # Errors
     /// `billing_intent_not_found`; `invalid_status_for_release`.
-    pub fn release_intent(&self, acct: &AccountKey, id: &str) -> Result<BillingIntent> {
+    pub fn release_intent(&self, acct: &AccountKey, id: &str) -> Result<Arc<BillingIntent>> {
         self.write(acct, |s, ctx| {
             simple_transition(s, ctx, id, Operation::ReleaseReservation)
         })
@@ -350,7 +359,7 @@ impl Store {
     ///
     /// # Errors
     /// `billing_intent_not_found`; `invalid_status_for_cancel`.
-    pub fn cancel_intent(&self, acct: &AccountKey, id: &str) -> Result<BillingIntent> {
+    pub fn cancel_intent(&self, acct: &AccountKey, id: &str) -> Result<Arc<BillingIntent>> {
         self.write(acct, |s, ctx| {
             simple_transition(s, ctx, id, Operation::Cancel)
         })
@@ -366,7 +375,7 @@ impl Store {
         acct: &AccountKey,
         id: &str,
         p: CommitParams,
-    ) -> Result<BillingIntent> {
+    ) -> Result<Arc<BillingIntent>> {
         self.write(acct, |s, ctx| {
             let current = s
                 .billing
@@ -392,7 +401,7 @@ impl Store {
                     });
                 }
             }
-            let mut updated = current.clone();
+            let mut updated = BillingIntent::clone(current);
             updated
                 .transition(Operation::Commit, ctx.now)
                 .map_err(transition_error)?;
@@ -504,48 +513,86 @@ fn simple_transition(
     ctx: &Ctx<'_>,
     id: &str,
     operation: Operation,
-) -> Result<BillingIntent> {
+) -> Result<Arc<BillingIntent>> {
     transition_in_place(s, id, operation, ctx.now, |_| {})
 }
 
 /// Moves the stored intent on by `operation` (which checks the status before it changes
-/// anything), applies `also` once the move is allowed, and returns a copy.
+/// anything), applies `also` once the move is allowed, and returns it. The intent is changed
+/// where it is stored unless an earlier answer still holds it, which keeps its own copy.
 fn transition_in_place(
     s: &mut AccountState,
     id: &str,
     operation: Operation,
     now: chrono::DateTime<chrono::Utc>,
     also: impl FnOnce(&mut BillingIntent),
-) -> Result<BillingIntent> {
-    let intent = s
+) -> Result<Arc<BillingIntent>> {
+    let stored = s
         .billing
         .intents
         .get_mut(id)
         .ok_or_else(|| intent_not_found(id))?;
+    // Checked on the shared value first, so a refused move never copies it.
+    next_status(stored.status, operation).map_err(transition_error)?;
+    let intent = Arc::make_mut(stored);
     intent
         .transition(operation, now)
         .map_err(transition_error)?;
     also(intent);
-    Ok(intent.clone())
+    Ok(Arc::clone(stored))
 }
 
 /// Writes a checked copy back in place (keeping its list position) and returns it.
-fn save(s: &mut AccountState, updated: BillingIntent) -> Result<BillingIntent> {
+fn save(s: &mut AccountState, updated: BillingIntent) -> Result<Arc<BillingIntent>> {
     let slot = s
         .billing
         .intents
         .get_mut(&updated.id)
         .ok_or_else(|| intent_not_found(&updated.id))?;
-    *slot = updated;
-    Ok(slot.clone())
+    *slot = Arc::new(updated);
+    Ok(Arc::clone(slot))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::billing_intent::Remove;
 
     fn req(limit: usize, cursor: Cursor) -> PageRequest {
         PageRequest { limit, cursor }
+    }
+
+    #[test]
+    fn an_answer_keeps_its_intent_while_the_stored_one_moves_on() {
+        let store = Store::default();
+        let acct = AccountKey::new("sk_test_shared", None);
+        let created = store
+            .create_intent(
+                &acct,
+                NewIntent {
+                    id: None,
+                    currency: "usd".into(),
+                    cadence: None,
+                    cadence_data: None,
+                    actions: vec![ActionDetails::Remove(Remove {
+                        kind: "spend_modifier_rule",
+                        effective_at: "on_reserve",
+                        invoice_discount_rule: None,
+                        spend_modifier_rule: Some("smr_1".into()),
+                    })],
+                },
+            )
+            .unwrap();
+        let canceled = store.cancel_intent(&acct, &created.id).unwrap();
+        assert_eq!(created.status, IntentStatus::Draft);
+        assert_eq!(created.status_transitions.canceled_at, None);
+        assert_eq!(canceled.status, IntentStatus::Canceled);
+        let stored = store.intent(&acct, &created.id).unwrap();
+        assert_eq!(stored.status, IntentStatus::Canceled);
+        // A refused move leaves the stored intent as it was, without copying it.
+        assert!(store.cancel_intent(&acct, &created.id).is_err());
+        let after = store.intent(&acct, &created.id).unwrap();
+        assert!(Arc::ptr_eq(&stored, &after));
     }
 
     #[test]

@@ -158,7 +158,7 @@ async fn create(
     let new = new_intent(&mut params)?;
     params.finish()?;
     render(&IntentView::new(
-        &app.store.create_intent(&acct, new)?,
+        &*app.store.create_intent(&acct, new)?,
         shape,
     ))
 }
@@ -202,7 +202,7 @@ async fn reserve(
 ) -> Result<Response> {
     params.finish()?;
     render(&IntentView::new(
-        &app.store.reserve_intent(&acct, &id)?,
+        &*app.store.reserve_intent(&acct, &id)?,
         shape,
     ))
 }
@@ -216,7 +216,7 @@ async fn release_reservation(
 ) -> Result<Response> {
     params.finish()?;
     render(&IntentView::new(
-        &app.store.release_intent(&acct, &id)?,
+        &*app.store.release_intent(&acct, &id)?,
         shape,
     ))
 }
@@ -243,7 +243,7 @@ async fn commit(
     }
     params.finish()?;
     render(&IntentView::new(
-        &app.store.commit_intent(&acct, &id, p)?,
+        &*app.store.commit_intent(&acct, &id, p)?,
         shape,
     ))
 }
@@ -257,7 +257,7 @@ async fn cancel(
 ) -> Result<Response> {
     params.finish()?;
     render(&IntentView::new(
-        &app.store.cancel_intent(&acct, &id)?,
+        &*app.store.cancel_intent(&acct, &id)?,
         shape,
     ))
 }
