@@ -162,7 +162,7 @@ fn media_type(req: &Request, expected: &str) -> Result<(), Option<String>> {
 
 /// What the conventions middleware read from a request, left in its extensions for the
 /// extractors, which take it instead of reading and decoding the body again.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Received {
     /// The account the request acts on; `None` on the control plane.
     pub account: Option<AccountKey>,
@@ -264,88 +264,80 @@ impl<S: Send + Sync> FromRequest<S> for V2Body {
 /// The form decoder's limits, applied to JSON bodies too: nesting depth, string length and
 /// array length.
 fn check_json_limits(map: &Map<String, Value>, depth: usize) -> Result<(), Error> {
-    /// The same checks without tracking the path, which is only needed for an error.
-    fn within(v: &Value, depth: usize) -> bool {
-        depth <= form::MAX_DEPTH + 1
-            && match v {
-                Value::String(s) => {
-                    s.len() <= form::MAX_VALUE_CHARS || s.chars().count() <= form::MAX_VALUE_CHARS
-                }
-                Value::Array(items) => {
-                    items.len() <= form::MAX_INDEX && items.iter().all(|v| within(v, depth + 1))
-                }
-                Value::Object(map) => map.values().all(|v| within(v, depth + 1)),
-                _ => true,
-            }
-    }
-    if map.values().all(|v| within(v, depth)) {
-        return Ok(());
+    /// Which limit a value exceeds.
+    enum Exceeded {
+        Depth,
+        String,
+        Array,
     }
     /// One step of the path to a value: an object key or an array index.
     enum Step<'a> {
         Key(&'a str),
         Index(usize),
     }
-    /// `a.b[0].c`, rendered only when a limit is exceeded.
-    fn render(path: &[Step<'_>]) -> String {
-        let mut out = String::new();
-        for (i, step) in path.iter().enumerate() {
-            match step {
-                Step::Key(k) if i == 0 => out.push_str(k),
-                Step::Key(k) => {
-                    out.push('.');
-                    out.push_str(k);
-                }
-                Step::Index(n) => out.push_str(&format!("[{n}]")),
-            }
-        }
-        out
+    /// Innermost step first; collected only on the way back from a value over a limit.
+    type Violation<'a> = (Exceeded, Vec<Step<'a>>);
+    fn entries(map: &Map<String, Value>, depth: usize) -> Result<(), Violation<'_>> {
+        map.iter().try_for_each(|(k, v)| {
+            walk(v, depth).map_err(|(e, mut path)| {
+                path.push(Step::Key(k));
+                (e, path)
+            })
+        })
     }
-    fn walk<'a>(v: &'a Value, path: &mut Vec<Step<'a>>, depth: usize) -> Result<(), Error> {
+    fn walk(v: &Value, depth: usize) -> Result<(), Violation<'_>> {
         if depth > form::MAX_DEPTH + 1 {
-            return Err(Error::MalformedBody(format!(
-                "Parameter `{}` is nested too deeply: at most {} levels are allowed.",
-                render(path),
-                form::MAX_DEPTH
-            )));
+            return Err((Exceeded::Depth, Vec::new()));
         }
         match v {
-            Value::String(s) if s.chars().count() > form::MAX_VALUE_CHARS => {
-                Err(Error::MalformedBody(format!(
-                    "Invalid value for `{}`: strings may be at most {} characters long.",
-                    render(path),
-                    form::MAX_VALUE_CHARS
-                )))
+            // Bytes bound characters from above, so only long strings are counted.
+            Value::String(s)
+                if s.len() > form::MAX_VALUE_CHARS && s.chars().count() > form::MAX_VALUE_CHARS =>
+            {
+                Err((Exceeded::String, Vec::new()))
             }
             Value::Array(items) if items.len() > form::MAX_INDEX => {
-                Err(Error::MalformedBody(format!(
-                    "Invalid array `{}`: at most {} items are allowed.",
-                    render(path),
-                    form::MAX_INDEX
-                )))
+                Err((Exceeded::Array, Vec::new()))
             }
             Value::Array(items) => items.iter().enumerate().try_for_each(|(i, item)| {
-                path.push(Step::Index(i));
-                walk(item, path, depth + 1)?;
-                path.pop();
-                Ok(())
+                walk(item, depth + 1).map_err(|(e, mut path)| {
+                    path.push(Step::Index(i));
+                    (e, path)
+                })
             }),
-            Value::Object(map) => map.iter().try_for_each(|(k, item)| {
-                path.push(Step::Key(k));
-                walk(item, path, depth + 1)?;
-                path.pop();
-                Ok(())
-            }),
+            Value::Object(map) => entries(map, depth + 1),
             _ => Ok(()),
         }
     }
-    let mut path = Vec::new();
-    map.iter().try_for_each(|(k, v)| {
-        path.push(Step::Key(k));
-        walk(v, &mut path, depth)?;
-        path.pop();
-        Ok(())
-    })
+    let Err((exceeded, path)) = entries(map, depth) else {
+        return Ok(());
+    };
+    // `a.b[0].c`
+    let mut shown = String::new();
+    for (i, step) in path.iter().rev().enumerate() {
+        match step {
+            Step::Key(k) if i == 0 => shown.push_str(k),
+            Step::Key(k) => {
+                shown.push('.');
+                shown.push_str(k);
+            }
+            Step::Index(n) => shown.push_str(&format!("[{n}]")),
+        }
+    }
+    Err(Error::MalformedBody(match exceeded {
+        Exceeded::Depth => format!(
+            "Parameter `{shown}` is nested too deeply: at most {} levels are allowed.",
+            form::MAX_DEPTH
+        ),
+        Exceeded::String => format!(
+            "Invalid value for `{shown}`: strings may be at most {} characters long.",
+            form::MAX_VALUE_CHARS
+        ),
+        Exceeded::Array => format!(
+            "Invalid array `{shown}`: at most {} items are allowed.",
+            form::MAX_INDEX
+        ),
+    }))
 }
 
 /// v2 query parameters (GET), decoded like v1's but read with v2 paths.

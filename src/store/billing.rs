@@ -257,13 +257,7 @@ impl Store {
     /// # Errors
     /// `billing_intent_not_found`.
     pub fn intent(&self, acct: &AccountKey, id: &str) -> Result<Arc<BillingIntent>> {
-        self.read(acct, |s| {
-            s.billing
-                .intents
-                .get(id)
-                .cloned()
-                .ok_or_else(|| intent_not_found(id))
-        })
+        self.with_intent(acct, id, Arc::clone)
     }
 
     /// Runs `f` on the stored intent without copying it (the hot `GET` path renders straight
@@ -275,13 +269,13 @@ impl Store {
         &self,
         acct: &AccountKey,
         id: &str,
-        f: impl FnOnce(&BillingIntent) -> T,
+        f: impl FnOnce(&Arc<BillingIntent>) -> T,
     ) -> Result<T> {
         self.read(acct, |s| {
             s.billing
                 .intents
                 .get(id)
-                .map(|intent| f(intent))
+                .map(f)
                 .ok_or_else(|| intent_not_found(id))
         })
     }
