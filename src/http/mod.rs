@@ -644,21 +644,10 @@ fn finish(
     started: Option<Instant>,
 ) -> Response {
     let mut response = render_pending(response, &incoming);
-    // `req_` and 14 base62 characters; the header value takes the string's buffer as it is.
+    // `req_` and 14 base62 characters; the header value takes the string's buffer as it is (and
+    // is moved into the headers, not cloned: a clone would share the buffer behind a count).
     let request_id = HeaderValue::from_maybe_shared(Bytes::from(state.request_id()))
         .unwrap_or_else(|_| HeaderValue::from_static("req_0"));
-    let headers = response.headers_mut();
-    headers.insert(REQUEST_ID.clone(), request_id.clone());
-    let version = incoming.version.clone().unwrap_or_else(|| {
-        HeaderValue::from_static(match incoming.mode {
-            Mode::V1 => DEFAULT_V1_VERSION,
-            Mode::V2 => DEFAULT_V2_VERSION,
-        })
-    });
-    headers.insert(STRIPE_VERSION.clone(), version);
-    if let Some(key) = incoming.idempotency_key.clone() {
-        headers.insert(IDEMPOTENCY_KEY.clone(), key);
-    }
     let status = response.status().as_u16();
     tracing::info!(
         method = %incoming.method,
@@ -672,17 +661,26 @@ fn finish(
         && !incoming.path().starts_with("/_mock/")
         && incoming.path() != "/healthz"
     {
+        let mut raw = incoming.raw;
+        let api_key = incoming.account.as_ref().map(AccountKey::api_key);
+        raw.push_rest(&body, request_id.as_bytes(), api_key);
         state.journal.record(Recorded {
             method: incoming.method,
-            account: incoming.account,
-            raw: {
-                let mut raw = incoming.raw;
-                raw.push_body(&body);
-                raw
-            },
+            raw,
             status,
-            request_id,
         });
+    }
+    let headers = response.headers_mut();
+    headers.insert(REQUEST_ID.clone(), request_id);
+    let version = incoming.version.unwrap_or_else(|| {
+        HeaderValue::from_static(match incoming.mode {
+            Mode::V1 => DEFAULT_V1_VERSION,
+            Mode::V2 => DEFAULT_V2_VERSION,
+        })
+    });
+    headers.insert(STRIPE_VERSION.clone(), version);
+    if let Some(key) = incoming.idempotency_key {
+        headers.insert(IDEMPOTENCY_KEY.clone(), key);
     }
     response
 }

@@ -24,7 +24,8 @@ fn server(app: &TestApp) -> &MockServer {
 #[tokio::test]
 async fn received_requests_returns_what_was_sent_with_the_status() {
     let app = app_on(MockServer::start().await).await;
-    app.post_ok("/v1/customers", &[("email", "a@b.c"), ("metadata[k]", "v")])
+    let created = app
+        .post("/v1/customers", &[("email", "a@b.c"), ("metadata[k]", "v")])
         .await;
     app.get("/v1/customers/cus_nope", &[("expand[]", "x")])
         .await;
@@ -35,7 +36,9 @@ async fn received_requests_returns_what_was_sent_with_the_status() {
     assert_eq!(post.path, "/v1/customers");
     assert_eq!(post.status, 200);
     assert_eq!(post.api_key.as_deref(), Some(app.key.as_str()));
+    assert_eq!(post.body, b"email=a%40b.c&metadata[k]=v");
     assert_eq!(post.body_form().expect("form")["metadata"]["k"], "v");
+    assert_eq!(Some(post.request_id.as_str()), created.header("request-id"));
     assert!(
         post.header("Authorization")
             .is_some_and(|h| h.starts_with("Bearer "))
