@@ -13,11 +13,13 @@
 //! keeps at most [`MAX_KEYS_PER_ACCOUNT`] keys, dropping the oldest first.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
+use hashbrown::HashTable;
 use serde_json::Value;
 use tokio::sync::watch;
 
@@ -185,11 +187,53 @@ enum Entry {
     },
 }
 
-/// One account's keys; the map and the order share each key's text.
+/// One remembered key. The slot keeps its key's hash, so neither the table's growth nor an
+/// eviction hashes a key again.
+#[derive(Debug)]
+struct Slot {
+    hash: u64,
+    key: Arc<str>,
+    entry: Entry,
+}
+
+/// One account's keys: a table by key, and the keys in first-use order (sharing each key's
+/// text with its slot) for eviction.
 #[derive(Debug, Default)]
 struct Keys {
-    map: HashMap<Arc<str>, Entry>,
-    order: VecDeque<Arc<str>>,
+    table: HashTable<Slot>,
+    order: VecDeque<(u64, Arc<str>)>,
+}
+
+impl Keys {
+    fn get_mut(&mut self, hash: u64, key: &str) -> Option<&mut Entry> {
+        self.table
+            .find_mut(hash, |s| s.hash == hash && *s.key == *key)
+            .map(|s| &mut s.entry)
+    }
+
+    fn remove(&mut self, hash: u64, key: &str) -> Option<Entry> {
+        let slot = self
+            .table
+            .find_entry(hash, |s| s.hash == hash && *s.key == *key)
+            .ok()?;
+        Some(slot.remove().0.entry)
+    }
+
+    /// Removes the slot holding this very key (the same allocation, so the key's text, long
+    /// cold by the time it is evicted, is not read), if it is still there.
+    fn remove_exact(&mut self, hash: u64, key: &Arc<str>) {
+        if let Ok(slot) = self
+            .table
+            .find_entry(hash, |s| s.hash == hash && Arc::ptr_eq(&s.key, key))
+        {
+            slot.remove();
+        }
+    }
+
+    fn insert(&mut self, hash: u64, key: Arc<str>, entry: Entry) {
+        self.table
+            .insert_unique(hash, Slot { hash, key, entry }, |s| s.hash);
+    }
 }
 
 /// What to do with an idempotent request.
@@ -209,6 +253,8 @@ pub enum Begin {
 #[derive(Debug, Default)]
 pub struct Idempotency {
     accounts: Mutex<HashMap<AccountKey, Keys>>,
+    /// Hashes idempotency keys (once per request).
+    hasher: RandomState,
 }
 
 impl Idempotency {
@@ -220,14 +266,14 @@ impl Idempotency {
         fingerprint: Fingerprint,
         now: i64,
     ) -> Begin {
+        let hash = self.hasher.hash_one(key);
         let mut accounts = lock(&self.accounts);
         let keys = accounts.entry(account.clone()).or_default();
-        let expired =
-            matches!(keys.map.get(key), Some(Entry::Done { at, .. }) if at + KEY_TTL_SECS <= now);
+        let expired = matches!(keys.get_mut(hash, key), Some(Entry::Done { at, .. }) if *at + KEY_TTL_SECS <= now);
         if expired {
-            keys.map.remove(key);
+            keys.remove(hash, key);
         }
-        match keys.map.get_mut(key) {
+        match keys.get_mut(hash, key) {
             Some(Entry::Done {
                 fingerprint: f,
                 response,
@@ -258,22 +304,24 @@ impl Idempotency {
             }
             None => {
                 let key: Arc<str> = Arc::from(key);
-                keys.map.insert(
+                keys.insert(
+                    hash,
                     Arc::clone(&key),
                     Entry::InFlight {
                         fingerprint,
                         waiters: None,
                     },
                 );
-                keys.order.push_back(Arc::clone(&key));
+                keys.order.push_back((hash, Arc::clone(&key)));
                 while keys.order.len() > MAX_KEYS_PER_ACCOUNT {
-                    if let Some(oldest) = keys.order.pop_front() {
-                        keys.map.remove(&oldest);
+                    if let Some((hash, oldest)) = keys.order.pop_front() {
+                        keys.remove_exact(hash, &oldest);
                     }
                 }
                 Begin::Execute(Guard {
                     owner: Arc::clone(self),
                     account: account.clone(),
+                    hash,
                     key,
                     fingerprint,
                     settled: false,
@@ -293,7 +341,9 @@ impl Idempotency {
 
     /// Number of keys remembered for `account` (for tests of the bound).
     pub fn len(&self, account: &AccountKey) -> usize {
-        lock(&self.accounts).get(account).map_or(0, |k| k.map.len())
+        lock(&self.accounts)
+            .get(account)
+            .map_or(0, |k| k.table.len())
     }
 
     /// Records the outcome of an in-flight key (a response to replay, or `None` to forget the
@@ -301,6 +351,7 @@ impl Idempotency {
     fn settle(
         &self,
         account: &AccountKey,
+        hash: u64,
         key: &Arc<str>,
         outcome: Option<(Fingerprint, StoredResponse, i64)>,
     ) {
@@ -316,20 +367,20 @@ impl Idempotency {
                         response,
                         at,
                     };
-                    match keys.map.get_mut(key) {
+                    match keys.get_mut(hash, key) {
                         Some(entry) => std::mem::replace(entry, done),
                         None => {
-                            keys.map.insert(Arc::clone(key), done);
+                            keys.insert(hash, Arc::clone(key), done);
                             return;
                         }
                     }
                 }
                 None => {
-                    if !matches!(keys.map.get(key), Some(Entry::InFlight { .. })) {
+                    if !matches!(keys.get_mut(hash, key), Some(Entry::InFlight { .. })) {
                         return;
                     }
-                    keys.order.retain(|k| k != key);
-                    match keys.map.remove(key) {
+                    keys.order.retain(|(_, k)| !Arc::ptr_eq(k, key));
+                    match keys.remove(hash, key) {
                         Some(entry) => entry,
                         None => return,
                     }
@@ -351,6 +402,8 @@ impl Idempotency {
 pub struct Guard {
     owner: Arc<Idempotency>,
     account: AccountKey,
+    /// The key's hash in the owner's table.
+    hash: u64,
     key: Arc<str>,
     fingerprint: Fingerprint,
     settled: bool,
@@ -360,7 +413,8 @@ impl Guard {
     /// Stores `response` for replays (or, with `None`, forgets the key) and wakes waiters.
     pub fn finish(mut self, response: Option<StoredResponse>, now: i64) {
         let outcome = response.map(|r| (self.fingerprint, r, now));
-        self.owner.settle(&self.account, &self.key, outcome);
+        self.owner
+            .settle(&self.account, self.hash, &self.key, outcome);
         self.settled = true;
     }
 }
@@ -368,7 +422,7 @@ impl Guard {
 impl Drop for Guard {
     fn drop(&mut self) {
         if !self.settled {
-            self.owner.settle(&self.account, &self.key, None);
+            self.owner.settle(&self.account, self.hash, &self.key, None);
         }
     }
 }
@@ -541,6 +595,39 @@ mod tests {
         assert!(
             matches!(idem.begin(&acct(), "k0", fp("other"), 0), Begin::Execute(_)),
             "oldest evicted"
+        );
+    }
+
+    #[test]
+    fn a_key_used_again_after_expiring_is_evicted_by_its_new_use_not_its_first() {
+        let idem = Arc::new(Idempotency::default());
+        let run = |key: &str, now: i64| {
+            if let Begin::Execute(g) = idem.begin(&acct(), key, fp("fp"), now) {
+                g.finish(Some(stored("a")), now);
+            }
+        };
+        run("k", 0);
+        run("k", KEY_TTL_SECS);
+        // Enough newer keys to evict the first use of "k" from the order, not its second.
+        for i in 0..(MAX_KEYS_PER_ACCOUNT - 1) {
+            run(&format!("other{i}"), KEY_TTL_SECS);
+        }
+        assert_eq!(idem.len(&acct()), MAX_KEYS_PER_ACCOUNT);
+        assert!(
+            matches!(
+                idem.begin(&acct(), "k", fp("fp"), KEY_TTL_SECS),
+                Begin::Replay(_)
+            ),
+            "the second use of k is still remembered"
+        );
+        run("one_more", KEY_TTL_SECS);
+        assert_eq!(idem.len(&acct()), MAX_KEYS_PER_ACCOUNT);
+        assert!(
+            matches!(
+                idem.begin(&acct(), "k", fp("other"), KEY_TTL_SECS),
+                Begin::Execute(_)
+            ),
+            "and is the oldest to go"
         );
     }
 
