@@ -211,6 +211,20 @@ impl Keys {
             .map(|s| &mut s.entry)
     }
 
+    /// The entry of `key` unless it has expired by `now` (an expired one is forgotten): one
+    /// probe of the table.
+    fn live(&mut self, hash: u64, key: &str, now: i64) -> Option<&mut Entry> {
+        let slot = self
+            .table
+            .find_entry(hash, |s| s.hash == hash && *s.key == *key)
+            .ok()?;
+        if matches!(slot.get().entry, Entry::Done { at, .. } if at + KEY_TTL_SECS <= now) {
+            slot.remove();
+            return None;
+        }
+        Some(&mut slot.into_mut().entry)
+    }
+
     fn remove(&mut self, hash: u64, key: &str) -> Option<Entry> {
         let slot = self
             .table
@@ -269,11 +283,7 @@ impl Idempotency {
         let hash = self.hasher.hash_one(key);
         let mut accounts = lock(&self.accounts);
         let keys = accounts.entry(account.clone()).or_default();
-        let expired = matches!(keys.get_mut(hash, key), Some(Entry::Done { at, .. }) if *at + KEY_TTL_SECS <= now);
-        if expired {
-            keys.remove(hash, key);
-        }
-        match keys.get_mut(hash, key) {
+        match keys.live(hash, key, now) {
             Some(Entry::Done {
                 fingerprint: f,
                 response,
