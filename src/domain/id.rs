@@ -86,8 +86,8 @@ impl IdGen {
     }
 }
 
-/// splitmix64's output function.
-fn mix(mut z: u64) -> u64 {
+/// splitmix64's output function (finalizer): every input bit reaches every output bit.
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)

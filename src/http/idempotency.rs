@@ -23,6 +23,7 @@ use hashbrown::HashTable;
 use serde_json::Value;
 use tokio::sync::watch;
 
+use crate::domain::id::mix;
 use crate::store::AccountKey;
 
 use crate::sync::lock;
@@ -138,7 +139,7 @@ impl FingerprintBuilder {
         let mut last = [0; 8];
         last[..words.remainder().len()].copy_from_slice(words.remainder());
         step(u64::from_le_bytes(last));
-        Fingerprint(finalize(a), finalize(b))
+        Fingerprint(mix(a), mix(b))
     }
 
     fn tag(&mut self, tag: u8) {
@@ -153,15 +154,6 @@ impl FingerprintBuilder {
         }
         self.canonical.push(v as u8);
     }
-}
-
-/// splitmix64's finalizer.
-fn finalize(mut h: u64) -> u64 {
-    h ^= h >> 30;
-    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    h ^= h >> 27;
-    h = h.wrapping_mul(0x94D0_49BB_1331_11EB);
-    h ^ (h >> 31)
 }
 
 /// A stored response.
