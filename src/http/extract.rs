@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use crate::error::{AuthFailure, Error};
 use crate::http::form::{self, FormError};
 use crate::http::json_parse;
+use crate::http::param::{Fields, Param};
 use crate::http::params::{Mode, Params};
 use crate::store::AccountKey;
 
@@ -170,11 +171,11 @@ pub struct Received {
     pub body: Option<Bytes>,
     /// Parameters decoded for an idempotency fingerprint: for v1 the query merged with the form
     /// body, for v2 the JSON body's object.
-    pub decoded: Option<Map<String, Value>>,
+    pub decoded: Option<Fields>,
 }
 
 /// The body and decoded parameters the middleware left, or else the body read from the request.
-async fn take_body(mut req: Request) -> Result<(Bytes, Option<Map<String, Value>>), Error> {
+async fn take_body(mut req: Request) -> Result<(Bytes, Option<Fields>), Error> {
     if let Some(received) = req.extensions_mut().get_mut::<Received>() {
         if let Some(body) = received.body.take() {
             return Ok((body, received.decoded.take()));
@@ -198,6 +199,7 @@ impl<S: Send + Sync> FromRequest<S> for V1Params {
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let mut map = decode_query(req.uri().query())?;
+        let mut merged = None;
         if req.method() == Method::POST {
             let ct = media_type(&req, "application/x-www-form-urlencoded");
             let (body, decoded) = take_body(req).await?;
@@ -212,12 +214,12 @@ impl<S: Send + Sync> FromRequest<S> for V1Params {
                     Error::MalformedBody("Invalid request: the body is not valid UTF-8.".into())
                 })?;
                 match decoded {
-                    Some(all) => map = all,
+                    Some(all) => merged = Some(all),
                     None => map.extend(form::decode(text).map_err(form_error)?),
                 }
             }
         }
-        let mut params = Params::new(Mode::V1, map);
+        let mut params = Params::new(Mode::V1, merged.unwrap_or_else(|| map.into()));
         let expand = params.opt_string_array("expand")?;
         Ok(V1Params { params, expand })
     }
@@ -234,7 +236,7 @@ impl<S: Send + Sync> FromRequest<S> for V2Body {
         let ct = media_type(&req, "application/json");
         let (body, decoded) = take_body(req).await?;
         if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(V2Body(Params::new(Mode::V2, Map::new())));
+            return Ok(V2Body(Params::new(Mode::V2, Fields::new())));
         }
         if let Err(other) = ct {
             return Err(Error::MalformedBody(format!(
@@ -243,13 +245,13 @@ impl<S: Send + Sync> FromRequest<S> for V2Body {
             )));
         }
         let parsed = match decoded {
-            Some(map) => Ok(Value::Object(map)),
+            Some(fields) => Ok(Param::Object(fields)),
             None => json_parse::parse(&body),
         };
         match parsed {
-            Ok(Value::Object(map)) => {
-                check_json_limits(&map, 1)?;
-                Ok(V2Body(Params::new(Mode::V2, map)))
+            Ok(Param::Object(fields)) => {
+                check_json_limits(&fields, 1)?;
+                Ok(V2Body(Params::new(Mode::V2, fields)))
             }
             Ok(_) => Err(Error::MalformedBody(
                 "Invalid request: the JSON body must be an object.".into(),
@@ -263,7 +265,7 @@ impl<S: Send + Sync> FromRequest<S> for V2Body {
 
 /// The form decoder's limits, applied to JSON bodies too: nesting depth, string length and
 /// array length.
-fn check_json_limits(map: &Map<String, Value>, depth: usize) -> Result<(), Error> {
+fn check_json_limits(map: &Fields, depth: usize) -> Result<(), Error> {
     /// Which limit a value exceeds.
     enum Exceeded {
         Depth,
@@ -275,41 +277,42 @@ fn check_json_limits(map: &Map<String, Value>, depth: usize) -> Result<(), Error
         Key(&'a str),
         Index(usize),
     }
-    /// Innermost step first; collected only on the way back from a value over a limit.
-    type Violation<'a> = (Exceeded, Vec<Step<'a>>);
-    fn entries(map: &Map<String, Value>, depth: usize) -> Result<(), Violation<'_>> {
-        map.iter().try_for_each(|(k, v)| {
-            walk(v, depth).map_err(|(e, mut path)| {
-                path.push(Step::Key(k));
-                (e, path)
-            })
-        })
+    /// Pushes the steps to a value over a limit, innermost first, on the way back from it (a
+    /// one-byte error and no allocation on the way through).
+    fn entries<'a>(
+        map: &'a Fields,
+        depth: usize,
+        path: &mut Vec<Step<'a>>,
+    ) -> Result<(), Exceeded> {
+        for (k, v) in map.iter() {
+            walk(v, depth, path).inspect_err(|_| path.push(Step::Key(k)))?;
+        }
+        Ok(())
     }
-    fn walk(v: &Value, depth: usize) -> Result<(), Violation<'_>> {
+    fn walk<'a>(v: &'a Param, depth: usize, path: &mut Vec<Step<'a>>) -> Result<(), Exceeded> {
         if depth > form::MAX_DEPTH + 1 {
-            return Err((Exceeded::Depth, Vec::new()));
+            return Err(Exceeded::Depth);
         }
         match v {
             // Bytes bound characters from above, so only long strings are counted.
-            Value::String(s)
+            Param::String(s)
                 if s.len() > form::MAX_VALUE_CHARS && s.chars().count() > form::MAX_VALUE_CHARS =>
             {
-                Err((Exceeded::String, Vec::new()))
+                Err(Exceeded::String)
             }
-            Value::Array(items) if items.len() > form::MAX_INDEX => {
-                Err((Exceeded::Array, Vec::new()))
+            Param::Array(items) if items.len() > form::MAX_INDEX => Err(Exceeded::Array),
+            Param::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, depth + 1, path).inspect_err(|_| path.push(Step::Index(i)))?;
+                }
+                Ok(())
             }
-            Value::Array(items) => items.iter().enumerate().try_for_each(|(i, item)| {
-                walk(item, depth + 1).map_err(|(e, mut path)| {
-                    path.push(Step::Index(i));
-                    (e, path)
-                })
-            }),
-            Value::Object(map) => entries(map, depth + 1),
+            Param::Object(map) => entries(map, depth + 1, path),
             _ => Ok(()),
         }
     }
-    let Err((exceeded, path)) = entries(map, depth) else {
+    let mut path = Vec::new();
+    let Err(exceeded) = entries(map, depth, &mut path) else {
         return Ok(());
     };
     // `a.b[0].c`
@@ -350,7 +353,7 @@ impl<S: Send + Sync> FromRequestParts<S> for V2Query {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(V2Query(Params::new(
             Mode::V2,
-            decode_query(parts.uri.query())?,
+            decode_query(parts.uri.query())?.into(),
         )))
     }
 }

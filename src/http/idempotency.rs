@@ -20,10 +20,10 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use hashbrown::HashTable;
-use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::domain::id::mix;
+use crate::http::param::{Fields, Param};
 use crate::store::AccountKey;
 
 use crate::sync::lock;
@@ -75,16 +75,16 @@ impl FingerprintBuilder {
         self.canonical.extend_from_slice(bytes);
     }
 
-    /// Adds a decoded parameter value: type tags, lengths and contents, object keys in the
-    /// map's (sorted) order.
-    pub fn value(&mut self, value: &Value) {
+    /// Adds a decoded parameter value: type tags, lengths and contents, object keys in their
+    /// (sorted) order.
+    pub fn value(&mut self, value: &Param) {
         match value {
-            Value::Null => self.tag(1),
-            Value::Bool(b) => {
+            Param::Null => self.tag(1),
+            Param::Bool(b) => {
                 self.tag(2);
                 self.u64(u64::from(*b));
             }
-            Value::Number(n) => {
+            Param::Number(n) => {
                 if let Some(i) = n.as_i64() {
                     self.tag(3);
                     self.u64(i as u64);
@@ -96,23 +96,26 @@ impl FingerprintBuilder {
                     self.u64(n.as_f64().map_or(0, f64::to_bits));
                 }
             }
-            Value::String(s) => {
+            Param::String(s) => {
                 self.tag(6);
                 self.bytes(s.as_bytes());
             }
-            Value::Array(items) => {
+            Param::Array(items) => {
                 self.tag(7);
                 self.u64(items.len() as u64);
                 items.iter().for_each(|v| self.value(v));
             }
-            Value::Object(map) => {
-                self.tag(8);
-                self.u64(map.len() as u64);
-                for (k, v) in map {
-                    self.bytes(k.as_bytes());
-                    self.value(v);
-                }
-            }
+            Param::Object(fields) => self.fields(fields),
+        }
+    }
+
+    /// Adds a decoded object.
+    pub fn fields(&mut self, fields: &Fields) {
+        self.tag(8);
+        self.u64(fields.len() as u64);
+        for (k, v) in fields.iter() {
+            self.bytes(k.as_bytes());
+            self.value(v);
         }
     }
 
@@ -449,7 +452,8 @@ mod tests {
     }
 
     fn of_json(text: &str) -> Fingerprint {
-        let value: Value = serde_json::from_str(text).expect("test JSON");
+        // The request path's reader: objects come out of it sorted by key.
+        let value = crate::http::json_parse::parse(text.as_bytes()).expect("test JSON");
         let mut b = Fingerprint::builder();
         b.value(&value);
         b.finish()

@@ -1,14 +1,17 @@
-//! Reading JSON request bodies into a [`Value`].
+//! Reading JSON request bodies into a [`Param`] tree.
 //!
-//! [`parse`] gives the same result as `serde_json::from_slice::<Value>`, errors included, and
-//! is faster on the bodies the SDKs send: a direct reader handles objects, arrays, strings
+//! [`parse`] gives the same result as `serde_json::from_slice::<Value>` (as a [`Param`]),
+//! errors included, and is faster on the bodies the SDKs send: a direct reader handles objects, arrays, strings
 //! without escapes, integers, booleans and `null`; any other input (escapes, fractions and
 //! exponents, malformed JSON, invalid UTF-8, deep nesting) is handed to serde_json whole, so
 //! its values and its error messages are serde_json's own. The direct reader skips the
 //! generic deserializer's visitor calls, which cost about as much as the allocations of the
-//! tree on a typical create-intent body.
+//! tree on a typical create-intent body, and builds each object as one sorted vector instead
+//! of a tree map.
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
+
+use crate::http::param::{Fields, Param};
 
 /// Nesting the direct reader takes on; deeper documents go to serde_json, whose own limit
 /// (128) then applies.
@@ -18,15 +21,15 @@ const MAX_DEPTH: usize = 64;
 ///
 /// # Errors
 /// serde_json's error for input that is not one JSON document.
-pub fn parse(body: &[u8]) -> serde_json::Result<Value> {
+pub fn parse(body: &[u8]) -> serde_json::Result<Param> {
     match direct(body) {
         Some(value) => Ok(value),
-        None => serde_json::from_slice(body),
+        None => serde_json::from_slice::<Value>(body).map(Param::from),
     }
 }
 
 /// The direct reader's result, `None` where it leaves the document to serde_json.
-fn direct(body: &[u8]) -> Option<Value> {
+fn direct(body: &[u8]) -> Option<Param> {
     let text = std::str::from_utf8(body).ok()?;
     let mut reader = Reader {
         text,
@@ -68,24 +71,24 @@ impl<'a> Reader<'a> {
         found
     }
 
-    fn value(&mut self, depth: usize) -> Option<Value> {
+    fn value(&mut self, depth: usize) -> Option<Param> {
         match self.peek()? {
-            b'{' if depth < MAX_DEPTH => self.object(depth + 1).map(Value::Object),
-            b'[' if depth < MAX_DEPTH => self.array(depth + 1).map(Value::Array),
-            b'"' => self.string().map(|s| Value::String(s.to_owned())),
-            b't' => self.literal("true", Value::Bool(true)),
-            b'f' => self.literal("false", Value::Bool(false)),
-            b'n' => self.literal("null", Value::Null),
-            b'-' | b'0'..=b'9' => self.integer().map(Value::Number),
+            b'{' if depth < MAX_DEPTH => self.object(depth + 1).map(Param::Object),
+            b'[' if depth < MAX_DEPTH => self.array(depth + 1).map(Param::Array),
+            b'"' => self.string().map(|s| Param::String(s.to_owned())),
+            b't' => self.literal("true", Param::Bool(true)),
+            b'f' => self.literal("false", Param::Bool(false)),
+            b'n' => self.literal("null", Param::Null),
+            b'-' | b'0'..=b'9' => self.integer().map(Param::Number),
             _ => None,
         }
     }
 
-    fn object(&mut self, depth: usize) -> Option<Map<String, Value>> {
+    fn object(&mut self, depth: usize) -> Option<Fields> {
         self.pos += 1;
-        let mut map = Map::new();
+        let mut entries = Vec::new();
         if self.eat(b'}') {
-            return Some(map);
+            return Some(Fields::new());
         }
         loop {
             if self.peek()? != b'"' {
@@ -96,10 +99,10 @@ impl<'a> Reader<'a> {
                 return None;
             }
             let value = self.value(depth)?;
-            // A repeated key keeps its last value, as in serde_json.
-            map.insert(key.to_owned(), value);
+            entries.push((key.to_owned(), value));
             if self.eat(b'}') {
-                return Some(map);
+                // A repeated key keeps its last value, as in serde_json.
+                return Some(Fields::from_entries(entries));
             }
             if !self.eat(b',') {
                 return None;
@@ -107,7 +110,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Option<Vec<Value>> {
+    fn array(&mut self, depth: usize) -> Option<Vec<Param>> {
         self.pos += 1;
         let mut items = Vec::new();
         if self.eat(b']') {
@@ -135,7 +138,7 @@ impl<'a> Reader<'a> {
         self.text.get(start..start + len)
     }
 
-    fn literal(&mut self, word: &str, value: Value) -> Option<Value> {
+    fn literal(&mut self, word: &str, value: Param) -> Option<Param> {
         let end = self.pos + word.len();
         if self.bytes.get(self.pos..end)? != word.as_bytes() {
             return None;
@@ -211,7 +214,9 @@ mod tests {
     use super::*;
 
     fn same_as_serde(input: &str) {
-        let ours = parse(input.as_bytes()).map_err(|e| e.to_string());
+        let ours = parse(input.as_bytes())
+            .map(Value::from)
+            .map_err(|e| e.to_string());
         let theirs = serde_json::from_slice::<Value>(input.as_bytes()).map_err(|e| e.to_string());
         assert_eq!(ours, theirs, "{input:?}");
     }
@@ -321,7 +326,7 @@ mod tests {
     fn invalid_utf8_gets_serde_jsons_error() {
         let body = b"{\"a\":\"\xff\"}";
         assert_eq!(
-            parse(body).map_err(|e| e.to_string()),
+            parse(body).map(Value::from).map_err(|e| e.to_string()),
             serde_json::from_slice::<Value>(body).map_err(|e| e.to_string())
         );
     }

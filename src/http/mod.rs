@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod journal;
 pub mod json;
 pub mod json_parse;
+pub mod param;
 pub mod params;
 pub mod v1;
 pub mod v2;
@@ -40,6 +41,7 @@ use crate::http::error::{PendingError, envelope, status_of};
 use crate::http::faults::Faults;
 use crate::http::idempotency::{Begin, Fingerprint, Idempotency, StoredResponse};
 use crate::http::journal::{Journal, RawRequest, Recorded};
+use crate::http::param::{Fields, Param};
 use crate::http::params::Mode;
 use crate::store::{AccountKey, Store};
 
@@ -510,26 +512,23 @@ fn not_stored(err: &Error) -> bool {
 fn fingerprint(incoming: &Incoming, body: &Bytes, req: &mut Request) -> Fingerprint {
     let decoded = match incoming.mode {
         Mode::V2 => match json_parse::parse(body) {
-            Ok(serde_json::Value::Object(map)) => Some(map),
+            Ok(Param::Object(fields)) => Some(fields),
             _ => None,
         },
         Mode::V1 => std::str::from_utf8(body).ok().and_then(|text| {
             let mut map = form::decode(incoming.uri.query().unwrap_or("")).ok()?;
             map.extend(form::decode(text).ok()?);
-            Some(map)
+            Some(Fields::from(map))
         }),
     };
     let mut fp = Fingerprint::builder();
     fp.bytes(incoming.method.as_str().as_bytes());
     fp.bytes(incoming.path().as_bytes());
     match decoded {
-        Some(map) => {
-            let value = serde_json::Value::Object(map);
-            fp.value(&value);
-            if let (serde_json::Value::Object(map), Some(received)) =
-                (value, req.extensions_mut().get_mut::<extract::Received>())
-            {
-                received.decoded = Some(map);
+        Some(fields) => {
+            fp.fields(&fields);
+            if let Some(received) = req.extensions_mut().get_mut::<extract::Received>() {
+                received.decoded = Some(fields);
             }
         }
         None => fp.bytes(body.trim_ascii()),

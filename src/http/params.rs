@@ -10,6 +10,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+pub use crate::http::param::{Fields, Param};
 
 /// Which API's conventions the parameters follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,45 +60,13 @@ pub struct Params<'a> {
     fields: Fields,
 }
 
-/// The fields of one object, taken out by key. A short vector rather than the decoded map: an
-/// object holds a handful of fields, and taking one out of a vector (a scan, then a swap) costs
-/// a fraction of a tree removal.
-#[derive(Debug)]
-struct Fields(Vec<(String, Value)>);
-
-impl Fields {
-    fn position(&self, key: &str) -> Option<usize> {
-        self.0.iter().position(|(k, _)| k == key)
-    }
-
-    fn contains(&self, key: &str) -> bool {
-        self.position(key).is_some()
-    }
-
-    fn remove(&mut self, key: &str) -> Option<Value> {
-        let i = self.position(key)?;
-        Some(self.0.swap_remove(i).1)
-    }
-
-    /// The smallest key left: the one the map's sorted order would name first.
-    fn first_key(&self) -> Option<&str> {
-        self.0.iter().map(|(k, _)| k.as_str()).min()
-    }
-}
-
-impl From<Map<String, Value>> for Fields {
-    fn from(map: Map<String, Value>) -> Self {
-        Fields(map.into_iter().collect())
-    }
-}
-
 impl Params<'static> {
     /// Wraps a decoded parameter object.
-    pub fn new(mode: Mode, map: Map<String, Value>) -> Self {
+    pub fn new(mode: Mode, fields: Fields) -> Self {
         Params {
             mode,
             path: Path::Root,
-            fields: map.into(),
+            fields,
         }
     }
 }
@@ -133,8 +102,8 @@ impl<'a> Params<'a> {
     }
 
     /// Removes and returns the raw value of `key`.
-    pub fn take_raw(&mut self, key: &str) -> Option<Value> {
-        self.fields.remove(key)
+    pub fn take_raw(&mut self, key: &str) -> Option<Param> {
+        self.fields.take(key)
     }
 
     /// Rejects any parameter that was not read.
@@ -179,11 +148,11 @@ impl<'a> Params<'a> {
     /// # Errors
     /// Wrong type.
     pub fn patch_string(&mut self, key: &str) -> Result<Patch<String>> {
-        match self.fields.remove(key) {
+        match self.fields.take(key) {
             None => Ok(Patch::Absent),
-            Some(Value::Null) => Ok(Patch::Unset),
-            Some(Value::String(s)) if s.is_empty() => Ok(Patch::Unset),
-            Some(Value::String(s)) => Ok(Patch::Set(s)),
+            Some(Param::Null) => Ok(Patch::Unset),
+            Some(Param::String(s)) if s.is_empty() => Ok(Patch::Unset),
+            Some(Param::String(s)) => Ok(Patch::Set(s)),
             Some(other) => Err(type_error(self.path_of(key), "a string", &other)),
         }
     }
@@ -248,18 +217,18 @@ impl<'a> Params<'a> {
     /// # Errors
     /// Not an integer.
     pub fn patch_i64(&mut self, key: &str) -> Result<Patch<i64>> {
-        match self.fields.remove(key) {
+        match self.fields.take(key) {
             None => Ok(Patch::Absent),
-            Some(Value::Null) => Ok(Patch::Unset),
-            Some(Value::String(s)) if s.is_empty() => Ok(Patch::Unset),
-            Some(Value::String(s)) => s.trim().parse::<i64>().map(Patch::Set).map_err(|_| {
+            Some(Param::Null) => Ok(Patch::Unset),
+            Some(Param::String(s)) if s.is_empty() => Ok(Patch::Unset),
+            Some(Param::String(s)) => s.trim().parse::<i64>().map(Patch::Set).map_err(|_| {
                 Error::param_invalid(
                     self.path_of(key),
                     Some("parameter_invalid_integer"),
                     format!("Invalid integer: {s}"),
                 )
             }),
-            Some(Value::Number(n)) => n.as_i64().map(Patch::Set).ok_or_else(|| {
+            Some(Param::Number(n)) => n.as_i64().map(Patch::Set).ok_or_else(|| {
                 Error::param_invalid(
                     self.path_of(key),
                     Some("parameter_invalid_integer"),
@@ -302,14 +271,14 @@ impl<'a> Params<'a> {
                 format!("Invalid decimal: {shown}"),
             )
         };
-        match self.fields.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) => match s.trim().parse::<f64>() {
+        match self.fields.take(key) {
+            None | Some(Param::Null) => Ok(None),
+            Some(Param::String(s)) if s.is_empty() => Ok(None),
+            Some(Param::String(s)) => match s.trim().parse::<f64>() {
                 Ok(v) if v.is_finite() => Ok(Some(v)),
                 _ => Err(invalid(s)),
             },
-            Some(Value::Number(n)) => n.as_f64().map(Some).ok_or_else(|| invalid(n.to_string())),
+            Some(Param::Number(n)) => n.as_f64().map(Some).ok_or_else(|| invalid(n.to_string())),
             Some(other) => Err(invalid(other.to_string())),
         }
     }
@@ -327,10 +296,10 @@ impl<'a> Params<'a> {
                 format!("Invalid boolean: {shown}. Expected `true` or `false`."),
             )
         };
-        match self.fields.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(b)),
-            Some(Value::String(s)) if self.mode == Mode::V1 => match s.as_str() {
+        match self.fields.take(key) {
+            None | Some(Param::Null) => Ok(None),
+            Some(Param::Bool(b)) => Ok(Some(b)),
+            Some(Param::String(s)) if self.mode == Mode::V1 => match s.as_str() {
                 "" => Ok(None),
                 "true" => Ok(Some(true)),
                 "false" => Ok(Some(false)),
@@ -351,14 +320,14 @@ impl<'a> Params<'a> {
         key: &str,
         f: impl FnOnce(&mut Params) -> Result<T>,
     ) -> Result<Option<T>> {
-        match self.fields.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::Object(map)) => {
+        match self.fields.take(key) {
+            None | Some(Param::Null) => Ok(None),
+            Some(Param::String(s)) if s.is_empty() => Ok(None),
+            Some(Param::Object(map)) => {
                 let mut child = Params {
                     mode: self.mode,
                     path: Path::Key(&self.path, key),
-                    fields: map.into(),
+                    fields: map,
                 };
                 let out = f(&mut child)?;
                 child.finish()?;
@@ -394,11 +363,11 @@ impl<'a> Params<'a> {
         max_items: usize,
         mut f: impl FnMut(&mut Params, usize) -> Result<T>,
     ) -> Result<Patch<Vec<T>>> {
-        let items = match self.fields.remove(key) {
+        let items = match self.fields.take(key) {
             None => return Ok(Patch::Absent),
-            Some(Value::Null) => return Ok(Patch::Unset),
-            Some(Value::String(s)) if s.is_empty() => return Ok(Patch::Unset),
-            Some(Value::Array(items)) => items,
+            Some(Param::Null) => return Ok(Patch::Unset),
+            Some(Param::String(s)) if s.is_empty() => return Ok(Patch::Unset),
+            Some(Param::Array(items)) => items,
             // A v1 map with numeric-looking keys already became an array in the decoder; a map
             // here means `key[name]=…`, which is not an array.
             Some(other) => return Err(type_error(self.path_of(key), "an array", &other)),
@@ -415,11 +384,11 @@ impl<'a> Params<'a> {
         for (i, item) in items.into_iter().enumerate() {
             let path = Path::Index(&array, i);
             match item {
-                Value::Object(map) => {
+                Param::Object(map) => {
                     let mut child = Params {
                         mode: self.mode,
                         path,
-                        fields: map.into(),
+                        fields: map,
                     };
                     out.push(f(&mut child, i)?);
                     child.finish()?;
@@ -454,14 +423,14 @@ impl<'a> Params<'a> {
     /// # Errors
     /// Wrong type.
     pub fn opt_string_array(&mut self, key: &str) -> Result<Vec<String>> {
-        match self.fields.remove(key) {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(Value::String(s)) if s.is_empty() => Ok(Vec::new()),
-            Some(Value::Array(items)) => items
+        match self.fields.take(key) {
+            None | Some(Param::Null) => Ok(Vec::new()),
+            Some(Param::String(s)) if s.is_empty() => Ok(Vec::new()),
+            Some(Param::Array(items)) => items
                 .into_iter()
                 .enumerate()
                 .map(|(i, v)| match v {
-                    Value::String(s) => Ok(s),
+                    Param::String(s) => Ok(s),
                     other => Err(type_error(
                         index_path(&self.path_of(key), i),
                         "a string",
@@ -478,11 +447,11 @@ impl<'a> Params<'a> {
     /// # Errors
     /// Wrong type, or over Stripe's limits (50 keys, 40-char keys, 500-char values).
     pub fn opt_metadata(&mut self, key: &str) -> Result<Option<MetadataUpdate>> {
-        let map = match self.fields.remove(key) {
+        let map = match self.fields.take(key) {
             None => return Ok(None),
-            Some(Value::Null) => return Ok(Some(MetadataUpdate::Clear)),
-            Some(Value::String(s)) if s.is_empty() => return Ok(Some(MetadataUpdate::Clear)),
-            Some(Value::Object(map)) => map,
+            Some(Param::Null) => return Ok(Some(MetadataUpdate::Clear)),
+            Some(Param::String(s)) if s.is_empty() => return Ok(Some(MetadataUpdate::Clear)),
+            Some(Param::Object(map)) => map,
             Some(other) => return Err(type_error(self.path_of(key), "an object", &other)),
         };
         if map.len() > METADATA_MAX_KEYS {
@@ -494,7 +463,7 @@ impl<'a> Params<'a> {
         }
         let entry_path = |k: &str| child_path(self.mode, &self.path_of(key), k);
         let mut entries = Vec::with_capacity(map.len());
-        for (k, v) in map {
+        for (k, v) in map.into_entries() {
             if k.chars().count() > METADATA_MAX_KEY_CHARS || k.contains(['[', ']']) {
                 return Err(Error::param_invalid(
                     entry_path(&k),
@@ -505,10 +474,10 @@ impl<'a> Params<'a> {
                 ));
             }
             let value = match v {
-                Value::Null => None,
-                Value::String(s) if s.is_empty() => None,
-                Value::String(s) => Some(s),
-                Value::Number(n) if self.mode == Mode::V1 => Some(n.to_string()),
+                Param::Null => None,
+                Param::String(s) if s.is_empty() => None,
+                Param::String(s) => Some(s),
+                Param::Number(n) if self.mode == Mode::V1 => Some(n.to_string()),
                 other => return Err(type_error(entry_path(&k), "a string", &other)),
             };
             if value
@@ -572,21 +541,10 @@ fn index_path(parent: &str, i: usize) -> String {
     path
 }
 
-fn describe(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-fn type_error(path: String, expected: &str, got: &Value) -> Error {
+fn type_error(path: String, expected: &str, got: &Param) -> Error {
     let message = format!(
         "Invalid {path}: expected {expected}, got {}.",
-        describe(got)
+        got.describe()
     );
     Error::param_invalid(path, None, message)
 }
@@ -643,7 +601,7 @@ mod tests {
 
     fn params(mode: Mode, v: Value) -> Params<'static> {
         match v {
-            Value::Object(map) => Params::new(mode, map),
+            Value::Object(map) => Params::new(mode, map.into()),
             _ => panic!("object expected"),
         }
     }

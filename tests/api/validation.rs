@@ -187,6 +187,36 @@ async fn metadata_beyond_stripes_limits_is_rejected() {
 }
 
 #[tokio::test]
+async fn json_objects_with_repeated_or_many_keys_read_as_serde_json_reads_them() {
+    let app = TestApp::spawn().await;
+    let price = app.price(1000, "usd").await;
+    let action = format!(
+        r#"{{"type":"subscribe","subscribe":{{"type":"v1_subscription_details","v1_subscription_details":{{"items":[{{"price":"{price}","quantity":1}}]}}}}}}"#
+    );
+    let json = Some("application/json");
+    // A repeated key keeps its last value.
+    let body = format!(r#"{{"currency":"eur","actions":[{action}],"currency":"usd"}}"#);
+    let r = app
+        .post_raw("/v2/billing/intents", json, body.into_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["currency"], "usd");
+    // 30,000 unknown keys, largest first and each twice: the error names the smallest, as it
+    // would for a map sorted by key, and comes back at once.
+    let extra: String = (0..30_000)
+        .rev()
+        .map(|i| format!(r#","k{i:05}":{i},"k{i:05}":0"#))
+        .collect();
+    let body = format!(r#"{{"currency":"usd","actions":[{action}]{extra}}}"#);
+    let r = app
+        .post_raw("/v2/billing/intents", json, body.into_bytes())
+        .await;
+    assert_stripe_400(&r, "many unknown keys");
+    assert_eq!(r.body["error"]["code"], "parameter_unknown", "{}", r.text);
+    assert_eq!(r.body["error"]["param"], "k00000");
+}
+
+#[tokio::test]
 async fn v2_errors_name_json_paths() {
     let app = TestApp::spawn().await;
     let body = json!({"currency": "usd", "actions": [{"type": "subscribe", "subscribe": {"type": "bogus"}}]});

@@ -9,14 +9,13 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::domain::catalog::Metadata;
 use crate::domain::invoice::{InvoiceItem, Period};
 use crate::domain::patch::Patch;
 use crate::error::{Error, Result};
 use crate::http::extract::{Caller, V1Params};
-use crate::http::params::Params;
+use crate::http::params::{Param, Params};
 use crate::http::{AppState, render};
 use crate::store::invoicing::{
     DiscountInput, InvoiceItemFilter, ItemFields, NewInvoiceItem, PriceDataInput, PriceInput,
@@ -149,9 +148,9 @@ pub fn reject_unsupported(p: &mut Params, keys: &[&str]) -> Result<()> {
     for key in keys {
         let path = p.path_of(key);
         match p.take_raw(key) {
-            None | Some(Value::Null) => {}
-            Some(Value::String(s)) if s.is_empty() => {}
-            Some(Value::Array(a)) if a.is_empty() => {}
+            None | Some(Param::Null) => {}
+            Some(Param::String(s)) if s.is_empty() => {}
+            Some(Param::Array(a)) if a.is_empty() => {}
             Some(_) => {
                 return Err(Error::param_invalid(
                     path.clone(),

@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::domain::billing_intent::{
     ActionDetails, Apply, CancellationDetails, ComponentConfiguration, Deactivate, DiscountApply,
@@ -20,7 +19,7 @@ use crate::domain::billing_intent::{
 use crate::domain::catalog::Metadata;
 use crate::error::{Error, Result};
 use crate::http::extract::{Caller, V2Query};
-use crate::http::params::{Params, enum_error};
+use crate::http::params::{Param, Params, enum_error};
 use crate::http::{AppState, render};
 
 use super::{ListView, Timestamp, page_request, refuse, reject_siblings, req_timestamp, timestamp};
@@ -316,9 +315,9 @@ fn read_deactivate(p: &mut Params) -> Result<Deactivate> {
 fn req_decimal(p: &mut Params, key: &str) -> Result<String> {
     let path = p.path_of(key);
     let text = match p.take_raw(key) {
-        None | Some(Value::Null) => return Err(Error::ParameterMissing { param: path }),
-        Some(Value::String(s)) => s.trim().to_owned(),
-        Some(Value::Number(n)) => n.to_string(),
+        None | Some(Param::Null) => return Err(Error::ParameterMissing { param: path }),
+        Some(Param::String(s)) => s.trim().to_owned(),
+        Some(Param::Number(n)) => n.to_string(),
         Some(_) => String::new(),
     };
     let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
@@ -987,14 +986,14 @@ fn encode_segment(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
     use crate::http::params::Mode;
 
     fn params(v: Value) -> Params<'static> {
         match v {
-            Value::Object(map) => Params::new(Mode::V2, map),
+            Value::Object(map) => Params::new(Mode::V2, map.into()),
             _ => panic!("object expected"),
         }
     }
