@@ -9,10 +9,10 @@
 //! resize under the account's lock took 44 ms when every id was rehashed.
 
 use std::collections::BTreeMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
-use hashbrown::HashTable;
+use hashbrown::{DefaultHashBuilder, HashTable};
 
 /// Where a page starts, in newest-first order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +49,7 @@ struct Slot<T> {
 #[derive(Debug, Clone)]
 pub struct Collection<T> {
     items: HashTable<Slot<T>>,
-    hasher: RandomState,
+    hasher: DefaultHashBuilder,
     order: BTreeMap<u64, Arc<str>>,
     next_seq: u64,
 }
@@ -58,7 +58,7 @@ impl<T> Default for Collection<T> {
     fn default() -> Self {
         Collection {
             items: HashTable::new(),
-            hasher: RandomState::new(),
+            hasher: DefaultHashBuilder::default(),
             order: BTreeMap::new(),
             next_seq: 0,
         }

@@ -12,14 +12,14 @@
 //! Bounds: keys expire [`KEY_TTL_SECS`] after first use (by the server clock), and each account
 //! keeps at most [`MAX_KEYS_PER_ACCOUNT`] keys, dropping the oldest first.
 
-use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasher, RandomState};
+use std::collections::VecDeque;
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
-use hashbrown::HashTable;
+use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 use tokio::sync::watch;
 
 use crate::domain::id::mix;
@@ -263,7 +263,7 @@ pub enum Begin {
 pub struct Idempotency {
     accounts: Mutex<HashMap<AccountKey, Keys>>,
     /// Hashes idempotency keys (once per request).
-    hasher: RandomState,
+    hasher: DefaultHashBuilder,
 }
 
 impl Idempotency {

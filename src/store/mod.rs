@@ -15,10 +15,10 @@ pub mod catalog;
 pub mod invoicing;
 pub mod payment_records;
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
+use hashbrown::HashMap;
 
 use crate::domain::catalog::{Coupon, Customer, PaymentIntent, Price, Product};
 use crate::domain::clock::Clock;
