@@ -171,11 +171,21 @@ pub struct Received {
     pub body: Option<Bytes>,
     /// Parameters decoded for an idempotency fingerprint: for v1 the query merged with the form
     /// body, for v2 the JSON body's object.
-    pub decoded: Option<Fields>,
+    pub decoded: Option<Decoded>,
+}
+
+/// Parameters the conventions middleware decoded.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// The parameters.
+    pub fields: Fields,
+    /// Whether the decoder held them to the form limits already (the form decoder always does;
+    /// the JSON reader says so in [`json_parse::Parsed::within_limits`]).
+    pub within_limits: bool,
 }
 
 /// The body and decoded parameters the middleware left, or else the body read from the request.
-async fn take_body(mut req: Request) -> Result<(Bytes, Option<Fields>), Error> {
+async fn take_body(mut req: Request) -> Result<(Bytes, Option<Decoded>), Error> {
     if let Some(received) = req.extensions_mut().get_mut::<Received>() {
         if let Some(body) = received.body.take() {
             return Ok((body, received.decoded.take()));
@@ -214,7 +224,7 @@ impl<S: Send + Sync> FromRequest<S> for V1Params {
                     Error::MalformedBody("Invalid request: the body is not valid UTF-8.".into())
                 })?;
                 match decoded {
-                    Some(all) => merged = Some(all),
+                    Some(all) => merged = Some(all.fields),
                     None => map.extend(form::decode(text).map_err(form_error)?),
                 }
             }
@@ -245,12 +255,14 @@ impl<S: Send + Sync> FromRequest<S> for V2Body {
             )));
         }
         let parsed = match decoded {
-            Some(fields) => Ok(Param::Object(fields)),
-            None => json_parse::parse(&body),
+            Some(d) => Ok((Param::Object(d.fields), d.within_limits)),
+            None => json_parse::parse(&body).map(|p| (p.value, p.within_limits)),
         };
         match parsed {
-            Ok(Param::Object(fields)) => {
-                check_json_limits(&fields, 1)?;
+            Ok((Param::Object(fields), within_limits)) => {
+                if !within_limits {
+                    check_json_limits(&fields, 1)?;
+                }
                 Ok(V2Body(Params::new(Mode::V2, fields)))
             }
             Ok(_) => Err(Error::MalformedBody(

@@ -453,7 +453,9 @@ mod tests {
 
     fn of_json(text: &str) -> Fingerprint {
         // The request path's reader: objects come out of it sorted by key.
-        let value = crate::http::json_parse::parse(text.as_bytes()).expect("test JSON");
+        let value = crate::http::json_parse::parse(text.as_bytes())
+            .expect("test JSON")
+            .value;
         let mut b = Fingerprint::builder();
         b.value(&value);
         b.finish()

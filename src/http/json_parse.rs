@@ -7,24 +7,38 @@
 //! its values and its error messages are serde_json's own. The direct reader skips the
 //! generic deserializer's visitor calls, which cost about as much as the allocations of the
 //! tree on a typical create-intent body, and builds each object as one sorted vector instead
-//! of a tree map.
+//! of a tree map. It also takes only documents within the form decoder's limits (nesting,
+//! string length, array length), so that what it reads needs no second walk to check them.
 
 use serde_json::{Number, Value};
 
+use crate::http::form;
 use crate::http::param::{Fields, Param};
 
-/// Nesting the direct reader takes on; deeper documents go to serde_json, whose own limit
-/// (128) then applies.
-const MAX_DEPTH: usize = 64;
+/// A parsed document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// The document.
+    pub value: Param,
+    /// Whether the document is known to be within the form decoder's limits (nesting depth,
+    /// string length, array length); when `false`, it may or may not be, and the caller checks.
+    pub within_limits: bool,
+}
 
 /// Parses a JSON document, as `serde_json::from_slice::<Value>` does.
 ///
 /// # Errors
 /// serde_json's error for input that is not one JSON document.
-pub fn parse(body: &[u8]) -> serde_json::Result<Param> {
+pub fn parse(body: &[u8]) -> serde_json::Result<Parsed> {
     match direct(body) {
-        Some(value) => Ok(value),
-        None => serde_json::from_slice::<Value>(body).map(Param::from),
+        Some(value) => Ok(Parsed {
+            value,
+            within_limits: true,
+        }),
+        None => serde_json::from_slice::<Value>(body).map(|value| Parsed {
+            value: value.into(),
+            within_limits: false,
+        }),
     }
 }
 
@@ -71,11 +85,19 @@ impl<'a> Reader<'a> {
         found
     }
 
+    /// A value at `depth` (the root's fields are at 1), `None` beyond the form's nesting limit
+    /// (deeper documents go to serde_json, and then fail the caller's limits check).
     fn value(&mut self, depth: usize) -> Option<Param> {
+        if depth > form::MAX_DEPTH + 1 {
+            return None;
+        }
         match self.peek()? {
-            b'{' if depth < MAX_DEPTH => self.object(depth + 1).map(Param::Object),
-            b'[' if depth < MAX_DEPTH => self.array(depth + 1).map(Param::Array),
-            b'"' => self.string().map(|s| Param::String(s.to_owned())),
+            b'{' => self.object(depth + 1).map(Param::Object),
+            b'[' => self.array(depth + 1).map(Param::Array),
+            b'"' => self
+                .string()
+                .filter(|s| s.len() <= form::MAX_VALUE_CHARS)
+                .map(|s| Param::String(s.to_owned())),
             b't' => self.literal("true", Param::Bool(true)),
             b'f' => self.literal("false", Param::Bool(false)),
             b'n' => self.literal("null", Param::Null),
@@ -117,6 +139,9 @@ impl<'a> Reader<'a> {
             return Some(items);
         }
         loop {
+            if items.len() == form::MAX_INDEX {
+                return None;
+            }
             items.push(self.value(depth)?);
             if self.eat(b']') {
                 return Some(items);
@@ -215,7 +240,7 @@ mod tests {
 
     fn same_as_serde(input: &str) {
         let ours = parse(input.as_bytes())
-            .map(Value::from)
+            .map(|p| Value::from(p.value))
             .map_err(|e| e.to_string());
         let theirs = serde_json::from_slice::<Value>(input.as_bytes()).map_err(|e| e.to_string());
         assert_eq!(ours, theirs, "{input:?}");
@@ -291,6 +316,31 @@ mod tests {
     }
 
     #[test]
+    fn the_direct_reader_takes_documents_within_the_form_limits_and_only_those() {
+        let nested = |levels: usize| format!("{}1{}", "{\"a\":".repeat(levels), "}".repeat(levels));
+        let string = |len: usize| format!("{{\"a\":\"{}\"}}", "x".repeat(len));
+        let array = |len: usize| format!("{{\"a\":[{}]}}", vec!["0"; len].join(","));
+        let limit = form::MAX_DEPTH + 1;
+        for (within, over) in [
+            (nested(limit), nested(limit + 1)),
+            (
+                string(form::MAX_VALUE_CHARS),
+                string(form::MAX_VALUE_CHARS + 1),
+            ),
+            (array(form::MAX_INDEX), array(form::MAX_INDEX + 1)),
+        ] {
+            let ok = parse(within.as_bytes()).unwrap();
+            assert!(ok.within_limits, "{}", &within[..40.min(within.len())]);
+            let left = parse(over.as_bytes()).unwrap();
+            assert!(!left.within_limits, "{}", &over[..40.min(over.len())]);
+            assert_eq!(direct(over.as_bytes()), None);
+        }
+        // Keys are not held to the string limit (the limits walk checks values only).
+        let long_key = format!("{{\"{}\":1}}", "k".repeat(form::MAX_VALUE_CHARS + 1));
+        assert!(parse(long_key.as_bytes()).unwrap().within_limits);
+    }
+
+    #[test]
     fn the_word_scan_finds_the_first_special_byte_like_a_byte_scan() {
         let naive = |b: &[u8]| b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
         let fillers = [
@@ -326,7 +376,9 @@ mod tests {
     fn invalid_utf8_gets_serde_jsons_error() {
         let body = b"{\"a\":\"\xff\"}";
         assert_eq!(
-            parse(body).map(Value::from).map_err(|e| e.to_string()),
+            parse(body)
+                .map(|p| Value::from(p.value))
+                .map_err(|e| e.to_string()),
             serde_json::from_slice::<Value>(body).map_err(|e| e.to_string())
         );
     }

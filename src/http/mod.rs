@@ -38,10 +38,12 @@ use chrono::{DateTime, TimeZone, Utc};
 use crate::domain::id::IdGen;
 use crate::error::Error;
 use crate::http::error::{PendingError, envelope, status_of};
+use crate::http::extract::Decoded;
 use crate::http::faults::Faults;
 use crate::http::idempotency::{Begin, Fingerprint, Idempotency, StoredResponse};
 use crate::http::journal::{Journal, RawRequest, Recorded};
-use crate::http::param::{Fields, Param};
+use crate::http::json_parse::Parsed;
+use crate::http::param::Param;
 use crate::http::params::Mode;
 use crate::store::{AccountKey, Store};
 
@@ -512,23 +514,32 @@ fn not_stored(err: &Error) -> bool {
 fn fingerprint(incoming: &Incoming, body: &Bytes, req: &mut Request) -> Fingerprint {
     let decoded = match incoming.mode {
         Mode::V2 => match json_parse::parse(body) {
-            Ok(Param::Object(fields)) => Some(fields),
+            Ok(Parsed {
+                value: Param::Object(fields),
+                within_limits,
+            }) => Some(Decoded {
+                fields,
+                within_limits,
+            }),
             _ => None,
         },
         Mode::V1 => std::str::from_utf8(body).ok().and_then(|text| {
             let mut map = form::decode(incoming.uri.query().unwrap_or("")).ok()?;
             map.extend(form::decode(text).ok()?);
-            Some(Fields::from(map))
+            Some(Decoded {
+                fields: map.into(),
+                within_limits: true,
+            })
         }),
     };
     let mut fp = Fingerprint::builder();
     fp.bytes(incoming.method.as_str().as_bytes());
     fp.bytes(incoming.path().as_bytes());
     match decoded {
-        Some(fields) => {
-            fp.fields(&fields);
+        Some(decoded) => {
+            fp.fields(&decoded.fields);
             if let Some(received) = req.extensions_mut().get_mut::<extract::Received>() {
-                received.decoded = Some(fields);
+                received.decoded = Some(decoded);
             }
         }
         None => fp.bytes(body.trim_ascii()),

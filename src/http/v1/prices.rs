@@ -97,13 +97,13 @@ impl<'a> From<&'a Price> for PriceView<'a> {
 /// # Errors
 /// Missing, or not a three-letter code.
 pub fn req_currency(p: &mut Params, key: &str) -> Result<String> {
-    let path = p.path_of(key);
-    let c = p.req_string(key)?.to_ascii_lowercase();
+    let mut c = p.req_string(key)?;
+    c.make_ascii_lowercase();
     if is_currency(&c) {
         Ok(c)
     } else {
         Err(Error::param_invalid(
-            path,
+            p.path_of(key),
             None,
             format!("Invalid currency: {c}. Stripe currencies are three-letter ISO codes."),
         ))
