@@ -282,7 +282,7 @@ fn authenticate(headers: &HeaderMap, control_plane: bool) -> Result<Option<Accou
     }
     let key = extract::api_key(headers.get(header::AUTHORIZATION).map(|v| v.as_bytes()))?;
     let connected = headers
-        .get("stripe-account")
+        .get(&STRIPE_ACCOUNT)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty());
@@ -292,6 +292,7 @@ fn authenticate(headers: &HeaderMap, control_plane: bool) -> Result<Option<Accou
 static REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
 static STRIPE_VERSION: HeaderName = HeaderName::from_static("stripe-version");
 static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+static STRIPE_ACCOUNT: HeaderName = HeaderName::from_static("stripe-account");
 static IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 static SHOULD_RETRY: HeaderName = HeaderName::from_static("stripe-should-retry");
 
@@ -340,9 +341,9 @@ pub async fn conventions(State(state): State<AppState>, req: Request, next: Next
     let (response, body) =
         match check_limits(&parts).and_then(|()| authenticate(&parts.headers, control_plane)) {
             Err(err) => (err.into_response(), Bytes::new()),
-            Ok(account) => match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-                Err(_) => (Error::PayloadTooLarge.into_response(), Bytes::new()),
-                Ok(bytes) => {
+            Ok(account) => match collect_body(body, MAX_BODY_BYTES).await {
+                None => (Error::PayloadTooLarge.into_response(), Bytes::new()),
+                Some(bytes) => {
                     parts.extensions.insert(extract::Received {
                         account: account.clone(),
                         body: Some(bytes.clone()),
@@ -465,8 +466,8 @@ async fn serve_idempotent(
         .is_some_and(|p| not_stored(&p.0));
     let response = render_pending(response, incoming);
     let (head, body) = response.into_parts();
-    match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) => {
+    match collect_body(body, usize::MAX).await {
+        Some(bytes) => {
             let now = state.store.clock().now().timestamp();
             let keep = stored.then(|| StoredResponse {
                 status: head.status,
@@ -475,7 +476,49 @@ async fn serve_idempotent(
             guard.finish(keep, now);
             Response::from_parts(head, Body::from(bytes))
         }
-        Err(_) => Error::Internal("response body unreadable".into()).into_response(),
+        None => Error::Internal("response body unreadable".into()).into_response(),
+    }
+}
+
+/// Reads a body whole, `None` if it fails or holds more than `limit` bytes. A body known to be
+/// empty (a GET's) is not polled, and one that ends with its first frame (a request body that
+/// arrived in one read, a rendered response) is returned as it came, without the frame queue
+/// of a general collector; longer bodies are gathered into one buffer.
+async fn collect_body(mut body: Body, limit: usize) -> Option<Bytes> {
+    use http_body::Body as _;
+    let mut first: Option<Bytes> = None;
+    let mut joined: Vec<u8> = Vec::new();
+    while !body.is_end_stream() {
+        let polled = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx));
+        let Some(frame) = polled.await else {
+            break;
+        };
+        let Ok(data) = frame.ok()?.into_data() else {
+            // Trailers carry no content.
+            continue;
+        };
+        let held = if joined.is_empty() {
+            first.as_ref().map_or(0, Bytes::len)
+        } else {
+            joined.len()
+        };
+        if held + data.len() > limit {
+            return None;
+        }
+        match &first {
+            None => first = Some(data),
+            Some(head) => {
+                if joined.is_empty() {
+                    joined.extend_from_slice(head);
+                }
+                joined.extend_from_slice(&data);
+            }
+        }
+    }
+    if joined.is_empty() {
+        Some(first.unwrap_or_default())
+    } else {
+        Some(Bytes::from(joined))
     }
 }
 

@@ -152,6 +152,49 @@ async fn oversized_bodies_are_413_in_json() {
     assert_eq!(r.body["error"]["type"], "invalid_request_error");
 }
 
+/// Sends `head` and then `chunks` as a chunked body over a fresh connection; the response.
+async fn chunked_post(app: &TestApp, path: &str, chunks: &[&str]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        app.key
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    for chunk in chunks {
+        let framed = format!("{:x}\r\n{chunk}\r\n", chunk.len());
+        stream.write_all(framed.as_bytes()).await.expect("chunk");
+        stream.flush().await.expect("flush");
+    }
+    stream.write_all(b"0\r\n\r\n").await.expect("end");
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .await
+        .expect("response");
+    response
+}
+
+#[tokio::test]
+async fn bodies_sent_in_chunks_are_read_whole() {
+    let app = TestApp::spawn().await;
+    let response = chunked_post(
+        &app,
+        "/v1/customers",
+        &["email=jenny%40exa", "mple.com&na", "me=Jenny+Rosen"],
+    )
+    .await;
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        response.contains(r#""email":"jenny@example.com""#)
+            && response.contains(r#""name":"Jenny Rosen""#),
+        "{response}"
+    );
+}
+
 #[tokio::test]
 async fn overlong_urls_and_headers_get_json_errors() {
     let app = TestApp::spawn().await;
