@@ -43,6 +43,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 /// [`Error::Authentication`] when the header is missing, not Bearer/Basic, or the key does not
 /// look like a secret or restricted key.
 pub fn api_key(header: Option<&[u8]>) -> Result<Cow<'_, str>, Error> {
+    // What the SDKs send, `Bearer <secret key>`, checked on the bytes; anything else (other
+    // spacing or case, Basic, a bad key and its error) takes the general path below.
+    if let Some(key) = header.and_then(|h| h.strip_prefix(b"Bearer ")) {
+        if is_secret_key(key) {
+            if let Ok(key) = std::str::from_utf8(key) {
+                return Ok(Cow::Borrowed(key));
+            }
+        }
+    }
     let raw = header
         .and_then(|h| std::str::from_utf8(h).ok())
         .map(str::trim)
@@ -71,22 +80,22 @@ pub fn api_key(header: Option<&[u8]>) -> Result<Cow<'_, str>, Error> {
     if key.starts_with("pk_") {
         return Err(Error::Authentication(AuthFailure::Publishable(mask(&key))));
     }
-    if !is_secret_key(&key) {
+    if !is_secret_key(key.as_bytes()) {
         return Err(Error::Authentication(AuthFailure::Malformed(mask(&key))));
     }
     Ok(key)
 }
 
-fn is_secret_key(key: &str) -> bool {
-    let rest = ["sk_test_", "sk_live_", "rk_test_", "rk_live_"]
-        .iter()
-        .find_map(|p| key.strip_prefix(p));
-    rest.is_some_and(|r| {
-        !r.is_empty()
-            && r.len() <= 255
-            && r.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    })
+fn is_secret_key(key: &[u8]) -> bool {
+    let rest = match key.get(..8) {
+        Some(b"sk_test_" | b"sk_live_" | b"rk_test_" | b"rk_live_") => &key[8..],
+        _ => return false,
+    };
+    !rest.is_empty()
+        && rest.len() <= 255
+        && rest
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
 }
 
 /// Masks a key as Stripe does: the prefix, asterisks, and the last four characters.
@@ -385,6 +394,24 @@ mod tests {
             api_key(Some(b"Basic c2tfdGVzdF8xMjM6")).ok().as_deref(),
             Some("sk_test_123")
         );
+        // Other spellings than the SDKs' take the general path, to the same key.
+        for header in [
+            &b"bearer sk_test_123"[..],
+            b"BEARER sk_test_123",
+            b"Bearer  sk_test_123",
+            b"Bearer sk_test_123 ",
+            b" Bearer sk_test_123",
+        ] {
+            assert_eq!(
+                api_key(Some(header)).ok().as_deref(),
+                Some("sk_test_123"),
+                "{header:?}"
+            );
+        }
+        for key in ["rk_live_a-b_C", "sk_live_9", "rk_test_x"] {
+            let header = format!("Bearer {key}");
+            assert_eq!(api_key(Some(header.as_bytes())).ok().as_deref(), Some(key));
+        }
     }
 
     #[test]
@@ -402,6 +429,8 @@ mod tests {
             b"Token sk_test_1",
             b"Bearer sk_test_",
             b"Bearer sk_prod_1",
+            b"Bearer sk_test_\xc3\xa9",
+            b"Bearer sk_test_a b",
             b"Basic !!!",
         ] {
             assert!(
