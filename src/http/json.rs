@@ -20,11 +20,6 @@ pub fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result {
     value.serialize(&mut Writer { out })
 }
 
-/// Whether JSON needs `b` escaped inside a string.
-fn escaped(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
-}
-
 /// Whether any of the eight bytes of `w` is one JSON escapes: below 0x20, `"` or `\`. Exact
 /// (the classic "has a zero byte" test applied three times), eight bytes per step.
 fn any_escaped(w: u64) -> bool {
@@ -42,7 +37,11 @@ fn needs_escaping(s: &[u8]) -> bool {
         w.copy_from_slice(c);
         any_escaped(u64::from_ne_bytes(w))
     });
-    any_word || words.remainder().iter().any(|&b| escaped(b))
+    // The last few bytes as one more word, padded with spaces (which need no escaping).
+    let rest = words.remainder();
+    let mut w = [b' '; 8];
+    w[..rest.len()].copy_from_slice(rest);
+    any_word || any_escaped(u64::from_ne_bytes(w))
 }
 
 fn write_str(out: &mut Vec<u8>, s: &str) -> Result {
@@ -564,6 +563,11 @@ mod tests {
         }));
     }
 
+    /// Whether JSON needs `b` escaped inside a string.
+    fn escaped(b: u8) -> bool {
+        b < 0x20 || b == b'"' || b == b'\\'
+    }
+
     #[test]
     fn finds_every_byte_that_needs_escaping_at_every_position() {
         for b in 0..=255u8 {
@@ -573,7 +577,7 @@ mod tests {
                     bytes[at] = b;
                     assert_eq!(
                         super::needs_escaping(&bytes),
-                        super::escaped(b),
+                        escaped(b),
                         "byte {b:#x} at {at} of {len}"
                     );
                 }
@@ -599,7 +603,7 @@ mod tests {
                 .collect();
             assert_eq!(
                 super::needs_escaping(&bytes),
-                bytes.iter().any(|&b| super::escaped(b)),
+                bytes.iter().any(|&b| escaped(b)),
                 "{bytes:x?}"
             );
         }
