@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod journal;
 pub mod json;
 pub mod json_parse;
+pub mod memo;
 pub mod param;
 pub mod params;
 pub mod v1;
@@ -35,6 +36,7 @@ use tower::Layer;
 
 use chrono::{DateTime, TimeZone, Utc};
 
+use crate::domain::billing_intent::BillingIntent;
 use crate::domain::id::IdGen;
 use crate::error::Error;
 use crate::http::error::{PendingError, envelope, status_of};
@@ -43,6 +45,7 @@ use crate::http::faults::Faults;
 use crate::http::idempotency::{Begin, Fingerprint, Idempotency, StoredResponse};
 use crate::http::journal::{Journal, RawRequest, Recorded};
 use crate::http::json_parse::Parsed;
+use crate::http::memo::Rendered;
 use crate::http::param::Param;
 use crate::http::params::Mode;
 use crate::store::{AccountKey, Store};
@@ -72,6 +75,8 @@ pub struct Shared {
     pub faults: Faults,
     /// Idempotency keys and stored responses.
     pub idempotency: Arc<Idempotency>,
+    /// JSON of billing intents as last read, for reading them again unchanged.
+    pub rendered_intents: Rendered<BillingIntent>,
     /// Request ids are drawn from their own sequence so they never shift object ids.
     request_ids: IdGen,
     /// Where `reset` puts the clock and ids back to.
@@ -118,6 +123,7 @@ impl AppState {
             journal: Journal::new(journal_limit),
             faults: Faults::default(),
             idempotency: Arc::new(Idempotency::default()),
+            rendered_intents: Rendered::default(),
             request_ids: IdGen::random(),
             start,
         }));
@@ -213,18 +219,31 @@ pub fn app(
 /// # Errors
 /// [`Error::Internal`] if serialisation fails (it cannot for the mock's view types).
 pub fn render<T: serde::Serialize>(value: &T) -> Result<Response, Error> {
+    Ok(json_response(render_body(value)?))
+}
+
+/// The JSON of `value`, for a 200 response.
+///
+/// # Errors
+/// [`Error::Internal`] if serialisation fails (it cannot for the mock's view types).
+pub fn render_body<T: serde::Serialize>(value: &T) -> Result<Bytes, Error> {
     // Most objects render to a few hundred bytes to a few KB: starting at 1 KiB saves the
     // three or four regrowths (and copies) of serde_json's 128-byte start.
     let mut body = Vec::with_capacity(1024);
     json::write(&mut body, value).map_err(|e| Error::Internal(e.to_string()))?;
-    Ok((
+    Ok(body.into())
+}
+
+/// A 200 response with the JSON `body`.
+pub fn json_response(body: Bytes) -> Response {
+    (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
         body,
     )
-        .into_response())
+        .into_response()
 }
 
 async fn healthz() -> Json<serde_json::Value> {

@@ -15,6 +15,39 @@ use crate::intent_helpers::{
 // ----- create / retrieve -----
 
 #[tokio::test]
+async fn retrieving_again_always_shows_the_intent_as_it_is_now_in_the_version_asked() {
+    let app = TestApp::spawn().await;
+    let id = id_of(&intent_of(&app, 2000).await);
+    let path = format!("/v2/billing/intents/{id}");
+    let newer = Some("2026-09-23.preview");
+    let fetch = |version: Option<&'static str>| {
+        let (app, path) = (&app, path.clone());
+        async move { v2(app, Method::GET, &path, version, None).await }
+    };
+    let first = fetch(None).await;
+    let again = fetch(None).await;
+    assert_eq!(first.text, again.text, "an unchanged intent reads the same");
+    assert_eq!(first.body["status"], "draft");
+    // Another version's shape is its own, and the first shape is not disturbed by it.
+    let shaped = fetch(newer).await;
+    assert_eq!(shaped.body["amount_details"]["amount_due"], "2000");
+    assert_eq!(fetch(None).await.text, first.text);
+    // Each change shows at once, in every shape, as the operation's own answer shows it.
+    for (op, status) in [
+        ("reserve", "reserved"),
+        ("release_reservation", "draft"),
+        ("cancel", "canceled"),
+    ] {
+        let answer = ok(post_empty(&app, &op_path(&id, op)).await);
+        let read = fetch(None).await;
+        assert_eq!(read.body, answer, "{op}");
+        assert_eq!(read.body["status"], status, "{op}");
+        assert_eq!(fetch(newer).await.body["status"], status, "{op}");
+        assert_eq!(fetch(None).await.text, read.text, "{op}");
+    }
+}
+
+#[tokio::test]
 async fn creating_an_intent_returns_a_draft_with_every_field() {
     let app = TestApp::spawn().await;
     let intent = intent_of(&app, 2000).await;

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::http::extract::{Caller, V2Body, V2Query};
 use crate::http::params::Params;
 use crate::http::v1::prices::req_currency;
-use crate::http::{AppState, render};
+use crate::http::{AppState, json_response, render, render_body};
 use crate::store::billing::{CommitParams, NewIntent};
 
 use super::billing_intent_actions::read_action;
@@ -171,8 +171,13 @@ async fn retrieve(
     V2Query(params): V2Query,
 ) -> Result<Response> {
     params.finish()?;
-    app.store
-        .with_intent(&acct, &id, |intent| render(&IntentView::new(intent, shape)))?
+    let body = app.store.with_intent(&acct, &id, |intent| {
+        app.rendered_intents
+            .get_or_render(intent, shape.key(), |i| {
+                render_body(&IntentView::new(i, shape))
+            })
+    })??;
+    Ok(json_response(body))
 }
 
 async fn list(

@@ -56,6 +56,13 @@ const FIRST_BALANCE_FIELDS: &str = "2026-09-23";
 const LAST_INTENT_EFFECTIVE_AT: &str = "2025-07-30";
 
 impl Shape {
+    /// The shape as a small number, distinct per shape.
+    pub fn key(self) -> u8 {
+        u8::from(self.string_amounts)
+            | u8::from(self.balance_fields) << 1
+            | u8::from(self.intent_effective_at) << 2
+    }
+
     /// The shape for a `Stripe-Version` header value (`None` when absent).
     pub fn for_version(version: Option<&str>) -> Shape {
         // Versions are `YYYY-MM-DD.<release>`; ISO dates compare correctly as strings.
