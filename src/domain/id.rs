@@ -65,23 +65,24 @@ impl IdGen {
     }
 
     fn id(&self, prefix: &str, marker: &str, len: usize) -> String {
-        let mut out = Vec::with_capacity(prefix.len() + marker.len() + len);
-        out.extend_from_slice(prefix.as_bytes());
-        out.extend_from_slice(marker.as_bytes());
-        // 10 base62 digits use 59.5 bits of a 64-bit draw; digits are taken from the low end.
-        let mut remaining = len;
-        for mut bits in self.reserve(len.div_ceil(10) as u64) {
-            let n = remaining.min(10);
-            for _ in 0..n / 2 {
-                out.extend_from_slice(&PAIRS[(bits % (62 * 62)) as usize]);
+        let head = prefix.len() + marker.len();
+        let mut out = vec![0; head + len];
+        out[..prefix.len()].copy_from_slice(prefix.as_bytes());
+        out[prefix.len()..head].copy_from_slice(marker.as_bytes());
+        // 10 base62 digits use 59.5 bits of a 64-bit draw; digits are taken from the low end,
+        // two at a time.
+        let draws = self.reserve(len.div_ceil(10) as u64);
+        for (digits, mut bits) in out[head..].chunks_mut(10).zip(draws) {
+            let mut pairs = digits.chunks_exact_mut(2);
+            for pair in pairs.by_ref() {
+                pair.copy_from_slice(&PAIRS[(bits % (62 * 62)) as usize]);
                 bits /= 62 * 62;
             }
-            if n % 2 == 1 {
-                out.push(ALPHABET[(bits % 62) as usize]);
+            if let [last] = pairs.into_remainder() {
+                *last = ALPHABET[(bits % 62) as usize];
             }
-            remaining -= n;
         }
-        // Everything pushed is ASCII, so this never falls back.
+        // Prefix, marker and digits are all ASCII, so this never falls back.
         String::from_utf8(out).unwrap_or_default()
     }
 }
