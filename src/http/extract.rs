@@ -158,9 +158,12 @@ async fn read_body(req: Request) -> Result<Bytes, Error> {
 /// `Ok` if the request's media type is `expected` (in any case); otherwise the type it has,
 /// lowercased for the error message, or `None` without a `Content-Type`.
 fn media_type(req: &Request, expected: &str) -> Result<(), Option<String>> {
-    let media_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
+    let value = req.headers().get(header::CONTENT_TYPE);
+    // What the SDKs send: exactly the type, no parameters.
+    if value.is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(expected.as_bytes())) {
+        return Ok(());
+    }
+    let media_type = value
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or("").trim())
         .filter(|v| !v.is_empty());
@@ -441,6 +444,40 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn media_types_match_in_any_case_with_or_without_parameters() {
+        let req = |ct: Option<&str>| {
+            let mut builder = Request::builder();
+            if let Some(ct) = ct {
+                builder = builder.header(header::CONTENT_TYPE, ct);
+            }
+            builder.body(axum::body::Body::empty()).unwrap()
+        };
+        let json = "application/json";
+        for ok in [
+            "application/json",
+            "Application/JSON",
+            "application/json; charset=utf-8",
+            "APPLICATION/JSON ; charset=utf-8",
+        ] {
+            assert_eq!(media_type(&req(Some(ok)), json), Ok(()), "{ok}");
+        }
+        for (sent, named) in [
+            ("text/plain; charset=utf-8", "text/plain"),
+            ("application/jsonx", "application/jsonx"),
+            (
+                "Application/X-WWW-Form-Urlencoded",
+                "application/x-www-form-urlencoded",
+            ),
+        ] {
+            assert_eq!(
+                media_type(&req(Some(sent)), json),
+                Err(Some(named.to_owned()))
+            );
+        }
+        assert_eq!(media_type(&req(None), json), Err(None));
     }
 
     #[test]

@@ -309,7 +309,7 @@ fn authenticate(headers: &HeaderMap, control_plane: bool) -> Result<Option<Accou
 }
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
-static STRIPE_VERSION: HeaderName = HeaderName::from_static("stripe-version");
+pub(crate) static STRIPE_VERSION: HeaderName = HeaderName::from_static("stripe-version");
 static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 static STRIPE_ACCOUNT: HeaderName = HeaderName::from_static("stripe-account");
 static IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");

@@ -17,8 +17,8 @@ use serde::{Serialize, Serializer};
 
 use crate::domain::collection::Cursor;
 use crate::error::{Error, Result};
-use crate::http::AppState;
 use crate::http::params::Params;
+use crate::http::{AppState, STRIPE_VERSION};
 use crate::store::billing::{Page, PageRequest};
 
 /// All v2 routes.
@@ -91,7 +91,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Shape {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let version = parts
             .headers
-            .get("stripe-version")
+            .get(&STRIPE_VERSION)
             .and_then(|v| v.to_str().ok());
         Ok(Shape::for_version(version))
     }
