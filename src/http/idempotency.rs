@@ -1,10 +1,10 @@
 //! Idempotent requests, as Stripe runs them.
 //!
 //! A POST (and a v2 DELETE) carrying an `Idempotency-Key` executes at most once per account and
-//! key. The first completed response is stored with a fingerprint of the request (method, path
-//! and the decoded parameters, so key order and encoding details do not matter); a repeat with
-//! the same fingerprint gets the stored status and body byte for byte, a repeat with another
-//! fingerprint an `idempotency_error`. A repeat that arrives while the first is still running
+//! key. The first completed response is stored with the request's [`Signature`]; a repeat with
+//! the same parameters (method, path and the decoded parameters, so key order and encoding
+//! details do not matter) gets the stored status and body byte for byte, a repeat with other
+//! parameters an `idempotency_error`. A repeat that arrives while the first is still running
 //! waits for it (up to [`WAIT_FOR_IN_FLIGHT`]) and then replays it, or gets Stripe's 409
 //! `idempotency_key_in_use`. Requests rejected by parameter validation are not stored, as on
 //! Stripe, so they can be retried with the same key.
@@ -23,7 +23,11 @@ use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 use tokio::sync::watch;
 
 use crate::domain::id::mix;
+use crate::http::extract::Decoded;
+use crate::http::json_parse::{self, Parsed};
 use crate::http::param::{Fields, Param};
+use crate::http::params::Mode;
+use crate::http::{form, mode_of};
 use crate::store::AccountKey;
 
 use crate::sync::lock;
@@ -34,13 +38,15 @@ pub const KEY_TTL_SECS: i64 = 24 * 60 * 60;
 pub const MAX_KEYS_PER_ACCOUNT: usize = 10_000;
 /// Longest key accepted, in bytes.
 pub const MAX_KEY_LEN: usize = 255;
+/// Largest request (method, path and query, body) kept whole as its key's [`Signature`];
+/// larger ones are kept as a [`Fingerprint`].
+pub const MAX_KEPT_REQUEST: usize = 1024;
 /// How long a repeat waits for the in-flight original before answering 409.
 pub const WAIT_FOR_IN_FLIGHT: Duration = Duration::from_secs(30);
 
 /// 128 bits standing for a request's method, path and decoded parameters: equal for requests
 /// Stripe considers the same (parameter order and encoding do not matter, since the
-/// parameters are hashed after decoding, object keys in sorted order). Kept instead of the
-/// parameters themselves, so 10,000 keys cost 160 KB per account whatever the bodies.
+/// parameters are hashed after decoding, object keys in sorted order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fingerprint(u64, u64);
 
@@ -159,6 +165,103 @@ impl FingerprintBuilder {
     }
 }
 
+/// The request a key was first used with, to tell a retry (the same parameters) from another
+/// request. A request of up to [`MAX_KEPT_REQUEST`] bytes is kept as it came and compared byte
+/// for byte; only when two uses' bytes differ are both fingerprinted, since parameter order and
+/// encoding do not matter. A larger request is fingerprinted at once. Retries send the same
+/// bytes, so the usual request is never decoded for its key; 10,000 keys of such requests
+/// cost about 10 MB per account at most, larger ones 160 KB.
+#[derive(Debug, Clone)]
+pub enum Signature {
+    /// `METHOD path?query`, a newline, the body.
+    Request(Arc<[u8]>),
+    /// The fingerprint of a larger request.
+    Fingerprint(Fingerprint),
+}
+
+impl Signature {
+    /// The request kept whole, if it is small enough.
+    pub fn request(method: &str, path_and_query: &str, body: &[u8]) -> Option<Signature> {
+        let len = method.len() + path_and_query.len() + body.len() + 2;
+        if len > MAX_KEPT_REQUEST {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(len);
+        bytes.extend_from_slice(method.as_bytes());
+        bytes.push(b' ');
+        bytes.extend_from_slice(path_and_query.as_bytes());
+        bytes.push(b'\n');
+        bytes.extend_from_slice(body);
+        Some(Signature::Request(bytes.into()))
+    }
+
+    /// Whether two uses of a key carry the same request: the same bytes, or else the same
+    /// [`canonical`] fingerprint.
+    pub fn same(&self, other: &Signature) -> bool {
+        match (self, other) {
+            (Signature::Request(a), Signature::Request(b)) if a == b => true,
+            _ => self.fingerprint() == other.fingerprint(),
+        }
+    }
+
+    fn fingerprint(&self) -> Fingerprint {
+        match self {
+            Signature::Fingerprint(f) => *f,
+            Signature::Request(bytes) => {
+                // A method has no space and a request target no newline.
+                let (head, body) = bytes
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or((&bytes[..], &[][..]), |at| (&bytes[..at], &bytes[at + 1..]));
+                let head = std::str::from_utf8(head).unwrap_or_default();
+                let (method, target) = head.split_once(' ').unwrap_or((head, ""));
+                canonical(method, target, body).0
+            }
+        }
+    }
+}
+
+/// A request's fingerprint: its method, its path and its decoded parameters (v2: the JSON
+/// body's object; v1: the query merged with the form body), or the body's bytes where they do
+/// not decode. The decoded parameters come back too, for the handler.
+pub fn canonical(
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+) -> (Fingerprint, Option<Decoded>) {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let decoded = match mode_of(path) {
+        Mode::V2 => match json_parse::parse(body) {
+            Ok(Parsed {
+                value: Param::Object(fields),
+                within_limits,
+            }) => Some(Decoded {
+                fields,
+                within_limits,
+            }),
+            _ => None,
+        },
+        Mode::V1 => std::str::from_utf8(body).ok().and_then(|text| {
+            let mut map = form::decode(query).ok()?;
+            map.extend(form::decode(text).ok()?);
+            Some(Decoded {
+                fields: map.into(),
+                within_limits: true,
+            })
+        }),
+    };
+    let mut fp = Fingerprint::builder();
+    fp.bytes(method.as_bytes());
+    fp.bytes(path.as_bytes());
+    match &decoded {
+        Some(decoded) => fp.fields(&decoded.fields),
+        None => fp.bytes(body.trim_ascii()),
+    }
+    (fp.finish(), decoded)
+}
+
 /// A stored response.
 #[derive(Debug, Clone)]
 pub struct StoredResponse {
@@ -171,12 +274,12 @@ pub struct StoredResponse {
 #[derive(Debug)]
 enum Entry {
     InFlight {
-        fingerprint: Fingerprint,
+        signature: Signature,
         /// Set to `true` when the original settles; made by the first repeat that waits.
         waiters: Option<watch::Sender<bool>>,
     },
     Done {
-        fingerprint: Fingerprint,
+        signature: Signature,
         response: StoredResponse,
         at: i64,
     },
@@ -272,7 +375,7 @@ impl Idempotency {
         self: &Arc<Self>,
         account: &AccountKey,
         key: &str,
-        fingerprint: Fingerprint,
+        signature: &Signature,
         now: i64,
     ) -> Begin {
         let hash = self.hasher.hash_one(key);
@@ -280,21 +383,21 @@ impl Idempotency {
         let keys = accounts.entry(account.clone()).or_default();
         match keys.live(hash, key, now) {
             Some(Entry::Done {
-                fingerprint: f,
+                signature: first,
                 response,
                 ..
             }) => {
-                if *f == fingerprint {
+                if first.same(signature) {
                     Begin::Replay(response.clone())
                 } else {
                     Begin::Mismatch
                 }
             }
             Some(Entry::InFlight {
-                fingerprint: f,
+                signature: first,
                 waiters,
             }) => {
-                if *f == fingerprint {
+                if first.same(signature) {
                     Begin::Wait(match waiters {
                         Some(tx) => tx.subscribe(),
                         None => {
@@ -313,7 +416,7 @@ impl Idempotency {
                     hash,
                     Arc::clone(&key),
                     Entry::InFlight {
-                        fingerprint,
+                        signature: signature.clone(),
                         waiters: None,
                     },
                 );
@@ -328,7 +431,7 @@ impl Idempotency {
                     account: account.clone(),
                     hash,
                     key,
-                    fingerprint,
+                    signature: signature.clone(),
                     settled: false,
                 })
             }
@@ -358,7 +461,7 @@ impl Idempotency {
         account: &AccountKey,
         hash: u64,
         key: &Arc<str>,
-        outcome: Option<(Fingerprint, StoredResponse, i64)>,
+        outcome: Option<(Signature, StoredResponse, i64)>,
     ) {
         let waiters = {
             let mut accounts = lock(&self.accounts);
@@ -366,9 +469,9 @@ impl Idempotency {
                 return;
             };
             match outcome {
-                Some((fingerprint, response, at)) => {
+                Some((signature, response, at)) => {
                     let done = Entry::Done {
-                        fingerprint,
+                        signature,
                         response,
                         at,
                     };
@@ -410,14 +513,14 @@ pub struct Guard {
     /// The key's hash in the owner's table.
     hash: u64,
     key: Arc<str>,
-    fingerprint: Fingerprint,
+    signature: Signature,
     settled: bool,
 }
 
 impl Guard {
     /// Stores `response` for replays (or, with `None`, forgets the key) and wakes waiters.
     pub fn finish(mut self, response: Option<StoredResponse>, now: i64) {
-        let outcome = response.map(|r| (self.fingerprint, r, now));
+        let outcome = response.map(|r| (self.signature.clone(), r, now));
         self.owner
             .settle(&self.account, self.hash, &self.key, outcome);
         self.settled = true;
@@ -440,8 +543,8 @@ mod tests {
         AccountKey::new("sk_test_1", None)
     }
 
-    fn fp(s: &str) -> Fingerprint {
-        Fingerprint::of_bytes(s.as_bytes())
+    fn fp(s: &str) -> Signature {
+        Signature::Fingerprint(Fingerprint::of_bytes(s.as_bytes()))
     }
 
     fn stored(body: &'static str) -> StoredResponse {
@@ -459,6 +562,85 @@ mod tests {
         let mut b = Fingerprint::builder();
         b.value(&value);
         b.finish()
+    }
+
+    fn kept(method: &str, target: &str, body: &str) -> Signature {
+        Signature::request(method, target, body.as_bytes()).expect("small request")
+    }
+
+    fn large(method: &str, target: &str, body: &str) -> Signature {
+        assert!(Signature::request(method, target, body.as_bytes()).is_none());
+        Signature::Fingerprint(canonical(method, target, body.as_bytes()).0)
+    }
+
+    #[test]
+    fn kept_requests_are_the_same_when_their_parameters_are() {
+        let v2 = "/v2/billing/intents";
+        let first = kept(
+            "POST",
+            v2,
+            r#"{"currency":"usd","actions":[{"a":1,"b":"x"}]}"#,
+        );
+        assert!(first.same(&first.clone()));
+        // Other order, spacing and escapes, the same parameters: fingerprinted, and the same.
+        let reordered = kept(
+            "POST",
+            v2,
+            r#"{ "actions": [ {"b": "\u0078", "a": 1} ], "currency": "usd" }"#,
+        );
+        assert!(first.same(&reordered) && reordered.same(&first));
+        // Another value, method or path is another request.
+        assert!(!first.same(&kept(
+            "POST",
+            v2,
+            r#"{"currency":"eur","actions":[{"a":1,"b":"x"}]}"#
+        )));
+        assert!(!first.same(&kept(
+            "POST",
+            "/v2/billing/cadences",
+            r#"{"currency":"usd","actions":[{"a":1,"b":"x"}]}"#
+        )));
+        assert!(!first.same(&kept(
+            "DELETE",
+            v2,
+            r#"{"currency":"usd","actions":[{"a":1,"b":"x"}]}"#
+        )));
+        // v1: the query and the form body together, in any order and encoding.
+        let v1 = kept(
+            "POST",
+            "/v1/customers?name=Q",
+            "email=a%40b.c&metadata[x]=1",
+        );
+        assert!(v1.same(&kept(
+            "POST",
+            "/v1/customers",
+            "metadata%5Bx%5D=1&name=Q&email=a%40b.c"
+        )));
+        assert!(!v1.same(&kept(
+            "POST",
+            "/v1/customers",
+            "email=a%40b.c&metadata[x]=1"
+        )));
+        // A body that does not decode is compared as bytes (less surrounding whitespace).
+        let raw = kept("POST", v2, "not json");
+        assert!(
+            raw.same(&kept("POST", v2, " not json\n")) && !raw.same(&kept("POST", v2, "not jsom"))
+        );
+    }
+
+    #[test]
+    fn large_requests_are_fingerprinted_and_compare_with_kept_ones() {
+        let v2 = "/v2/billing/intents";
+        let padding = " ".repeat(MAX_KEPT_REQUEST);
+        let compact = kept("POST", v2, r#"{"currency":"usd"}"#);
+        let padded = large("POST", v2, &format!(r#"{{{padding}"currency":"usd"}}"#));
+        assert!(compact.same(&padded) && padded.same(&compact));
+        let other = large("POST", v2, &format!(r#"{{{padding}"currency":"eur"}}"#));
+        assert!(!compact.same(&other) && !other.same(&padded));
+        // The bound counts method, target and body with their two separators.
+        let body = "x".repeat(MAX_KEPT_REQUEST - "POST".len() - v2.len() - 2);
+        assert!(Signature::request("POST", v2, body.as_bytes()).is_some());
+        assert!(Signature::request("POST", v2, format!("{body}x").as_bytes()).is_none());
     }
 
     #[test]
@@ -520,15 +702,15 @@ mod tests {
     #[test]
     fn first_use_executes_then_replays() {
         let idem = Arc::new(Idempotency::default());
-        let Begin::Execute(guard) = idem.begin(&acct(), "k", fp("fp"), 0) else {
+        let Begin::Execute(guard) = idem.begin(&acct(), "k", &fp("fp"), 0) else {
             panic!("first use executes");
         };
         guard.finish(Some(stored("{}")), 0);
         assert!(
-            matches!(idem.begin(&acct(), "k", fp("fp"), 1), Begin::Replay(r) if r.body == "{}")
+            matches!(idem.begin(&acct(), "k", &fp("fp"), 1), Begin::Replay(r) if r.body == "{}")
         );
         assert!(matches!(
-            idem.begin(&acct(), "k", fp("other"), 1),
+            idem.begin(&acct(), "k", &fp("other"), 1),
             Begin::Mismatch
         ));
     }
@@ -536,24 +718,24 @@ mod tests {
     #[test]
     fn in_flight_repeats_wait_and_mismatches_fail() {
         let idem = Arc::new(Idempotency::default());
-        let Begin::Execute(guard) = idem.begin(&acct(), "k", fp("fp"), 0) else {
+        let Begin::Execute(guard) = idem.begin(&acct(), "k", &fp("fp"), 0) else {
             panic!("first use executes");
         };
-        let Begin::Wait(rx) = idem.begin(&acct(), "k", fp("fp"), 0) else {
+        let Begin::Wait(rx) = idem.begin(&acct(), "k", &fp("fp"), 0) else {
             panic!("repeat waits");
         };
-        let Begin::Wait(rx2) = idem.begin(&acct(), "k", fp("fp"), 0) else {
+        let Begin::Wait(rx2) = idem.begin(&acct(), "k", &fp("fp"), 0) else {
             panic!("a second repeat waits too");
         };
         assert!(!*rx.borrow() && !*rx2.borrow());
         assert!(matches!(
-            idem.begin(&acct(), "k", fp("x"), 0),
+            idem.begin(&acct(), "k", &fp("x"), 0),
             Begin::Mismatch
         ));
         guard.finish(Some(stored("a")), 0);
         assert!(*rx.borrow() && *rx2.borrow(), "both waiters are woken");
         assert!(matches!(
-            idem.begin(&acct(), "k", fp("fp"), 0),
+            idem.begin(&acct(), "k", &fp("fp"), 0),
             Begin::Replay(r) if r.body == "a"
         ));
     }
@@ -561,16 +743,16 @@ mod tests {
     #[test]
     fn a_dropped_guard_forgets_the_key() {
         let idem = Arc::new(Idempotency::default());
-        let Begin::Execute(guard) = idem.begin(&acct(), "k", fp("fp"), 0) else {
+        let Begin::Execute(guard) = idem.begin(&acct(), "k", &fp("fp"), 0) else {
             panic!("first use executes");
         };
-        let Begin::Wait(rx) = idem.begin(&acct(), "k", fp("fp"), 0) else {
+        let Begin::Wait(rx) = idem.begin(&acct(), "k", &fp("fp"), 0) else {
             panic!("repeat waits");
         };
         drop(guard);
         assert!(*rx.borrow(), "the waiter is woken to try again");
         assert!(matches!(
-            idem.begin(&acct(), "k", fp("fp"), 0),
+            idem.begin(&acct(), "k", &fp("fp"), 0),
             Begin::Execute(_)
         ));
     }
@@ -578,15 +760,15 @@ mod tests {
     #[test]
     fn keys_expire_after_a_day() {
         let idem = Arc::new(Idempotency::default());
-        if let Begin::Execute(g) = idem.begin(&acct(), "k", fp("fp"), 0) {
+        if let Begin::Execute(g) = idem.begin(&acct(), "k", &fp("fp"), 0) {
             g.finish(Some(stored("a")), 0);
         }
         assert!(matches!(
-            idem.begin(&acct(), "k", fp("other"), KEY_TTL_SECS - 1),
+            idem.begin(&acct(), "k", &fp("other"), KEY_TTL_SECS - 1),
             Begin::Mismatch
         ));
         assert!(matches!(
-            idem.begin(&acct(), "k", fp("other"), KEY_TTL_SECS),
+            idem.begin(&acct(), "k", &fp("other"), KEY_TTL_SECS),
             Begin::Execute(_)
         ));
     }
@@ -595,13 +777,16 @@ mod tests {
     fn the_store_is_bounded_per_account() {
         let idem = Arc::new(Idempotency::default());
         for i in 0..(MAX_KEYS_PER_ACCOUNT + 5) {
-            if let Begin::Execute(g) = idem.begin(&acct(), &format!("k{i}"), fp("fp"), 0) {
+            if let Begin::Execute(g) = idem.begin(&acct(), &format!("k{i}"), &fp("fp"), 0) {
                 g.finish(Some(stored("a")), 0);
             }
         }
         assert_eq!(idem.len(&acct()), MAX_KEYS_PER_ACCOUNT);
         assert!(
-            matches!(idem.begin(&acct(), "k0", fp("other"), 0), Begin::Execute(_)),
+            matches!(
+                idem.begin(&acct(), "k0", &fp("other"), 0),
+                Begin::Execute(_)
+            ),
             "oldest evicted"
         );
     }
@@ -610,7 +795,7 @@ mod tests {
     fn a_key_used_again_after_expiring_is_evicted_by_its_new_use_not_its_first() {
         let idem = Arc::new(Idempotency::default());
         let run = |key: &str, now: i64| {
-            if let Begin::Execute(g) = idem.begin(&acct(), key, fp("fp"), now) {
+            if let Begin::Execute(g) = idem.begin(&acct(), key, &fp("fp"), now) {
                 g.finish(Some(stored("a")), now);
             }
         };
@@ -623,7 +808,7 @@ mod tests {
         assert_eq!(idem.len(&acct()), MAX_KEYS_PER_ACCOUNT);
         assert!(
             matches!(
-                idem.begin(&acct(), "k", fp("fp"), KEY_TTL_SECS),
+                idem.begin(&acct(), "k", &fp("fp"), KEY_TTL_SECS),
                 Begin::Replay(_)
             ),
             "the second use of k is still remembered"
@@ -632,7 +817,7 @@ mod tests {
         assert_eq!(idem.len(&acct()), MAX_KEYS_PER_ACCOUNT);
         assert!(
             matches!(
-                idem.begin(&acct(), "k", fp("other"), KEY_TTL_SECS),
+                idem.begin(&acct(), "k", &fp("other"), KEY_TTL_SECS),
                 Begin::Execute(_)
             ),
             "and is the oldest to go"
@@ -642,12 +827,12 @@ mod tests {
     #[test]
     fn accounts_do_not_share_keys() {
         let idem = Arc::new(Idempotency::default());
-        if let Begin::Execute(g) = idem.begin(&acct(), "k", fp("fp"), 0) {
+        if let Begin::Execute(g) = idem.begin(&acct(), "k", &fp("fp"), 0) {
             g.finish(Some(stored("a")), 0);
         }
         let other = AccountKey::new("sk_test_2", None);
         assert!(matches!(
-            idem.begin(&other, "k", fp("other"), 0),
+            idem.begin(&other, "k", &fp("other"), 0),
             Begin::Execute(_)
         ));
     }

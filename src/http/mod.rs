@@ -40,13 +40,10 @@ use crate::domain::billing_intent::BillingIntent;
 use crate::domain::id::IdGen;
 use crate::error::Error;
 use crate::http::error::{PendingError, envelope, status_of};
-use crate::http::extract::Decoded;
 use crate::http::faults::Faults;
-use crate::http::idempotency::{Begin, Fingerprint, Idempotency, StoredResponse};
+use crate::http::idempotency::{Begin, Idempotency, Signature, StoredResponse};
 use crate::http::journal::{Journal, RawRequest, Recorded};
-use crate::http::json_parse::Parsed;
 use crate::http::memo::Rendered;
-use crate::http::param::Param;
 use crate::http::params::Mode;
 use crate::store::{AccountKey, Store};
 
@@ -446,10 +443,10 @@ async fn serve_idempotent(
             incoming,
         );
     }
-    let fingerprint = fingerprint(incoming, body, &mut req);
+    let signature = signature(incoming, body, &mut req);
     let guard = loop {
         let now = state.store.clock().now().timestamp();
-        match state.idempotency.begin(account, &key, fingerprint, now) {
+        match state.idempotency.begin(account, &key, &signature, now) {
             Begin::Execute(guard) => break guard,
             Begin::Replay(stored) => {
                 let mut response = stored_response(stored);
@@ -570,43 +567,25 @@ fn not_stored(err: &Error) -> bool {
     )
 }
 
-/// Method, path and the decoded parameters, hashed: equal for requests Stripe considers the
-/// same. Parameters decoded here are left in the request's [`extract::Received`] so the
-/// handler's extractor does not decode them again.
-fn fingerprint(incoming: &Incoming, body: &Bytes, req: &mut Request) -> Fingerprint {
-    let decoded = match incoming.mode {
-        Mode::V2 => match json_parse::parse(body) {
-            Ok(Parsed {
-                value: Param::Object(fields),
-                within_limits,
-            }) => Some(Decoded {
-                fields,
-                within_limits,
-            }),
-            _ => None,
-        },
-        Mode::V1 => std::str::from_utf8(body).ok().and_then(|text| {
-            let mut map = form::decode(incoming.uri.query().unwrap_or("")).ok()?;
-            map.extend(form::decode(text).ok()?);
-            Some(Decoded {
-                fields: map.into(),
-                within_limits: true,
-            })
-        }),
-    };
-    let mut fp = Fingerprint::builder();
-    fp.bytes(incoming.method.as_str().as_bytes());
-    fp.bytes(incoming.path().as_bytes());
-    match decoded {
-        Some(decoded) => {
-            fp.fields(&decoded.fields);
-            if let Some(received) = req.extensions_mut().get_mut::<extract::Received>() {
-                received.decoded = Some(decoded);
-            }
-        }
-        None => fp.bytes(body.trim_ascii()),
+/// The request as its idempotency key keeps it: whole if it is small (not decoded here: the
+/// handler decodes it once), else its fingerprint, whose decoded parameters are left in the
+/// request's [`extract::Received`] so the handler's extractor does not decode them again.
+fn signature(incoming: &Incoming, body: &Bytes, req: &mut Request) -> Signature {
+    let target = incoming
+        .uri
+        .path_and_query()
+        .map_or(incoming.path(), |pq| pq.as_str());
+    let method = incoming.method.as_str();
+    if let Some(whole) = Signature::request(method, target, body) {
+        return whole;
     }
-    fp.finish()
+    let (fingerprint, decoded) = idempotency::canonical(method, target, body);
+    if let (Some(decoded), Some(received)) =
+        (decoded, req.extensions_mut().get_mut::<extract::Received>())
+    {
+        received.decoded = Some(decoded);
+    }
+    Signature::Fingerprint(fingerprint)
 }
 
 fn stored_response(stored: StoredResponse) -> Response {

@@ -59,6 +59,49 @@ async fn a_repeat_replays_the_first_response_byte_for_byte() {
 }
 
 #[tokio::test]
+async fn large_requests_replay_and_mismatch_like_small_ones() {
+    let app = TestApp::spawn().await;
+    // Over the size kept whole: the key keeps a fingerprint, and the handler still gets every
+    // parameter.
+    let long = "d".repeat(3000);
+    let first = app
+        .post_with_key(
+            "/v1/customers",
+            &format!("email=a%40b.c&description={long}"),
+            "k-large",
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(first.body["description"].as_str().map(str::len), Some(3000));
+    let again = app
+        .post_with_key(
+            "/v1/customers",
+            &format!("description={long}&email=a%40b.c"),
+            "k-large",
+        )
+        .await;
+    assert_eq!(again.text, first.text);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let other = app
+        .post_with_key(
+            "/v1/customers",
+            &format!("email=a%40b.c&description={long}x"),
+            "k-large",
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::BAD_REQUEST);
+    assert_eq!(other.body["error"]["type"], "idempotency_error");
+    // A small first use, retried with the same parameters in a large, padded body.
+    let small = app
+        .post_with_key("/v1/customers", "email=c%40d.e", "k-mixed")
+        .await;
+    let padded = format!("email=c%40d.e{}", "&".repeat(2000));
+    let retried = app.post_with_key("/v1/customers", &padded, "k-mixed").await;
+    assert_eq!(retried.text, small.text);
+    assert_eq!(retried.header("idempotent-replayed"), Some("true"));
+}
+
+#[tokio::test]
 async fn error_responses_are_replayed_too() {
     let app = TestApp::spawn().await;
     let first = app
