@@ -108,10 +108,11 @@ impl<'a> Reader<'a> {
 
     fn object(&mut self, depth: usize) -> Option<Fields> {
         self.pos += 1;
-        let mut entries = Vec::new();
         if self.eat(b'}') {
             return Some(Fields::new());
         }
+        // Room for the few fields an object usually has, without the growth path's overhead.
+        let mut entries = Vec::with_capacity(4);
         loop {
             if self.peek()? != b'"' {
                 return None;
@@ -134,10 +135,10 @@ impl<'a> Reader<'a> {
 
     fn array(&mut self, depth: usize) -> Option<Vec<Param>> {
         self.pos += 1;
-        let mut items = Vec::new();
         if self.eat(b']') {
-            return Some(items);
+            return Some(Vec::new());
         }
+        let mut items = Vec::with_capacity(4);
         loop {
             if items.len() == form::MAX_INDEX {
                 return None;
