@@ -146,14 +146,6 @@ impl Fields {
         self.0.first().map(|(k, _)| k.as_str())
     }
 
-    /// Sets `key` (replacing its value if it has one).
-    pub fn insert(&mut self, key: String, value: Param) {
-        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
-            Ok(i) => self.0[i].1 = value,
-            Err(i) => self.0.insert(i, (key, value)),
-        }
-    }
-
     /// The fields, in key order, for taking apart.
     pub fn into_entries(self) -> Vec<(String, Param)> {
         self.0
@@ -161,7 +153,7 @@ impl Fields {
 }
 
 impl From<Map<String, Value>> for Fields {
-    /// A map's iteration order is its keys' order, so no sort is needed.
+    /// A map iterates in key order, so `from_entries` finds the entries sorted and keeps them.
     fn from(map: Map<String, Value>) -> Self {
         Fields::from_entries(map.into_iter().map(|(k, v)| (k, v.into())).collect())
     }
@@ -210,11 +202,12 @@ mod tests {
     }
 
     #[test]
-    fn insert_keeps_the_order_and_replaces() {
-        let mut fields = Fields::new();
-        for (k, v) in [("m", "1"), ("a", "2"), ("z", "3"), ("m", "4")] {
-            fields.insert(k.into(), s(v));
-        }
+    fn lookups_and_take_keep_the_order() {
+        let mut fields = Fields::from_entries(
+            [("m", "1"), ("a", "2"), ("z", "3"), ("m", "4")]
+                .map(|(k, v)| (k.to_owned(), s(v)))
+                .into(),
+        );
         let keys: Vec<&str> = fields.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["a", "m", "z"]);
         assert_eq!(fields.get("m"), Some(&s("4")));
