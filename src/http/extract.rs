@@ -181,8 +181,9 @@ pub struct Received {
     pub account: Option<AccountKey>,
     /// The whole body.
     pub body: Option<Bytes>,
-    /// Parameters decoded for an idempotency fingerprint: for v1 the query merged with the form
-    /// body, for v2 the JSON body's object.
+    /// Parameters the middleware decoded to fingerprint a keyed request too large to keep whole
+    /// (see `idempotency::Signature`): for v1 the query merged with the form body, for v2 the
+    /// JSON body's object. `None` for every other request, whose extractor decodes the body.
     pub decoded: Option<Decoded>,
 }
 
