@@ -445,7 +445,7 @@ async fn serve_idempotent(
     }
     let signature = signature(incoming, body, &mut req);
     let guard = loop {
-        let now = state.store.clock().now().timestamp();
+        let now = state.store.clock().now_seconds();
         match state.idempotency.begin(account, &key, &signature, now) {
             Begin::Execute(guard) => break guard,
             Begin::Replay(stored) => {
@@ -484,7 +484,7 @@ async fn serve_idempotent(
     let (head, body) = response.into_parts();
     match collect_body(body, usize::MAX).await {
         Some(bytes) => {
-            let now = state.store.clock().now().timestamp();
+            let now = state.store.clock().now_seconds();
             let keep = stored.then(|| StoredResponse {
                 status: head.status,
                 body: bytes.clone(),

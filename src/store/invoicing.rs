@@ -1917,7 +1917,7 @@ impl Store {
     /// `resource_missing` (customer, subscription, `invoice_items[i][invoiceitem]`, prices,
     /// coupons); 404 `invoice_upcoming_none` when there is nothing to invoice.
     pub fn preview_invoice(&self, acct: &AccountKey, p: PreviewParams) -> Result<InvoiceSnapshot> {
-        let now = self.clock().now().timestamp();
+        let now = self.clock().now_seconds();
         let livemode = acct.livemode();
         self.read(acct, |s| {
             let ids = Ids::stable(p.customer.clone().unwrap_or_default());
