@@ -500,8 +500,9 @@ pub struct BillingIntent {
     pub currency: String,
     /// `bc_…`: given at creation, or created from `cadence_data` at commit.
     pub cadence: Option<String>,
-    /// The cadence to create at commit.
-    pub cadence_data: Option<CadenceData>,
+    /// The cadence to create at commit. Boxed: most intents have none, and inline it would
+    /// nearly double the size of every stored intent.
+    pub cadence_data: Option<Box<CadenceData>>,
     /// Amounts as last computed (create, reserve).
     pub amount_details: AmountDetails,
     /// Lifecycle status.

@@ -655,13 +655,15 @@ impl http_body::Body for ClosedConnection {
 fn render_pending(mut response: Response, incoming: &Incoming) -> Response {
     let status = response.status();
     let pending = response.extensions_mut().remove::<PendingError>();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let is_json = || {
+        response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
+    };
     let error = match pending {
         Some(PendingError(err)) => err,
-        None if (status.is_client_error() || status.is_server_error()) && !is_json => {
+        None if (status.is_client_error() || status.is_server_error()) && !is_json() => {
             match status {
                 StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_FOUND => Error::UnrecognizedUrl {
                     method: incoming.method.to_string(),

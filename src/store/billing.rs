@@ -236,7 +236,7 @@ impl Store {
                 livemode: ctx.livemode,
                 currency: p.currency,
                 cadence: p.cadence,
-                cadence_data: p.cadence_data.map(|d| d.resolve(ctx.now)),
+                cadence_data: p.cadence_data.map(|d| Box::new(d.resolve(ctx.now))),
                 amount_details,
                 status: IntentStatus::Draft,
                 status_transitions: StatusTransitions {

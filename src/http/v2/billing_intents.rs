@@ -102,7 +102,7 @@ impl<'a> IntentView<'a> {
                 tax: amount(a.tax),
                 total: amount(a.total),
             },
-            cadence_data: intent.cadence_data.as_ref().map(CadenceDataView::from),
+            cadence_data: intent.cadence_data.as_deref().map(CadenceDataView::from),
             created: timestamp(intent.created),
             currency: &intent.currency,
             effective_at: shape.intent_effective_at.then(|| intent.effective_at()),
