@@ -65,26 +65,37 @@ impl IdGen {
     }
 
     fn id(&self, prefix: &str, marker: &str, len: usize) -> String {
-        let head = prefix.len() + marker.len();
-        let mut out = vec![0; head + len];
-        out[..prefix.len()].copy_from_slice(prefix.as_bytes());
-        out[prefix.len()..head].copy_from_slice(marker.as_bytes());
-        // 10 base62 digits use 59.5 bits of a 64-bit draw; digits are taken from the low end,
-        // two at a time.
-        let draws = self.reserve(len.div_ceil(10) as u64);
-        for (digits, mut bits) in out[head..].chunks_mut(10).zip(draws) {
-            let mut pairs = digits.chunks_exact_mut(2);
-            for pair in pairs.by_ref() {
-                pair.copy_from_slice(&PAIRS[(bits % (62 * 62)) as usize]);
-                bits /= 62 * 62;
-            }
-            if let [last] = pairs.into_remainder() {
-                *last = ALPHABET[(bits % 62) as usize];
+        let mut out = Vec::with_capacity(prefix.len() + marker.len() + len);
+        out.extend_from_slice(prefix.as_bytes());
+        out.extend_from_slice(marker.as_bytes());
+        let mut left = len;
+        for bits in self.reserve(len.div_ceil(10) as u64) {
+            let digits = ten_digits(bits);
+            if left >= 10 {
+                out.extend_from_slice(&digits);
+                left -= 10;
+            } else {
+                // The first `left` of the ten: as 62 divides 62², an odd count's last digit is
+                // the draw's remainder by 62, the digit it always was.
+                out.extend_from_slice(&digits[..left]);
             }
         }
         // Prefix, marker and digits are all ASCII, so this never falls back.
         String::from_utf8(out).unwrap_or_default()
     }
+}
+
+/// The ten base62 digits of one draw (59.5 of its 64 bits), taken from the low end two at a
+/// time.
+fn ten_digits(mut bits: u64) -> [u8; 10] {
+    let mut digits = [0; 10];
+    for i in 0..5 {
+        let [low, high] = PAIRS[(bits % (62 * 62)) as usize];
+        digits[2 * i] = low;
+        digits[2 * i + 1] = high;
+        bits /= 62 * 62;
+    }
+    digits
 }
 
 /// splitmix64's output function (finalizer): every input bit reaches every output bit.

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use serde_json::{Map, Value};
 
 use crate::error::{AuthFailure, Error};
@@ -158,7 +158,10 @@ async fn read_body(req: Request) -> Result<Bytes, Error> {
 /// `Ok` if the request's media type is `expected` (in any case); otherwise the type it has,
 /// lowercased for the error message, or `None` without a `Content-Type`.
 fn media_type(req: &Request, expected: &str) -> Result<(), Option<String>> {
-    let value = req.headers().get(header::CONTENT_TYPE);
+    let value = match req.extensions().get::<Received>() {
+        Some(received) => received.content_type.as_ref(),
+        None => req.headers().get(header::CONTENT_TYPE),
+    };
     // What the SDKs send: exactly the type, no parameters.
     if value.is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(expected.as_bytes())) {
         return Ok(());
@@ -179,6 +182,10 @@ fn media_type(req: &Request, expected: &str) -> Result<(), Option<String>> {
 pub struct Received {
     /// The account the request acts on; `None` on the control plane.
     pub account: Option<AccountKey>,
+    /// The request's first `Content-Type` header.
+    pub content_type: Option<HeaderValue>,
+    /// The request's first `Stripe-Version` header.
+    pub stripe_version: Option<HeaderValue>,
     /// The whole body.
     pub body: Option<Bytes>,
     /// Parameters the middleware decoded to fingerprint a keyed request too large to keep whole

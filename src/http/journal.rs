@@ -90,13 +90,15 @@ pub struct RawRequest {
 const TAIL_HINT: usize = 64;
 
 impl RawRequest {
-    /// Copies `uri`'s path and query and `map`, with room for a body of `body_hint` bytes.
-    pub fn copy_head(uri: &axum::http::Uri, map: &axum::http::HeaderMap, body_hint: usize) -> Self {
+    /// Copies `uri`'s path and query and `map` (`headers_len` bytes as `name:value\n` lines),
+    /// with room for a body of `body_hint` bytes.
+    pub fn copy_head(
+        uri: &axum::http::Uri,
+        map: &axum::http::HeaderMap,
+        headers_len: usize,
+        body_hint: usize,
+    ) -> Self {
         let uri = uri.path_and_query().map_or("/", |pq| pq.as_str());
-        let headers_len: usize = map
-            .iter()
-            .map(|(k, v)| k.as_str().len() + v.len() + 2)
-            .sum();
         let mut buf = Vec::with_capacity(uri.len() + headers_len + body_hint + TAIL_HINT);
         buf.extend_from_slice(uri.as_bytes());
         for (k, v) in map {
@@ -346,7 +348,7 @@ mod tests {
             method: axum::http::Method::GET,
             raw: {
                 let uri = axum::http::Uri::try_from(path).expect("test path");
-                let mut raw = RawRequest::copy_head(&uri, &headers, 0);
+                let mut raw = RawRequest::copy_head(&uri, &headers, 9, 0);
                 raw.push_rest(b"a[b]=1", b"req_1", Some(key));
                 raw
             },

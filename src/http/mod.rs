@@ -270,19 +270,14 @@ pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 
 /// Stripe-shaped answers for over-long URLs and headers (the HTTP stack's own, larger limits
 /// answer anything beyond these without a JSON body).
-fn check_limits(parts: &axum::http::request::Parts) -> Result<(), Error> {
+fn check_limits(parts: &axum::http::request::Parts, head: &Head<'_>) -> Result<(), Error> {
     let uri_len = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
     if uri_len > MAX_URI_BYTES {
         return Err(Error::MalformedBody(format!(
             "Request URL too long: at most {MAX_URI_BYTES} bytes are accepted."
         )));
     }
-    let header_len: usize = parts
-        .headers
-        .iter()
-        .map(|(k, v)| k.as_str().len() + v.len() + 4)
-        .sum();
-    if header_len > MAX_HEADER_BYTES {
+    if head.text_len(4) > MAX_HEADER_BYTES {
         return Err(Error::MalformedBody(format!(
             "Request headers too large: at most {MAX_HEADER_BYTES} bytes are accepted."
         )));
@@ -290,15 +285,67 @@ fn check_limits(parts: &axum::http::request::Parts) -> Result<(), Error> {
     Ok(())
 }
 
+/// The request headers the middleware and the extractors read (the first value of each, as
+/// `HeaderMap::get` gives it), found in one pass over the map: looking each up costs about as
+/// much as a pass over all of a request's headers.
+#[derive(Debug, Default)]
+struct Head<'a> {
+    /// Total length of the names and values.
+    bytes: usize,
+    /// Number of name/value pairs.
+    count: usize,
+    authorization: Option<&'a HeaderValue>,
+    stripe_account: Option<&'a HeaderValue>,
+    stripe_version: Option<&'a HeaderValue>,
+    idempotency_key: Option<&'a HeaderValue>,
+    content_type: Option<&'a HeaderValue>,
+    content_length: Option<&'a HeaderValue>,
+}
+
+impl<'a> Head<'a> {
+    fn read(headers: &'a HeaderMap) -> Self {
+        let mut head = Head::default();
+        for (name, value) in headers {
+            let name = name.as_str();
+            head.bytes += name.len() + value.len();
+            head.count += 1;
+            let slot = match name {
+                "authorization" => &mut head.authorization,
+                "stripe-account" => &mut head.stripe_account,
+                "stripe-version" => &mut head.stripe_version,
+                "idempotency-key" => &mut head.idempotency_key,
+                "content-type" => &mut head.content_type,
+                "content-length" => &mut head.content_length,
+                _ => continue,
+            };
+            slot.get_or_insert(value);
+        }
+        head
+    }
+
+    /// The headers' length as text with `separators` bytes around each pair (`": "`, CRLF).
+    fn text_len(&self, separators: usize) -> usize {
+        self.bytes + separators * self.count
+    }
+
+    /// Room to reserve for a body in the journal: its `Content-Length`, up to 64 KiB.
+    fn body_hint(&self) -> usize {
+        self.content_length
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            .map_or(0, |n| n.min(64 * 1024))
+    }
+}
+
 /// The account of a request to a Stripe path (every path needs a key, known route or not, as on
 /// Stripe); `None` for the mock's own paths. Handlers receive it through `Caller`.
-fn authenticate(headers: &HeaderMap, control_plane: bool) -> Result<Option<AccountKey>, Error> {
+fn authenticate(head: &Head<'_>, control_plane: bool) -> Result<Option<AccountKey>, Error> {
     if control_plane {
         return Ok(None);
     }
-    let key = extract::api_key(headers.get(header::AUTHORIZATION).map(|v| v.as_bytes()))?;
-    let connected = headers
-        .get(&STRIPE_ACCOUNT)
+    let key = extract::api_key(head.authorization.map(HeaderValue::as_bytes))?;
+    let connected = head
+        .stripe_account
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty());
@@ -308,7 +355,6 @@ fn authenticate(headers: &HeaderMap, control_plane: bool) -> Result<Option<Accou
 static REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
 pub(crate) static STRIPE_VERSION: HeaderName = HeaderName::from_static("stripe-version");
 static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
-static STRIPE_ACCOUNT: HeaderName = HeaderName::from_static("stripe-account");
 static IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 static SHOULD_RETRY: HeaderName = HeaderName::from_static("stripe-should-retry");
 
@@ -339,14 +385,20 @@ pub async fn conventions(State(state): State<AppState>, req: Request, next: Next
     // Only the request log line reads the clock.
     let started = tracing::enabled!(tracing::Level::INFO).then(Instant::now);
     let (mut parts, body) = req.into_parts();
+    let head = Head::read(&parts.headers);
     let mut incoming = Incoming {
         mode: mode_of(parts.uri.path()),
         method: parts.method.clone(),
         uri: parts.uri.clone(),
-        version: parts.headers.get(&STRIPE_VERSION).cloned(),
-        idempotency_key: parts.headers.get(&IDEMPOTENCY_KEY).cloned(),
+        version: head.stripe_version.cloned(),
+        idempotency_key: head.idempotency_key.cloned(),
         raw: if state.journal.enabled() {
-            RawRequest::copy_head(&parts.uri, &parts.headers, body_hint(&parts.headers))
+            RawRequest::copy_head(
+                &parts.uri,
+                &parts.headers,
+                head.text_len(2),
+                head.body_hint(),
+            )
         } else {
             RawRequest::default()
         },
@@ -354,36 +406,31 @@ pub async fn conventions(State(state): State<AppState>, req: Request, next: Next
     };
     let control_plane = incoming.path() == "/healthz" || incoming.path().starts_with("/_mock/");
 
-    let (response, body) =
-        match check_limits(&parts).and_then(|()| authenticate(&parts.headers, control_plane)) {
-            Err(err) => (err.into_response(), Bytes::new()),
-            Ok(account) => match collect_body(body, MAX_BODY_BYTES).await {
-                None => (Error::PayloadTooLarge.into_response(), Bytes::new()),
-                Some(bytes) => {
-                    parts.extensions.insert(extract::Received {
-                        account: account.clone(),
-                        body: Some(bytes.clone()),
-                        decoded: None,
-                    });
-                    incoming.account = account;
-                    let req = Request::from_parts(parts, Body::from(bytes.clone()));
-                    (
-                        serve_stripe(&state, &incoming, req, &bytes, next).await,
-                        bytes,
-                    )
-                }
-            },
-        };
+    let checked = check_limits(&parts, &head).and_then(|()| authenticate(&head, control_plane));
+    let content_type = head.content_type.cloned();
+    let stripe_version = head.stripe_version.cloned();
+    let (response, body) = match checked {
+        Err(err) => (err.into_response(), Bytes::new()),
+        Ok(account) => match collect_body(body, MAX_BODY_BYTES).await {
+            None => (Error::PayloadTooLarge.into_response(), Bytes::new()),
+            Some(bytes) => {
+                parts.extensions.insert(extract::Received {
+                    account: account.clone(),
+                    content_type,
+                    stripe_version,
+                    body: Some(bytes.clone()),
+                    decoded: None,
+                });
+                incoming.account = account;
+                let req = Request::from_parts(parts, Body::from(bytes.clone()));
+                (
+                    serve_stripe(&state, &incoming, req, &bytes, next).await,
+                    bytes,
+                )
+            }
+        },
+    };
     finish(&state, incoming, response, body, started)
-}
-
-/// Room to reserve for a body in the journal: its `Content-Length`, up to 64 KiB.
-fn body_hint(headers: &HeaderMap) -> usize {
-    headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .map_or(0, |n| n.min(64 * 1024))
 }
 
 /// Faults, idempotency and the handler; returns the rendered response.

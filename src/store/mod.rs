@@ -314,14 +314,16 @@ impl Store {
         key: &AccountKey,
         f: impl FnOnce(&mut AccountState, &Ctx<'_>) -> Result<T>,
     ) -> Result<T> {
+        // The clock is read before the lock is taken, to keep the time other writers of the
+        // account wait short.
+        let ctx = Ctx {
+            now: self.shared.clock.now(),
+            ids: &self.shared.ids,
+            livemode: key.livemode(),
+        };
         self.with_account(key, |account| {
             let mut state = write_lock(account);
             state.version = state.version.wrapping_add(1);
-            let ctx = Ctx {
-                now: self.shared.clock.now(),
-                ids: &self.shared.ids,
-                livemode: key.livemode(),
-            };
             f(&mut state, &ctx)
         })
     }

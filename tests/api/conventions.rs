@@ -220,3 +220,71 @@ async fn overlong_urls_and_headers_get_json_errors() {
     assert_eq!(r.body["error"]["type"], "invalid_request_error");
     assert_eq!(app.get("/v1/customers", &[]).await.status, StatusCode::OK);
 }
+
+/// Sends a GET of `path` with exactly `headers` (name, value) over a fresh connection; the
+/// response.
+async fn raw_get(app: &TestApp, path: &str, headers: &[(&str, String)]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let mut head = format!("GET {path} HTTP/1.1\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.expect("head");
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .await
+        .expect("response");
+    response
+}
+
+#[tokio::test]
+async fn the_header_limit_counts_names_values_and_four_bytes_a_header() {
+    let app = TestApp::spawn().await;
+    let fixed = [
+        ("host", "x".to_owned()),
+        ("authorization", format!("Bearer {}", app.key)),
+        ("connection", "close".to_owned()),
+    ];
+    let used: usize = fixed.iter().map(|(n, v)| n.len() + v.len() + 4).sum();
+    let padding = |n: usize| ("x-padding", "p".repeat(n));
+    let room = 64 * 1024 - used - "x-padding".len() - 4;
+    let mut at_limit = fixed.to_vec();
+    at_limit.push(padding(room));
+    let response = raw_get(&app, "/v1/customers", &at_limit).await;
+    assert!(response.starts_with("HTTP/1.1 200"), "{response:.200}");
+    let mut over = fixed.to_vec();
+    over.push(padding(room + 1));
+    let response = raw_get(&app, "/v1/customers", &over).await;
+    assert!(response.starts_with("HTTP/1.1 400"), "{response:.200}");
+    assert!(response.contains("Request headers too large"), "{response}");
+}
+
+#[tokio::test]
+async fn a_repeated_header_counts_with_its_first_value() {
+    let app = TestApp::spawn().await;
+    let other = crate::helpers::fresh_key();
+    let headers = [
+        ("host", "x".to_owned()),
+        ("authorization", format!("Bearer {}", app.key)),
+        ("authorization", format!("Bearer {other}")),
+        ("stripe-version", "2025-02-24.acacia".to_owned()),
+        ("stripe-version", "2024-06-20".to_owned()),
+        ("connection", "close".to_owned()),
+    ];
+    let response = raw_get(&app, "/v1/customers?limit=1", &headers).await;
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        response.contains("stripe-version: 2025-02-24.acacia\r\n"),
+        "{response}"
+    );
+    // The request ran in the first key's account: a customer created there is listed.
+    let id = app.customer().await;
+    let response = raw_get(&app, "/v1/customers?limit=1", &headers).await;
+    assert!(response.contains(&id), "{response}");
+}

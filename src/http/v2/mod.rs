@@ -17,6 +17,7 @@ use serde::{Serialize, Serializer};
 
 use crate::domain::collection::Cursor;
 use crate::error::{Error, Result};
+use crate::http::extract::Received;
 use crate::http::params::Params;
 use crate::http::{AppState, STRIPE_VERSION};
 use crate::store::billing::{Page, PageRequest};
@@ -89,10 +90,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Shape {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let version = parts
-            .headers
-            .get(&STRIPE_VERSION)
-            .and_then(|v| v.to_str().ok());
+        let version = match parts.extensions.get::<Received>() {
+            Some(received) => received.stripe_version.as_ref(),
+            None => parts.headers.get(&STRIPE_VERSION),
+        }
+        .and_then(|v| v.to_str().ok());
         Ok(Shape::for_version(version))
     }
 }
