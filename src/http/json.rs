@@ -52,15 +52,53 @@ fn needs_escaping(s: &[u8]) -> bool {
         }
 }
 
-fn write_str(out: &mut Vec<u8>, s: &str) -> Result {
+/// Appends `s` as a JSON string.
+///
+/// # Errors
+/// None in practice (serde_json's writer into a vector does not fail).
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) -> Result {
     if needs_escaping(s.as_bytes()) {
-        return serde_json::to_writer(out, s);
+        return write_escaped(out, s);
     }
+    write_plain(out, s);
+    Ok(())
+}
+
+/// Out of line: most strings need no escaping, and the common path stays short.
+#[cold]
+#[inline(never)]
+fn write_escaped(out: &mut Vec<u8>, s: &str) -> Result {
+    serde_json::to_writer(out, s)
+}
+
+/// Appends `s`, which must need no escaping (one of the mock's own names), as a JSON string
+/// without checking it.
+pub(crate) fn write_plain(out: &mut Vec<u8>, s: &str) {
+    debug_assert!(!needs_escaping(s.as_bytes()), "{s:?}");
     out.reserve(s.len() + 2);
     out.push(b'"');
     out.extend_from_slice(s.as_bytes());
     out.push(b'"');
-    Ok(())
+}
+
+/// Appends `n` as a JSON number, as serde_json writes an `i64`.
+pub(crate) fn write_i64(out: &mut Vec<u8>, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        start -= 1;
+        // A decimal digit: always below 10.
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&digits[start..]);
 }
 
 /// The methods that write text (strings, chars, unit variants' names) and see through
@@ -521,6 +559,18 @@ mod tests {
         bool_keys: BTreeMap<bool, u8>,
         bytes: &'a [u8],
         shown: [Shown; 3],
+    }
+
+    #[test]
+    fn writes_integers_as_serde_json_does() {
+        let mut values = vec![0, 1, -1, 9, 10, -10, 99, 100, 2200, i64::MAX, i64::MIN];
+        values.extend((0..19).map(|p| 10i64.pow(p) - 1));
+        values.extend((0..19).map(|p| -(10i64.pow(p))));
+        for n in values {
+            let mut ours = b"x".to_vec();
+            super::write_i64(&mut ours, n);
+            assert_eq!(ours, [b"x".as_slice(), n.to_string().as_bytes()].concat());
+        }
     }
 
     #[test]

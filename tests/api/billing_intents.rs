@@ -1245,3 +1245,53 @@ async fn responses_have_the_golden_examples_shapes() {
         &action_extra,
     );
 }
+
+#[tokio::test]
+async fn an_intent_renders_the_same_bytes_alone_as_in_a_list_in_every_shape() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer().await;
+    let price = app.price(2000, "usd").await;
+    let discount = app.amount_coupon(300, "usd").await;
+    let cadence_data = json!({
+        "billing_cycle": {"type": "month", "month": {"day_of_month": 3}},
+        "payer": {"billing_profile_data": {"customer": customer}},
+        "settings": {"bill": {"id": "bills_1"}}
+    });
+    let body = json!({
+        "currency": "usd",
+        "cadence_data": cadence_data,
+        "actions": [subscribe(&[(&price, Some(2))]), coupon(&discount)]
+    });
+    let drafted = id_of(&create(&app, body.clone()).await);
+    let committed = id_of(&create(&app, body).await);
+    for op in ["reserve", "commit"] {
+        ok(post_empty(&app, &op_path(&committed, op)).await);
+    }
+    let ids = [
+        drafted,
+        committed,
+        intent_in(&app, "reserved").await,
+        intent_in(&app, "canceled").await,
+    ];
+    // The seed shape, the last with `effective_at`, string amounts, the balance fields.
+    for version in [
+        None,
+        Some("2025-07-30.basil"),
+        Some("2025-09-30.preview"),
+        Some("2026-09-23.preview"),
+    ] {
+        let list = v2(&app, Method::GET, "/v2/billing/intents", version, None).await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+        for id in &ids {
+            let path = format!("/v2/billing/intents/{id}");
+            let one = v2(&app, Method::GET, &path, version, None).await;
+            assert_eq!(one.status, StatusCode::OK, "{}", one.text);
+            assert!(
+                list.text.contains(&one.text),
+                "{version:?}: {}\nnot in\n{}",
+                one.text,
+                list.text
+            );
+        }
+    }
+}

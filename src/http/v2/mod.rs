@@ -19,7 +19,7 @@ use crate::domain::collection::Cursor;
 use crate::error::{Error, Result};
 use crate::http::extract::Received;
 use crate::http::params::Params;
-use crate::http::{AppState, STRIPE_VERSION};
+use crate::http::{AppState, STRIPE_VERSION, json};
 use crate::store::billing::{Page, PageRequest};
 
 /// All v2 routes.
@@ -118,6 +118,19 @@ impl Amount {
     }
 }
 
+impl Amount {
+    /// Appends the amount's JSON, as its `Serialize` writes it.
+    pub(crate) fn write_json(self, out: &mut Vec<u8>) {
+        if self.as_string {
+            out.push(b'"');
+            json::write_i64(out, self.value);
+            out.push(b'"');
+        } else {
+            json::write_i64(out, self.value);
+        }
+    }
+}
+
 impl Serialize for Amount {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         if self.as_string {
@@ -141,6 +154,19 @@ impl Timestamp {
     pub fn as_str(&self) -> &str {
         // Only ASCII is ever written into the buffer.
         std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+/// Appends `t`'s JSON (a string, or `null`), as its `Serialize` writes it.
+pub(crate) fn write_timestamp(out: &mut Vec<u8>, t: Option<&Timestamp>) {
+    match t {
+        Some(t) => {
+            // Only ASCII digits and separators, none of which JSON escapes.
+            out.push(b'"');
+            out.extend_from_slice(&t.buf[..t.len]);
+            out.push(b'"');
+        }
+        None => out.extend_from_slice(b"null"),
     }
 }
 
