@@ -271,7 +271,7 @@ pub struct Subscribe {
     /// Default `on_reserve`.
     pub effective_at: EffectiveAt,
     /// For type `pricing_plan_subscription_details`.
-    pub pricing_plan_subscription_details: Option<PricingPlanSubscribe>,
+    pub pricing_plan_subscription_details: Option<Box<PricingPlanSubscribe>>,
     /// For type `v1_subscription_details`.
     pub v1_subscription_details: Option<V1SubscriptionDetails>,
     /// `billing_details.proration_behavior` of preview versions up to 2025-10-29
@@ -304,7 +304,7 @@ pub struct Modify {
     /// Default `on_reserve`.
     pub effective_at: EffectiveAt,
     /// The subscription and its changes.
-    pub pricing_plan_subscription_details: PricingPlanModify,
+    pub pricing_plan_subscription_details: Box<PricingPlanModify>,
     /// `billing_details.proration_behavior` of preview versions up to 2025-10-29
     /// (`no_adjustment` or `prorated_adjustment`), echoed when given.
     pub proration_behavior: Option<&'static str>,
@@ -411,9 +411,9 @@ pub struct Apply {
     /// For type `discount`.
     pub discount: Option<DiscountApply>,
     /// For type `invoice_discount_rule`.
-    pub invoice_discount_rule: Option<InvoiceDiscountRule>,
+    pub invoice_discount_rule: Option<Box<InvoiceDiscountRule>>,
     /// For type `spend_modifier_rule`.
-    pub spend_modifier_rule: Option<SpendModifierRule>,
+    pub spend_modifier_rule: Option<Box<SpendModifierRule>>,
 }
 
 /// `remove`: remove an adjustment.
@@ -1026,13 +1026,13 @@ mod tests {
             collect_at: "on_effective_at",
             effective_at: EffectiveAt::on_reserve(),
             proration_behavior: None,
-            pricing_plan_subscription_details: Some(PricingPlanSubscribe {
+            pricing_plan_subscription_details: Some(Box::new(PricingPlanSubscribe {
                 pricing_plan: "bpp_1".into(),
                 pricing_plan_version: "bppv_1".into(),
                 component_configurations: Vec::new(),
                 metadata: None,
                 overrides: None,
-            }),
+            })),
             v1_subscription_details: None,
         })
     }

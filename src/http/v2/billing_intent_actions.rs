@@ -246,7 +246,7 @@ fn read_subscribe(p: &mut Params) -> Result<Subscribe> {
         collect_at,
         effective_at,
         proration_behavior,
-        pricing_plan_subscription_details: plan,
+        pricing_plan_subscription_details: plan.map(Box::new),
         v1_subscription_details: v1,
     })
 }
@@ -265,13 +265,13 @@ fn read_modify(p: &mut Params) -> Result<Modify> {
         pricing_plan_subscription_details: p.req_object(
             "pricing_plan_subscription_details",
             |d| {
-                Ok(PricingPlanModify {
+                Ok(Box::new(PricingPlanModify {
                     pricing_plan_subscription: d.req_string("pricing_plan_subscription")?,
                     new_pricing_plan: d.opt_string("new_pricing_plan")?,
                     new_pricing_plan_version: d.opt_string("new_pricing_plan_version")?,
                     component_configurations: read_components(d)?,
                     overrides: read_overrides(d, BehaviorOf::Modify)?,
-                })
+                }))
             },
         )?,
     })
@@ -400,7 +400,7 @@ fn read_apply(p: &mut Params) -> Result<Apply> {
         }
         "invoice_discount_rule" => {
             apply.invoice_discount_rule = Some(p.req_object(kind, |r| {
-                Ok(InvoiceDiscountRule {
+                Ok(Box::new(InvoiceDiscountRule {
                     applies_to: r.req_enum("applies_to", &["cadence"])?,
                     kind: r.req_enum("type", &["percent_off"])?,
                     percent_off: r.opt_object("percent_off", |o| {
@@ -420,12 +420,12 @@ fn read_apply(p: &mut Params) -> Result<Apply> {
                             })?,
                         })
                     })?,
-                })
+                }))
             })?);
         }
         "spend_modifier_rule" => {
             apply.spend_modifier_rule = Some(p.req_object(kind, |r| {
-                Ok(SpendModifierRule {
+                Ok(Box::new(SpendModifierRule {
                     applies_to: r.req_enum("applies_to", &["cadence"])?,
                     kind: r.req_enum("type", &["max_billing_period_spend"])?,
                     max_billing_period_spend: r.opt_object("max_billing_period_spend", |m| {
@@ -450,7 +450,7 @@ fn read_apply(p: &mut Params) -> Result<Apply> {
                                 })?,
                         })
                     })?,
-                })
+                }))
             })?);
         }
         other => return Err(enum_error(p.path_of("type"), other, APPLY_TYPES)),
