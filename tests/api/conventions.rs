@@ -152,30 +152,40 @@ async fn oversized_bodies_are_413_in_json() {
     assert_eq!(r.body["error"]["type"], "invalid_request_error");
 }
 
-/// Sends `head` and then `chunks` as a chunked body over a fresh connection; the response.
-async fn chunked_post(app: &TestApp, path: &str, chunks: &[&str]) -> String {
+/// Writes `writes` one by one (each flushed) over a fresh connection; the response, read until
+/// the server closes it.
+async fn exchange(app: &TestApp, writes: &[String]) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let address = app.base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(address)
         .await
         .expect("connect");
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
-        app.key
-    );
-    stream.write_all(head.as_bytes()).await.expect("head");
-    for chunk in chunks {
-        let framed = format!("{:x}\r\n{chunk}\r\n", chunk.len());
-        stream.write_all(framed.as_bytes()).await.expect("chunk");
+    for write in writes {
+        stream.write_all(write.as_bytes()).await.expect("write");
         stream.flush().await.expect("flush");
     }
-    stream.write_all(b"0\r\n\r\n").await.expect("end");
     let mut response = String::new();
     stream
         .read_to_string(&mut response)
         .await
         .expect("response");
     response
+}
+
+/// Sends `head` and then `chunks` as a chunked body over a fresh connection; the response.
+async fn chunked_post(app: &TestApp, path: &str, chunks: &[&str]) -> String {
+    let address = app.base.trim_start_matches("http://");
+    let mut writes = vec![format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        app.key
+    )];
+    writes.extend(
+        chunks
+            .iter()
+            .map(|chunk| format!("{:x}\r\n{chunk}\r\n", chunk.len())),
+    );
+    writes.push("0\r\n\r\n".to_owned());
+    exchange(app, &writes).await
 }
 
 #[tokio::test]
@@ -224,23 +234,12 @@ async fn overlong_urls_and_headers_get_json_errors() {
 /// Sends a GET of `path` with exactly `headers` (name, value) over a fresh connection; the
 /// response.
 async fn raw_get(app: &TestApp, path: &str, headers: &[(&str, String)]) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let address = app.base.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(address)
-        .await
-        .expect("connect");
     let mut head = format!("GET {path} HTTP/1.1\r\n");
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await.expect("head");
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .await
-        .expect("response");
-    response
+    exchange(app, &[head]).await
 }
 
 #[tokio::test]
