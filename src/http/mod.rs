@@ -224,10 +224,20 @@ pub fn render<T: serde::Serialize>(value: &T) -> Result<Response, Error> {
 /// # Errors
 /// [`Error::Internal`] if serialisation fails (it cannot for the mock's view types).
 pub fn render_body<T: serde::Serialize>(value: &T) -> Result<Bytes, Error> {
+    render_with(|body| json::write(body, value))
+}
+
+/// The JSON that `write` appends to an empty buffer, for a 200 response.
+///
+/// # Errors
+/// [`Error::Internal`] if `write` fails.
+pub fn render_with(
+    write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
+) -> Result<Bytes, Error> {
     // Most objects render to a few hundred bytes to a few KB: starting at 1 KiB saves the
     // three or four regrowths (and copies) of serde_json's 128-byte start.
     let mut body = Vec::with_capacity(1024);
-    json::write(&mut body, value).map_err(|e| Error::Internal(e.to_string()))?;
+    write(&mut body).map_err(|e| Error::Internal(e.to_string()))?;
     Ok(body.into())
 }
 

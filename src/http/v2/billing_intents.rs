@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::http::extract::{Caller, V2Body, V2Query};
 use crate::http::params::Params;
 use crate::http::v1::prices::req_currency;
-use crate::http::{AppState, json, json_response, render};
+use crate::http::{AppState, json, json_response, render, render_with};
 use crate::store::billing::{CommitParams, NewIntent};
 
 use super::billing_intent_actions::read_action;
@@ -203,11 +203,7 @@ impl IntentView<'_> {
 
 /// The JSON of `intent` in `shape`, for a 200 response.
 fn intent_body(intent: &BillingIntent, shape: Shape) -> Result<Bytes> {
-    let mut body = Vec::with_capacity(1024);
-    IntentView::new(intent, shape)
-        .write_json(&mut body)
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    Ok(body.into())
+    render_with(|body| IntentView::new(intent, shape).write_json(body))
 }
 
 /// A 200 response with `intent` in `shape`.
