@@ -329,6 +329,7 @@ impl<S: Send + Sync> FromRequest<S> for V2Body {
 }
 
 impl V2Body {
+    /// The body's object, after its media type check.
     fn read(ct: MediaTypeCheck, (body, decoded): TakenBody) -> Result<Self, Error> {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(V2Body(Params::new(Mode::V2, Fields::new())));
