@@ -258,7 +258,7 @@ impl<S: Send + Sync> FromRequest<S> for V1Params {
     type Rejection = Error;
 
     /// Everything but waiting for the body happens before the future is made, which then holds
-    /// only what it needs after the wait (see [`take_body`]).
+    /// only what it needs after the wait (see `take_body`).
     fn from_request(
         req: Request,
         _state: &S,
@@ -317,7 +317,7 @@ impl<S: Send + Sync> FromRequest<S> for V2Body {
     type Rejection = Error;
 
     /// Checks the media type before the future is made, which then holds only the body's
-    /// (see [`take_body`]).
+    /// (see `take_body`).
     fn from_request(
         req: Request,
         _state: &S,
