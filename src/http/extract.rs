@@ -15,9 +15,12 @@ use serde_json::{Map, Value};
 
 use crate::error::{AuthFailure, Error};
 use crate::http::form::{self, FormError};
-use crate::http::json_parse;
-use crate::http::param::{Fields, Param};
-use crate::http::params::{Mode, Params};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::http::de::{self, Mode};
+use crate::http::param::Fields;
+use crate::http::params::Params;
 use crate::store::AccountKey;
 
 /// The account the request acts on, from `Authorization` (+ `Stripe-Account`).
@@ -245,7 +248,147 @@ enum BodySource {
 }
 
 /// v1 parameters: the query string for GET and DELETE, the form body (merged over the query)
-/// for POST. `expand` is taken out for every endpoint.
+/// for POST, decoded into `T` (see [`de`](crate::http::de)). `expand` is taken out for every
+/// endpoint: it is accepted everywhere and has no effect.
+#[derive(Debug)]
+pub struct V1Form<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for V1Form<T> {
+    type Rejection = Error;
+
+    fn from_request(
+        req: Request,
+        _state: &S,
+    ) -> impl Future<Output = Result<Self, Self::Rejection>> + Send {
+        let v1 = v1_request(req);
+        async move {
+            let (map, _expand) = v1.await?;
+            de::from_params(Mode::V1, map).map(V1Form)
+        }
+    }
+}
+
+/// A v2 JSON body (POST), decoded into `T`: empty, or a JSON object with
+/// `Content-Type: application/json`.
+#[derive(Debug)]
+pub struct V2Json<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for V2Json<T> {
+    type Rejection = Error;
+
+    fn from_request(
+        req: Request,
+        _state: &S,
+    ) -> impl Future<Output = Result<Self, Self::Rejection>> + Send {
+        let ct = media_type(&req, "application/json");
+        let body = take_body(req);
+        async move {
+            let map = v2_body(ct, body.await?)?;
+            de::from_params(Mode::V2, map).map(V2Json)
+        }
+    }
+}
+
+/// v2 query parameters (GET), decoded like v1's form but into `T` with v2 paths.
+#[derive(Debug)]
+pub struct V2Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for V2Query<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        de::from_params(Mode::V2, decode_query(parts.uri.query())?).map(V2Query)
+    }
+}
+
+/// The query of a v1 request merged with a POST's form body, and its `expand[]` paths.
+fn v1_request(
+    req: Request,
+) -> impl Future<Output = Result<(Map<String, Value>, Vec<String>), Error>> + Send {
+    let query = decode_query(req.uri().query());
+    let post = (req.method() == Method::POST).then(|| {
+        let ct = media_type(&req, "application/x-www-form-urlencoded");
+        (ct, take_body(req))
+    });
+    async move {
+        let map = query?;
+        let posted = match post {
+            Some((ct, body)) => Some((ct, body.await?)),
+            None => None,
+        };
+        v1_params(map, posted)
+    }
+}
+
+/// The query merged with a POST's body after its media type check; `expand` taken out.
+fn v1_params(
+    mut map: Map<String, Value>,
+    posted: Option<(MediaTypeCheck, TakenBody)>,
+) -> Result<(Map<String, Value>, Vec<String>), Error> {
+    if let Some((ct, (body, decoded))) = posted {
+        if !body.is_empty() {
+            if let Err(other) = ct {
+                return Err(Error::MalformedBody(format!(
+                    "Invalid request: unsupported Content-Type {}. v1 endpoints take application/x-www-form-urlencoded bodies.",
+                    other.as_deref().unwrap_or("(none)")
+                )));
+            }
+            let text = std::str::from_utf8(&body).map_err(|_| {
+                Error::MalformedBody("Invalid request: the body is not valid UTF-8.".into())
+            })?;
+            match decoded {
+                Some(all) => map = all.fields.into(),
+                None => map.extend(form::decode(text).map_err(form_error)?),
+            }
+        }
+    }
+    let expand = match map.remove("expand") {
+        None => Vec::new(),
+        Some(value) => {
+            let mut one = Map::new();
+            one.insert("expand".to_owned(), value);
+            let Expand { expand } = de::from_params(Mode::V1, one)?;
+            expand.unwrap_or_default()
+        }
+    };
+    Ok((map, expand))
+}
+
+/// `expand[]`: paths of objects to expand (accepted; objects are not expanded).
+#[derive(Deserialize)]
+struct Expand {
+    expand: Option<Vec<String>>,
+}
+
+/// The object of a v2 body after its media type check; an empty body is an empty object.
+fn v2_body(ct: MediaTypeCheck, (body, decoded): TakenBody) -> Result<Map<String, Value>, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    if let Err(other) = ct {
+        return Err(Error::MalformedBody(format!(
+            "Invalid request: unsupported Content-Type {}. v2 endpoints take application/json bodies.",
+            other.as_deref().unwrap_or("(none)")
+        )));
+    }
+    if let Some(d) = decoded {
+        return Ok(d.fields.into());
+    }
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(map)) => {
+            check_json_limits(&map)?;
+            Ok(map)
+        }
+        Ok(_) => Err(Error::MalformedBody(
+            "Invalid request: the JSON body must be an object.".into(),
+        )),
+        Err(e) => Err(Error::MalformedBody(format!(
+            "Invalid JSON in request body: {e}."
+        ))),
+    }
+}
+
+/// v1 parameters read field by field through [`Params`] (endpoints not yet declared as types).
 #[derive(Debug)]
 pub struct V1Params {
     /// The remaining parameters.
@@ -257,203 +400,121 @@ pub struct V1Params {
 impl<S: Send + Sync> FromRequest<S> for V1Params {
     type Rejection = Error;
 
-    /// Everything but waiting for the body happens before the future is made, which then holds
-    /// only what it needs after the wait (see `take_body`).
     fn from_request(
         req: Request,
         _state: &S,
     ) -> impl Future<Output = Result<Self, Self::Rejection>> + Send {
-        let query = decode_query(req.uri().query());
-        let post = (req.method() == Method::POST).then(|| {
-            let ct = media_type(&req, "application/x-www-form-urlencoded");
-            (ct, take_body(req))
-        });
+        let v1 = v1_request(req);
         async move {
-            let map = query?;
-            let posted = match post {
-                Some((ct, body)) => Some((ct, body.await?)),
-                None => None,
-            };
-            Self::read(map, posted)
+            let (map, expand) = v1.await?;
+            Ok(V1Params {
+                params: Params::new(Mode::V1, map.into()),
+                expand,
+            })
         }
     }
 }
 
-impl V1Params {
-    /// The query merged with a POST's body and its media type check.
-    fn read(
-        mut map: Map<String, Value>,
-        posted: Option<(MediaTypeCheck, TakenBody)>,
-    ) -> Result<Self, Error> {
-        let mut merged = None;
-        if let Some((ct, (body, decoded))) = posted {
-            if !body.is_empty() {
-                if let Err(other) = ct {
-                    return Err(Error::MalformedBody(format!(
-                        "Invalid request: unsupported Content-Type {}. v1 endpoints take application/x-www-form-urlencoded bodies.",
-                        other.as_deref().unwrap_or("(none)")
-                    )));
-                }
-                let text = std::str::from_utf8(&body).map_err(|_| {
-                    Error::MalformedBody("Invalid request: the body is not valid UTF-8.".into())
-                })?;
-                match decoded {
-                    Some(all) => merged = Some(all.fields),
-                    None => map.extend(form::decode(text).map_err(form_error)?),
-                }
-            }
-        }
-        let mut params = Params::new(Mode::V1, merged.unwrap_or_else(|| map.into()));
-        let expand = params.opt_string_array("expand")?;
-        Ok(V1Params { params, expand })
-    }
-}
-
-/// A v2 JSON body (POST): empty or `{}` or a JSON object with `Content-Type: application/json`.
+/// A v2 JSON body read field by field through [`Params`].
 #[derive(Debug)]
 pub struct V2Body(pub Params<'static>);
 
 impl<S: Send + Sync> FromRequest<S> for V2Body {
     type Rejection = Error;
 
-    /// Checks the media type before the future is made, which then holds only the body's
-    /// (see `take_body`).
     fn from_request(
         req: Request,
         _state: &S,
     ) -> impl Future<Output = Result<Self, Self::Rejection>> + Send {
         let ct = media_type(&req, "application/json");
         let body = take_body(req);
-        async move { Self::read(ct, body.await?) }
-    }
-}
-
-impl V2Body {
-    /// The body's object, after its media type check.
-    fn read(ct: MediaTypeCheck, (body, decoded): TakenBody) -> Result<Self, Error> {
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(V2Body(Params::new(Mode::V2, Fields::new())));
-        }
-        if let Err(other) = ct {
-            return Err(Error::MalformedBody(format!(
-                "Invalid request: unsupported Content-Type {}. v2 endpoints take application/json bodies.",
-                other.as_deref().unwrap_or("(none)")
-            )));
-        }
-        let parsed = match decoded {
-            Some(d) => Ok((Param::Object(d.fields), d.within_limits)),
-            None => json_parse::parse(&body).map(|p| (p.value, p.within_limits)),
-        };
-        match parsed {
-            Ok((Param::Object(fields), within_limits)) => {
-                if !within_limits {
-                    check_json_limits(&fields, 1)?;
-                }
-                Ok(V2Body(Params::new(Mode::V2, fields)))
-            }
-            Ok(_) => Err(Error::MalformedBody(
-                "Invalid request: the JSON body must be an object.".into(),
-            )),
-            Err(e) => Err(Error::MalformedBody(format!(
-                "Invalid JSON in request body: {e}."
-            ))),
+        async move {
+            let map = v2_body(ct, body.await?)?;
+            Ok(V2Body(Params::new(Mode::V2, map.into())))
         }
     }
 }
 
-/// The form decoder's limits, applied to JSON bodies too: nesting depth, string length and
-/// array length.
-fn check_json_limits(map: &Fields, depth: usize) -> Result<(), Error> {
-    /// Which limit a value exceeds.
-    enum Exceeded {
-        Depth,
-        String,
-        Array,
-    }
-    /// One step of the path to a value: an object key or an array index.
-    enum Step<'a> {
-        Key(&'a str),
-        Index(usize),
-    }
-    /// Pushes the steps to a value over a limit, innermost first, on the way back from it (a
-    /// one-byte error and no allocation on the way through).
-    fn entries<'a>(
-        map: &'a Fields,
-        depth: usize,
-        path: &mut Vec<Step<'a>>,
-    ) -> Result<(), Exceeded> {
-        for (k, v) in map.iter() {
-            walk(v, depth, path).inspect_err(|_| path.push(Step::Key(k)))?;
-        }
-        Ok(())
-    }
-    fn walk<'a>(v: &'a Param, depth: usize, path: &mut Vec<Step<'a>>) -> Result<(), Exceeded> {
-        if depth > form::MAX_DEPTH + 1 {
-            return Err(Exceeded::Depth);
-        }
-        match v {
-            // Bytes bound characters from above, so only long strings are counted.
-            Param::String(s)
-                if s.len() > form::MAX_VALUE_CHARS && s.chars().count() > form::MAX_VALUE_CHARS =>
-            {
-                Err(Exceeded::String)
-            }
-            Param::Array(items) if items.len() > form::MAX_INDEX => Err(Exceeded::Array),
-            Param::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    walk(item, depth + 1, path).inspect_err(|_| path.push(Step::Index(i)))?;
-                }
-                Ok(())
-            }
-            Param::Object(map) => entries(map, depth + 1, path),
-            _ => Ok(()),
-        }
-    }
-    let mut path = Vec::new();
-    let Err(exceeded) = entries(map, depth, &mut path) else {
-        return Ok(());
-    };
-    // `a.b[0].c`
-    let mut shown = String::new();
-    for (i, step) in path.iter().rev().enumerate() {
-        match step {
-            Step::Key(k) if i == 0 => shown.push_str(k),
-            Step::Key(k) => {
-                shown.push('.');
-                shown.push_str(k);
-            }
-            Step::Index(n) => shown.push_str(&format!("[{n}]")),
-        }
-    }
-    Err(Error::MalformedBody(match exceeded {
-        Exceeded::Depth => format!(
-            "Parameter `{shown}` is nested too deeply: at most {} levels are allowed.",
-            form::MAX_DEPTH
-        ),
-        Exceeded::String => format!(
-            "Invalid value for `{shown}`: strings may be at most {} characters long.",
-            form::MAX_VALUE_CHARS
-        ),
-        Exceeded::Array => format!(
-            "Invalid array `{shown}`: at most {} items are allowed.",
-            form::MAX_INDEX
-        ),
-    }))
-}
-
-/// v2 query parameters (GET), decoded like v1's but read with v2 paths.
+/// v2 query parameters read field by field through [`Params`].
 #[derive(Debug)]
-pub struct V2Query(pub Params<'static>);
+pub struct V2QueryParams(pub Params<'static>);
 
-impl<S: Send + Sync> FromRequestParts<S> for V2Query {
+impl<S: Send + Sync> FromRequestParts<S> for V2QueryParams {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(V2Query(Params::new(
+        Ok(V2QueryParams(Params::new(
             Mode::V2,
             decode_query(parts.uri.query())?.into(),
         )))
     }
+}
+
+/// The form decoder's limits, applied to JSON bodies too: nesting depth, string length and
+/// array length. The error names the first value over a limit by its path (`a.b[0].c`).
+fn check_json_limits(map: &Map<String, Value>) -> Result<(), Error> {
+    fn walk(value: &Value, depth: usize, path: &mut String) -> Result<(), Error> {
+        let len = path.len();
+        let over =
+            |path: &str, message: String| Err(Error::MalformedBody(message.replace("{}", path)));
+        match value {
+            _ if depth > form::MAX_DEPTH + 1 => over(
+                path,
+                format!(
+                    "Parameter `{{}}` is nested too deeply: at most {} levels are allowed.",
+                    form::MAX_DEPTH
+                ),
+            ),
+            // Bytes bound characters from above, so only long strings are counted.
+            Value::String(s)
+                if s.len() > form::MAX_VALUE_CHARS && s.chars().count() > form::MAX_VALUE_CHARS =>
+            {
+                over(
+                    path,
+                    format!(
+                        "Invalid value for `{{}}`: strings may be at most {} characters long.",
+                        form::MAX_VALUE_CHARS
+                    ),
+                )
+            }
+            Value::Array(items) if items.len() > form::MAX_INDEX => over(
+                path,
+                format!(
+                    "Invalid array `{{}}`: at most {} items are allowed.",
+                    form::MAX_INDEX
+                ),
+            ),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push('[');
+                    path.push_str(itoa::Buffer::new().format(i));
+                    path.push(']');
+                    walk(item, depth + 1, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                    walk(v, depth + 1, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+    let mut path = String::new();
+    for (k, v) in map {
+        path.clear();
+        path.push_str(k);
+        walk(v, 1, &mut path)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

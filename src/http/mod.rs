@@ -5,6 +5,7 @@
 //! request logging) live in one middleware, [`conventions`].
 
 pub mod admin;
+pub mod de;
 pub mod error;
 pub mod extract;
 pub mod faults;

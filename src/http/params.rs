@@ -12,14 +12,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 pub use crate::http::param::{Fields, Param};
 
-/// Which API's conventions the parameters follow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Form encoded; leaves are strings; `""` means "unset".
-    V1,
-    /// JSON; leaves are typed; `null` means "unset".
-    V2,
-}
+pub use crate::http::de::Mode;
 
 pub use crate::domain::patch::{MetadataUpdate, Patch};
 

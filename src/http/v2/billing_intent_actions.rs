@@ -18,7 +18,7 @@ use crate::domain::billing_intent::{
 };
 use crate::domain::catalog::Metadata;
 use crate::error::{Error, Result};
-use crate::http::extract::{Caller, V2Query};
+use crate::http::extract::{Caller, V2QueryParams};
 use crate::http::params::{Param, Params, enum_error};
 use crate::http::{AppState, render};
 
@@ -949,7 +949,7 @@ async fn retrieve(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path((intent_id, id)): Path<(String, String)>,
-    V2Query(params): V2Query,
+    V2QueryParams(params): V2QueryParams,
 ) -> Result<Response> {
     params.finish()?;
     render(&ActionView::from(
@@ -961,7 +961,7 @@ async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(intent_id): Path<String>,
-    V2Query(mut params): V2Query,
+    V2QueryParams(mut params): V2QueryParams,
 ) -> Result<Response> {
     let scope = scope(&intent_id);
     let req = page_request(&mut params, &scope)?;

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::domain::billing_intent::BillingIntent;
 use crate::error::{Error, Result};
-use crate::http::extract::{Caller, V2Body, V2Query};
+use crate::http::extract::{Caller, V2Body, V2QueryParams};
 use crate::http::params::Params;
 use crate::http::v1::prices::req_currency;
 use crate::http::{AppState, json, json_response, render, render_with};
@@ -252,7 +252,7 @@ async fn retrieve(
     Caller(acct): Caller,
     shape: Shape,
     Path(id): Path<String>,
-    V2Query(params): V2Query,
+    V2QueryParams(params): V2QueryParams,
 ) -> Result<Response> {
     params.finish()?;
     let body = app.store.with_intent(&acct, &id, |intent| {
@@ -266,7 +266,7 @@ async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
     shape: Shape,
-    V2Query(mut params): V2Query,
+    V2QueryParams(mut params): V2QueryParams,
 ) -> Result<Response> {
     let req = page_request(&mut params, SCOPE)?;
     params.finish()?;

@@ -14,7 +14,7 @@ use crate::domain::cadence::{
 };
 use crate::domain::catalog::Metadata;
 use crate::error::{Error, Result};
-use crate::http::extract::{Caller, V2Body, V2Query};
+use crate::http::extract::{Caller, V2Body, V2QueryParams};
 use crate::http::params::Params;
 use crate::http::{AppState, render};
 use crate::store::billing::NewCadence;
@@ -410,7 +410,7 @@ async fn retrieve(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V2Query(params): V2Query,
+    V2QueryParams(params): V2QueryParams,
 ) -> Result<Response> {
     params.finish()?;
     render(&CadenceView::from(&app.store.cadence(&acct, &id)?))

@@ -1,0 +1,1121 @@
+//! Typed request parameters: a serde [`Deserializer`] over the decoded parameter tree that knows
+//! Stripe's conventions, so each endpoint declares its parameters as a
+//! `#[derive(Deserialize)]` struct.
+//!
+//! Both API versions arrive as a JSON object (`serde_json::Value`): v1 from the bracket form
+//! decoder, whose leaves are strings (`"799"`, `"true"`, `""` to unset), v2 from a JSON body
+//! (typed leaves, `null` to unset). The deserializer converts v1 strings where a number or a
+//! boolean is expected, treats `""` and `null` as "not set" for `Option` and [`Patch`] fields,
+//! and turns every failure into the [`Error`] Stripe would answer, naming the full parameter
+//! path in the style of the API version (`lines[0][amount]`, `actions[0].subscribe.type`):
+//! `serde_path_to_error` carries the path, [`into_error`] spells it.
+//!
+//! A struct's fields are read in declaration order and a parameter the struct does not declare
+//! is reported only after the declared ones were read, as `parameter_unknown` naming the first
+//! such key in sorted order: an invalid known parameter is reported before an unknown one.
+//!
+//! Nothing here knows about axum; the extractors in `extract` call [`from_params`].
+
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
+
+use crate::domain::patch::{MetadataUpdate, Patch};
+use crate::error::Error;
+
+/// Which API's conventions the parameters follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Form encoded; leaves are strings; `""` means "unset".
+    V1,
+    /// JSON; leaves are typed; `null` means "unset".
+    V2,
+}
+
+/// Stripe's metadata limits.
+const METADATA_MAX_KEYS: usize = 50;
+const METADATA_MAX_KEY_CHARS: usize = 40;
+const METADATA_MAX_VALUE_CHARS: usize = 500;
+
+/// Decodes the parameters `map` into `T`.
+///
+/// # Errors
+/// The Stripe error for the first invalid, missing or unknown parameter.
+pub fn from_params<T: DeserializeOwned>(mode: Mode, map: Map<String, Value>) -> Result<T, Error> {
+    decode(mode, "", Value::Object(map))
+}
+
+/// Decodes `value`, which sits at `prefix` (e.g. `prices[1]` in a fixture document), into `T`;
+/// error paths start with `prefix`.
+///
+/// # Errors
+/// As [`from_params`].
+pub fn from_value_at<T: DeserializeOwned>(
+    mode: Mode,
+    prefix: &str,
+    mut value: Value,
+) -> Result<T, Error> {
+    if mode == Mode::V1 {
+        // A fixture document is JSON read as v1 parameters: its numbers and booleans are what
+        // a form would have sent as strings.
+        stringify_leaves(&mut value);
+    }
+    decode(mode, prefix, value)
+}
+
+/// Numbers and booleans as the strings a v1 form sends for them.
+fn stringify_leaves(value: &mut Value) {
+    match value {
+        Value::Number(n) => *value = Value::String(n.to_string()),
+        Value::Bool(b) => *value = Value::String(b.to_string()),
+        Value::Array(items) => items.iter_mut().for_each(stringify_leaves),
+        Value::Object(map) => map.values_mut().for_each(stringify_leaves),
+        Value::Null | Value::String(_) => {}
+    }
+}
+
+fn decode<T: DeserializeOwned>(mode: Mode, prefix: &str, value: Value) -> Result<T, Error> {
+    serde_path_to_error::deserialize(ValueDe { mode, value }).map_err(|e| {
+        let path = spell(mode, prefix, e.path());
+        into_error(mode, path, e.into_inner().0)
+    })
+}
+
+/// What went wrong, before the path is known.
+#[derive(Debug)]
+enum Problem {
+    /// A required object or value was sent empty (v1 `""` / v2 `null` where an object is due).
+    Missing,
+    /// A required field was not sent.
+    MissingField(&'static str),
+    /// A field the struct does not declare.
+    Unknown(String),
+    /// The value has the wrong JSON type.
+    Type {
+        expected: &'static str,
+        got: &'static str,
+    },
+    /// `""` or `null` for a value that cannot be unset.
+    Empty,
+    /// Not an integer (the value as sent).
+    Integer(String),
+    /// Not a decimal number.
+    Decimal(String),
+    /// Not a boolean.
+    Boolean(String),
+    /// A string outside an enum.
+    Enum {
+        got: String,
+        allowed: &'static [&'static str],
+    },
+    /// A value refused by a parameter type's own check. `{key}` in the message stands for the
+    /// parameter's name (the last step of its path), `{path}` for the whole path; `child` is a
+    /// step below the parameter that the error names (a metadata key).
+    Invalid {
+        code: Option<&'static str>,
+        message: String,
+        child: Option<String>,
+    },
+    /// A complete error from a parameter type's own check.
+    Done(Box<Error>),
+}
+
+/// The deserializer's error: a [`Problem`] waiting for its path.
+#[derive(Debug)]
+pub struct DeError(Problem);
+
+impl DeError {
+    /// A value refused with `message`, in which `{key}` stands for the parameter's name and
+    /// `{path}` for its full path.
+    pub fn invalid(code: Option<&'static str>, message: impl Into<String>) -> Self {
+        DeError(Problem::Invalid {
+            code,
+            message: message.into(),
+            child: None,
+        })
+    }
+
+    /// A finished error, reported as it is.
+    pub fn error(err: Error) -> Self {
+        DeError(Problem::Done(Box::new(err)))
+    }
+}
+
+impl fmt::Display for DeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl std::error::Error for DeError {}
+
+/// Starts a message that [`refuse`] encoded.
+const MARK: char = '\u{0}';
+
+/// The error codes a parameter type may report through [`refuse`].
+const KNOWN_CODES: &[&str] = &[
+    "parameter_invalid_integer",
+    "parameter_invalid_empty",
+    "parameters_exclusive",
+];
+
+/// The error a parameter type's `Deserialize` reports for a value it refuses: `message`, in
+/// which `{key}` stands for the parameter's name and `{path}` for its full path (or, with
+/// `below`, the path of that key below the parameter, which the error then names), with
+/// Stripe's `code` (one of the codes in `KNOWN_CODES`).
+pub fn refuse<E: de::Error>(
+    code: Option<&'static str>,
+    below: Option<&str>,
+    message: impl fmt::Display,
+) -> E {
+    E::custom(format_args!(
+        "{MARK}{}{MARK}{}{MARK}{message}",
+        code.unwrap_or_default(),
+        below.unwrap_or_default()
+    ))
+}
+
+impl de::Error for DeError {
+    /// Parameter types report through `custom` (their `Deserialize` is generic over the
+    /// deserializer); [`refuse`] encodes what they report, which is decoded here.
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        let text = msg.to_string();
+        let Some(encoded) = text.strip_prefix(MARK) else {
+            return DeError::invalid(None, format!("Invalid {{path}}: {text}."));
+        };
+        let mut parts = encoded.splitn(3, MARK);
+        let (code, below, message) = (
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+        );
+        if code == "parameter_invalid_empty" && message.is_empty() {
+            return DeError(Problem::Empty);
+        }
+        DeError(Problem::Invalid {
+            code: KNOWN_CODES.iter().copied().find(|c| *c == code),
+            message: message.to_owned(),
+            child: (!below.is_empty()).then(|| below.to_owned()),
+        })
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        DeError(Problem::MissingField(field))
+    }
+
+    fn unknown_field(field: &str, _expected: &'static [&'static str]) -> Self {
+        DeError(Problem::Unknown(field.to_owned()))
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        DeError(Problem::Enum {
+            got: variant.to_owned(),
+            allowed: expected,
+        })
+    }
+}
+
+/// `a[b][0]` (v1) or `a.b[0]` (v2), after `prefix`.
+fn spell(mode: Mode, prefix: &str, path: &serde_path_to_error::Path) -> String {
+    let mut out = prefix.to_owned();
+    for segment in path.iter() {
+        match segment {
+            serde_path_to_error::Segment::Map { key } => push_key(mode, &mut out, key),
+            serde_path_to_error::Segment::Seq { index } => {
+                out.push('[');
+                out.push_str(itoa::Buffer::new().format(*index));
+                out.push(']');
+            }
+            serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+fn push_key(mode: Mode, path: &mut String, key: &str) {
+    if path.is_empty() {
+        path.push_str(key);
+        return;
+    }
+    match mode {
+        Mode::V1 => {
+            path.push('[');
+            path.push_str(key);
+            path.push(']');
+        }
+        Mode::V2 => {
+            path.push('.');
+            path.push_str(key);
+        }
+    }
+}
+
+fn child(mode: Mode, parent: &str, key: &str) -> String {
+    let mut path = parent.to_owned();
+    push_key(mode, &mut path, key);
+    path
+}
+
+/// The parameter's own name: the last key of its path.
+fn last_key(path: &str) -> &str {
+    let trimmed = path.trim_end_matches(|c: char| c == ']' || c.is_ascii_digit());
+    let trimmed = trimmed.strip_suffix('[').unwrap_or(trimmed);
+    let end = trimmed.trim_end_matches(']');
+    let start = end.rfind(['[', '.']).map_or(0, |i| i + 1);
+    &end[start..]
+}
+
+/// The Stripe error for `problem` at `path`.
+fn into_error(mode: Mode, path: String, problem: Problem) -> Error {
+    match problem {
+        Problem::Missing => Error::ParameterMissing { param: path },
+        Problem::MissingField(field) => Error::ParameterMissing {
+            param: child(mode, &path, field),
+        },
+        Problem::Unknown(key) => Error::ParameterUnknown {
+            param: child(mode, &path, &key),
+        },
+        Problem::Type { expected, got } => {
+            let message = format!("Invalid {path}: expected {expected}, got {got}.");
+            Error::param_invalid(path, None, message)
+        }
+        Problem::Empty => empty_error(path),
+        Problem::Integer(shown) => Error::param_invalid(
+            path,
+            Some("parameter_invalid_integer"),
+            format!("Invalid integer: {shown}"),
+        ),
+        Problem::Decimal(shown) => {
+            Error::param_invalid(path, None, format!("Invalid decimal: {shown}"))
+        }
+        Problem::Boolean(shown) => Error::param_invalid(
+            path,
+            None,
+            format!("Invalid boolean: {shown}. Expected `true` or `false`."),
+        ),
+        Problem::Enum { got, allowed } => enum_error(path, &got, allowed),
+        Problem::Invalid {
+            code,
+            message,
+            child: below,
+        } => {
+            let key = last_key(&path).to_owned();
+            let param = match below {
+                Some(k) => child(mode, &path, &k),
+                None => path,
+            };
+            let message = message.replace("{key}", &key).replace("{path}", &param);
+            Error::param_invalid(param, code, message)
+        }
+        Problem::Done(err) => *err,
+    }
+}
+
+/// The error for `""` / `null` where a value is required.
+pub fn empty_error(path: String) -> Error {
+    let message = format!(
+        "You passed an empty value for '{path}'. We assume empty values are an attempt to unset a parameter; however '{path}' cannot be unset. You should remove '{path}' from your request or supply a non-empty value."
+    );
+    Error::param_invalid(path, Some("parameter_invalid_empty"), message)
+}
+
+/// The error for a value outside an enum, naming the allowed values.
+pub fn enum_error(path: String, got: &str, allowed: &[&str]) -> Error {
+    let message = format!(
+        "Invalid {path}: must be one of {}; got '{got}'.",
+        allowed.join(", ")
+    );
+    Error::param_invalid(path, None, message)
+}
+
+/// The kind of a value, as error messages name it.
+pub fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// `""` (a v1 unset) or `null` (a v2 unset).
+fn is_unset(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+/// One value of the tree, with the API's conventions.
+struct ValueDe {
+    mode: Mode,
+    value: Value,
+}
+
+impl ValueDe {
+    fn type_error(&self, expected: &'static str) -> DeError {
+        DeError(Problem::Type {
+            expected,
+            got: describe(&self.value),
+        })
+    }
+
+    fn integer(self) -> Result<i64, DeError> {
+        match self.value {
+            ref v if is_unset(v) => Err(DeError(Problem::Empty)),
+            Value::String(s) => s
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| DeError(Problem::Integer(s))),
+            Value::Number(n) => n
+                .as_i64()
+                .ok_or_else(|| DeError(Problem::Integer(n.to_string()))),
+            other => Err(DeError(Problem::Integer(other.to_string()))),
+        }
+    }
+}
+
+macro_rules! integers {
+    ($($method:ident => $visit:ident: $ty:ty),*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+            let n = self.integer()?;
+            match <$ty>::try_from(n) {
+                Ok(v) => visitor.$visit(v),
+                Err(_) => Err(DeError(Problem::Integer(n.to_string()))),
+            }
+        }
+    )*};
+}
+
+impl<'de> Deserializer<'de> for ValueDe {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        let mode = self.mode;
+        match self.value {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(b),
+            Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    visitor.visit_i64(i)
+                } else if let Some(u) = n.as_u64() {
+                    visitor.visit_u64(u)
+                } else {
+                    visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN))
+                }
+            }
+            Value::String(s) => visitor.visit_string(s),
+            Value::Array(items) => visitor.visit_seq(SeqDe {
+                mode,
+                items: items.into_iter(),
+                index: 0,
+            }),
+            Value::Object(map) => visitor.visit_map(MapDe {
+                mode,
+                entries: map.into_iter(),
+                value: None,
+            }),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        if is_unset(&self.value) {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.value {
+            ref v if is_unset(v) => Err(DeError(Problem::Empty)),
+            Value::String(s) => visitor.visit_string(s),
+            _ => Err(self.type_error("a string")),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_string(visitor)
+    }
+
+    integers!(
+        deserialize_i64 => visit_i64: i64,
+        deserialize_i32 => visit_i32: i32,
+        deserialize_i16 => visit_i16: i16,
+        deserialize_i8 => visit_i8: i8,
+        deserialize_u64 => visit_u64: u64,
+        deserialize_u32 => visit_u32: u32,
+        deserialize_u16 => visit_u16: u16,
+        deserialize_u8 => visit_u8: u8
+    );
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.value {
+            ref v if is_unset(v) => Err(DeError(Problem::Empty)),
+            Value::String(s) => match s.trim().parse::<f64>() {
+                Ok(v) if v.is_finite() => visitor.visit_f64(v),
+                _ => Err(DeError(Problem::Decimal(s))),
+            },
+            Value::Number(n) => match n.as_f64() {
+                Some(v) => visitor.visit_f64(v),
+                None => Err(DeError(Problem::Decimal(n.to_string()))),
+            },
+            other => Err(DeError(Problem::Decimal(other.to_string()))),
+        }
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_f64(visitor)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match (self.mode, self.value) {
+            (_, ref v) if is_unset(v) => Err(DeError(Problem::Empty)),
+            (_, Value::Bool(b)) => visitor.visit_bool(b),
+            (Mode::V1, Value::String(s)) => match s.as_str() {
+                "true" => visitor.visit_bool(true),
+                "false" => visitor.visit_bool(false),
+                _ => Err(DeError(Problem::Boolean(s))),
+            },
+            (_, other) => Err(DeError(Problem::Boolean(other.to_string()))),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.value {
+            ref v if is_unset(v) => Err(DeError(Problem::Empty)),
+            Value::Array(items) => visitor.visit_seq(SeqDe {
+                mode: self.mode,
+                items: items.into_iter(),
+                index: 0,
+            }),
+            // A v1 map with numeric keys became an array in the form decoder; a map here
+            // means `key[name]=…`, which is not an array.
+            _ => Err(self.type_error("an array")),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.value {
+            ref v if is_unset(v) => Err(DeError(Problem::Empty)),
+            Value::Object(map) => visitor.visit_map(MapDe {
+                mode: self.mode,
+                entries: map.into_iter(),
+                value: None,
+            }),
+            _ => Err(self.type_error("an object")),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        match self.value {
+            ref v if is_unset(v) => Err(DeError(Problem::Missing)),
+            Value::Object(mut map) => {
+                // Declared fields first, in declaration order; what is left is unknown.
+                let known: Vec<(&'static str, Value)> = fields
+                    .iter()
+                    .filter_map(|f| map.remove(*f).map(|v| (*f, v)))
+                    .collect();
+                let out = visitor.visit_map(StructDe {
+                    mode: self.mode,
+                    fields: known.into_iter(),
+                    value: None,
+                })?;
+                match map.into_iter().next() {
+                    Some((key, _)) => Err(DeError(Problem::Unknown(key))),
+                    None => Ok(out),
+                }
+            }
+            _ => Err(self.type_error("an object")),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        match self.value {
+            ref v if is_unset(v) => Err(DeError(Problem::Empty)),
+            Value::String(s) if variants.contains(&s.as_str()) => {
+                visitor.visit_enum(s.into_deserializer())
+            }
+            Value::String(s) => Err(DeError(Problem::Enum {
+                got: s,
+                allowed: variants,
+            })),
+            _ => Err(self.type_error("a string")),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        i128 u128 char bytes byte_buf unit unit_struct tuple_struct
+    }
+}
+
+/// The items of an array.
+struct SeqDe {
+    mode: Mode,
+    items: std::vec::IntoIter<Value>,
+    index: usize,
+}
+
+impl<'de> de::SeqAccess<'de> for SeqDe {
+    type Error = DeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DeError> {
+        match self.items.next() {
+            Some(value) => {
+                self.index += 1;
+                seed.deserialize(ValueDe {
+                    mode: self.mode,
+                    value,
+                })
+                .map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+}
+
+/// The entries of an object read as a map (metadata, free-form objects).
+struct MapDe {
+    mode: Mode,
+    entries: serde_json::map::IntoIter,
+    value: Option<Value>,
+}
+
+impl<'de> de::MapAccess<'de> for MapDe {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
+        match self.entries.next() {
+            Some((key, value)) => {
+                self.value = Some(value);
+                seed.deserialize(key.into_deserializer()).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
+        let value = self.value.take().unwrap_or(Value::Null);
+        seed.deserialize(ValueDe {
+            mode: self.mode,
+            value,
+        })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
+}
+
+/// The declared fields of a struct that were sent, in declaration order.
+struct StructDe {
+    mode: Mode,
+    fields: std::vec::IntoIter<(&'static str, Value)>,
+    value: Option<Value>,
+}
+
+impl<'de> de::MapAccess<'de> for StructDe {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
+        match self.fields.next() {
+            Some((key, value)) => {
+                self.value = Some(value);
+                seed.deserialize(de::value::BorrowedStrDeserializer::new(key))
+                    .map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
+        let value = self.value.take().unwrap_or(Value::Null);
+        seed.deserialize(ValueDe {
+            mode: self.mode,
+            value,
+        })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.fields.len())
+    }
+}
+
+// ----- parameter types -----
+
+/// `""` / `null` unset the field, a value sets it; a field not sent stays [`Patch::Absent`]
+/// through `#[serde(default)]`.
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match Option::<T>::deserialize(deserializer)? {
+            Some(v) => Patch::Set(v),
+            None => Patch::Unset,
+        })
+    }
+}
+
+/// An integer within `MIN..=MAX`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounded<const MIN: i64, const MAX: i64>(pub i64);
+
+impl<'de, const MIN: i64, const MAX: i64> Deserialize<'de> for Bounded<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let v = i64::deserialize(deserializer)?;
+        if (MIN..=MAX).contains(&v) {
+            Ok(Bounded(v))
+        } else {
+            Err(refuse(
+                Some("parameter_invalid_integer"),
+                None,
+                format_args!(
+                    "Invalid value for {{key}}: must be between {MIN} and {MAX}, got {v}."
+                ),
+            ))
+        }
+    }
+}
+
+/// An array of at most `MAX` items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Items<T, const MAX: usize>(pub Vec<T>);
+
+impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for Items<T, MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let items = Vec::<T>::deserialize(deserializer)?;
+        if items.len() > MAX {
+            return Err(refuse(
+                None,
+                None,
+                format_args!("Invalid array: {{key}} may have at most {MAX} items."),
+            ));
+        }
+        Ok(Items(items))
+    }
+}
+
+/// A required array of at least one and at most `MAX` items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NonEmpty<T, const MAX: usize>(pub Vec<T>);
+
+impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for NonEmpty<T, MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let Items(items) = Items::<T, MAX>::deserialize(deserializer)?;
+        if items.is_empty() {
+            return Err(refuse(Some("parameter_invalid_empty"), None, ""));
+        }
+        Ok(NonEmpty(items))
+    }
+}
+
+/// A `metadata` parameter, checked against Stripe's limits (50 keys, keys of at most 40
+/// characters without brackets, values of at most 500 characters); `""` or `null` clears it.
+/// Use as `#[serde(default)] metadata: Metadata`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metadata(pub Option<MetadataUpdate>);
+
+impl<'de> Deserialize<'de> for Metadata {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let entries = match Option::<Map<String, Value>>::deserialize(deserializer)? {
+            None => return Ok(Metadata(Some(MetadataUpdate::Clear))),
+            Some(map) => map,
+        };
+        if entries.len() > METADATA_MAX_KEYS {
+            return Err(refuse(
+                None,
+                None,
+                format_args!(
+                    "Invalid {{key}}: metadata can have at most {METADATA_MAX_KEYS} keys."
+                ),
+            ));
+        }
+        let mut out = Vec::with_capacity(entries.len());
+        for (k, v) in entries {
+            if k.chars().count() > METADATA_MAX_KEY_CHARS || k.contains(['[', ']']) {
+                return Err(refuse(
+                    None,
+                    Some(&k),
+                    format_args!(
+                        "Invalid {{key}} key `{k}`: keys must be at most {METADATA_MAX_KEY_CHARS} characters and may not contain brackets."
+                    ),
+                ));
+            }
+            let value = match v {
+                Value::Null => None,
+                Value::String(s) if s.is_empty() => None,
+                Value::String(s) => Some(s),
+                other => {
+                    return Err(refuse(
+                        None,
+                        Some(&k),
+                        format_args!(
+                            "Invalid {{path}}: expected a string, got {}.",
+                            describe(&other)
+                        ),
+                    ));
+                }
+            };
+            if value
+                .as_ref()
+                .is_some_and(|v| v.chars().count() > METADATA_MAX_VALUE_CHARS)
+            {
+                return Err(refuse(
+                    None,
+                    Some(&k),
+                    format_args!(
+                        "Invalid {{key}} value for `{k}`: values must be at most {METADATA_MAX_VALUE_CHARS} characters."
+                    ),
+                ));
+            }
+            out.push((k, value));
+        }
+        Ok(Metadata(Some(MetadataUpdate::Merge(out))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use strum::IntoStaticStr;
+
+    use super::*;
+
+    fn decode<T: DeserializeOwned>(mode: Mode, v: Value) -> Result<T, Error> {
+        match v {
+            Value::Object(map) => from_params(mode, map),
+            _ => panic!("object expected"),
+        }
+    }
+
+    fn invalid(err: Error) -> (String, Option<&'static str>, String) {
+        match err {
+            Error::ParameterInvalid {
+                param,
+                code,
+                message,
+            } => (param, code, message),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[derive(Debug, Deserialize, PartialEq, IntoStaticStr)]
+    #[serde(rename_all = "snake_case")]
+    #[strum(serialize_all = "snake_case")]
+    enum Interval {
+        Day,
+        Week,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Line {
+        amount: Option<i64>,
+        period: Option<Period>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Period {
+        end: i64,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Create {
+        name: String,
+        amount: Option<i64>,
+        live: Option<bool>,
+        percent: Option<f64>,
+        interval: Option<Interval>,
+        limit: Option<Bounded<1, 100>>,
+        lines: Option<Items<Line, 2>>,
+        #[serde(default)]
+        description: Patch<String>,
+        #[serde(default)]
+        metadata: Metadata,
+    }
+
+    #[test]
+    fn v1_strings_are_converted() {
+        let c: Create = decode(
+            Mode::V1,
+            json!({"name": "x", "amount": "799", "live": "true", "percent": "12.5",
+                   "interval": "week", "limit": "100",
+                   "lines": [{"amount": "1", "period": {"end": "5"}}],
+                   "description": "", "metadata": {"a": "1", "b": ""}}),
+        )
+        .unwrap();
+        assert_eq!(c.name, "x");
+        assert_eq!(c.amount, Some(799));
+        assert_eq!(c.live, Some(true));
+        assert_eq!(c.percent, Some(12.5));
+        assert_eq!(c.interval, Some(Interval::Week));
+        assert_eq!(<&str>::from(Interval::Day), "day");
+        assert_eq!(c.limit, Some(Bounded(100)));
+        let lines = c.lines.unwrap().0;
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].amount, Some(1));
+        assert_eq!(lines[0].period.as_ref().map(|p| p.end), Some(5));
+        assert_eq!(c.description, Patch::Unset);
+        assert_eq!(
+            c.metadata,
+            Metadata(Some(MetadataUpdate::Merge(vec![
+                ("a".into(), Some("1".into())),
+                ("b".into(), None)
+            ])))
+        );
+    }
+
+    #[test]
+    fn absent_unset_and_set() {
+        let c: Create = decode(Mode::V2, json!({"name": "x", "description": "d"})).unwrap();
+        assert_eq!(c.description, Patch::Set("d".into()));
+        assert_eq!(c.metadata, Metadata(None));
+        let c: Create = decode(Mode::V2, json!({"name": "x", "metadata": null})).unwrap();
+        assert_eq!(c.description, Patch::Absent);
+        assert_eq!(c.metadata, Metadata(Some(MetadataUpdate::Clear)));
+        let c: Create = decode(Mode::V1, json!({"name": "x", "amount": ""})).unwrap();
+        assert_eq!(c.amount, None);
+    }
+
+    #[test]
+    fn unknown_nested_parameter_is_named_with_brackets_or_dots() {
+        let v = json!({"name": "x", "lines": [{"amount": "1"}, {"bogus": "x"}]});
+        assert_eq!(
+            decode::<Create>(Mode::V1, v.clone()).unwrap_err(),
+            Error::ParameterUnknown {
+                param: "lines[1][bogus]".into()
+            }
+        );
+        assert_eq!(
+            decode::<Create>(Mode::V2, v).unwrap_err(),
+            Error::ParameterUnknown {
+                param: "lines[1].bogus".into()
+            }
+        );
+    }
+
+    #[test]
+    fn known_parameters_are_checked_before_unknown_ones_and_the_first_unknown_is_named() {
+        let err = decode::<Create>(
+            Mode::V2,
+            json!({"zeta": 1, "beta": 3, "alpha": 4, "name": "x"}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            Error::ParameterUnknown {
+                param: "alpha".into()
+            }
+        );
+        let err = decode::<Create>(Mode::V1, json!({"aaa": "1", "name": "x", "amount": "abc"}))
+            .unwrap_err();
+        assert_eq!(invalid(err).0, "amount");
+        let err = decode::<Create>(Mode::V1, json!({"aaa": "1"})).unwrap_err();
+        assert_eq!(
+            err,
+            Error::ParameterMissing {
+                param: "name".into()
+            }
+        );
+    }
+
+    #[test]
+    fn missing_nested_field_and_empty_object() {
+        let err = decode::<Create>(Mode::V1, json!({"name": "x", "lines": [{"period": {}}]}))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            Error::ParameterMissing {
+                param: "lines[0][period][end]".into()
+            }
+        );
+    }
+
+    #[test]
+    fn integers_booleans_decimals_and_enums() {
+        let (param, code, message) =
+            invalid(decode::<Create>(Mode::V1, json!({"name": "x", "amount": "abc"})).unwrap_err());
+        assert_eq!(
+            (param.as_str(), code, message.as_str()),
+            (
+                "amount",
+                Some("parameter_invalid_integer"),
+                "Invalid integer: abc"
+            )
+        );
+        let (_, _, message) =
+            invalid(decode::<Create>(Mode::V2, json!({"name": "x", "live": "true"})).unwrap_err());
+        assert_eq!(
+            message,
+            "Invalid boolean: \"true\". Expected `true` or `false`."
+        );
+        let (_, _, message) =
+            invalid(decode::<Create>(Mode::V1, json!({"name": "x", "live": "yes"})).unwrap_err());
+        assert_eq!(message, "Invalid boolean: yes. Expected `true` or `false`.");
+        let (_, _, message) =
+            invalid(decode::<Create>(Mode::V1, json!({"name": "x", "percent": "x1"})).unwrap_err());
+        assert_eq!(message, "Invalid decimal: x1");
+        let (param, _, message) = invalid(
+            decode::<Create>(Mode::V1, json!({"name": "x", "interval": "fortnight"})).unwrap_err(),
+        );
+        assert_eq!(param, "interval");
+        assert_eq!(
+            message,
+            "Invalid interval: must be one of day, week; got 'fortnight'."
+        );
+        let (_, code, message) =
+            invalid(decode::<Create>(Mode::V1, json!({"name": "x", "limit": "0"})).unwrap_err());
+        assert_eq!(code, Some("parameter_invalid_integer"));
+        assert_eq!(
+            message,
+            "Invalid value for limit: must be between 1 and 100, got 0."
+        );
+    }
+
+    #[test]
+    fn types_empties_and_array_limits() {
+        let (param, code, _) =
+            invalid(decode::<Create>(Mode::V1, json!({"name": ""})).unwrap_err());
+        assert_eq!(
+            (param.as_str(), code),
+            ("name", Some("parameter_invalid_empty"))
+        );
+        let (param, _, message) =
+            invalid(decode::<Create>(Mode::V2, json!({"name": 5})).unwrap_err());
+        assert_eq!(param, "name");
+        assert_eq!(message, "Invalid name: expected a string, got a number.");
+        let (param, _, message) =
+            invalid(decode::<Create>(Mode::V2, json!({"name": "x", "lines": [1]})).unwrap_err());
+        assert_eq!(param, "lines[0]");
+        assert_eq!(
+            message,
+            "Invalid lines[0]: expected an object, got a number."
+        );
+        let (param, _, message) = invalid(
+            decode::<Create>(Mode::V1, json!({"name": "x", "lines": [{}, {}, {}]})).unwrap_err(),
+        );
+        assert_eq!(param, "lines");
+        assert_eq!(message, "Invalid array: lines may have at most 2 items.");
+        let (param, _, _) = invalid(
+            decode::<Create>(Mode::V1, json!({"name": "x", "lines": {"a": {}}})).unwrap_err(),
+        );
+        assert_eq!(param, "lines");
+    }
+
+    #[test]
+    fn metadata_limits_name_the_key() {
+        let many: Map<String, Value> = (0..51).map(|i| (format!("k{i}"), json!("v"))).collect();
+        let (param, _, message) = invalid(
+            decode::<Create>(Mode::V1, json!({"name": "x", "metadata": many})).unwrap_err(),
+        );
+        assert_eq!(param, "metadata");
+        assert_eq!(
+            message,
+            "Invalid metadata: metadata can have at most 50 keys."
+        );
+        let long = "k".repeat(41);
+        let (param, _, message) = invalid(
+            decode::<Create>(
+                Mode::V1,
+                json!({"name": "x", "metadata": {long.clone(): "v"}}),
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(param, format!("metadata[{long}]"));
+        assert!(
+            message.starts_with(&format!("Invalid metadata key `{long}`")),
+            "{message}"
+        );
+        let (param, _, message) = invalid(
+            decode::<Create>(Mode::V2, json!({"name": "x", "metadata": {"k": 1}})).unwrap_err(),
+        );
+        assert_eq!(param, "metadata.k");
+        assert_eq!(
+            message,
+            "Invalid metadata.k: expected a string, got a number."
+        );
+        let (param, _, _) = invalid(
+            decode::<Create>(
+                Mode::V1,
+                json!({"name": "x", "metadata": {"k": "v".repeat(501)}}),
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(param, "metadata[k]");
+    }
+
+    #[test]
+    fn fixture_values_are_read_as_form_values_below_their_prefix() {
+        let c: Create = from_value_at(
+            Mode::V1,
+            "objects[2]",
+            json!({"name": "x", "amount": 5, "live": true}),
+        )
+        .unwrap();
+        assert_eq!((c.amount, c.live), (Some(5), Some(true)));
+        let err =
+            from_value_at::<Create>(Mode::V1, "objects[2]", json!({"name": "x", "amount": 1.5}))
+                .unwrap_err();
+        assert_eq!(invalid(err).0, "objects[2][amount]");
+    }
+
+    #[test]
+    fn last_key_of_paths() {
+        assert_eq!(last_key("limit"), "limit");
+        assert_eq!(last_key("lines[0][metadata]"), "metadata");
+        assert_eq!(last_key("actions[0].subscribe.items"), "items");
+        assert_eq!(last_key("lines[3]"), "lines");
+    }
+}
