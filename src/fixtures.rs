@@ -19,9 +19,13 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::http::params::{Mode, Params};
+use serde::de::DeserializeOwned;
+
+use crate::http::de::{self, Mode};
+use crate::http::params::Params;
 use crate::http::{v1, v2};
 use crate::store::billing::CommitParams;
+use crate::store::catalog::NewCustomer;
 use crate::store::{AccountKey, Store, Templates};
 
 /// How many objects of each type a document loaded.
@@ -104,37 +108,49 @@ fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
         ));
     }
     Ok(Summary {
-        products: each(doc, "products", Mode::V1, |mut p, id| {
+        products: each(doc, "products", Mode::V1, |fixture| {
+            let id = fixture.id.clone();
+            let mut p = fixture.reader();
             let mut new = v1::products::new_product(&mut p)?;
             new.id = id.or(new.id);
             p.finish()?;
             store.create_product(account, new).map(drop)
         })?,
-        prices: each(doc, "prices", Mode::V1, |mut p, id| {
+        prices: each(doc, "prices", Mode::V1, |fixture| {
+            let id = fixture.id.clone();
+            let mut p = fixture.reader();
             let mut new = v1::prices::new_price(&mut p)?;
             new.id = id;
             p.finish()?;
             store.create_price(account, new).map(drop)
         })?,
-        customers: each(doc, "customers", Mode::V1, |mut p, id| {
-            let mut new = v1::customers::new_customer(&mut p)?;
-            new.id = id;
-            p.finish()?;
+        customers: each(doc, "customers", Mode::V1, |fixture| {
+            let params: v1::customers::CreateParams = fixture.params()?;
+            let new = NewCustomer {
+                id: fixture.id,
+                ..params.into()
+            };
             store.create_customer(account, new).map(drop)
         })?,
-        coupons: each(doc, "coupons", Mode::V1, |mut p, id| {
+        coupons: each(doc, "coupons", Mode::V1, |fixture| {
+            let id = fixture.id.clone();
+            let mut p = fixture.reader();
             let mut new = v1::coupons::new_coupon(&mut p)?;
             new.id = id.or(new.id);
             p.finish()?;
             store.create_coupon(account, new).map(drop)
         })?,
-        payment_intents: each(doc, "payment_intents", Mode::V1, |mut p, id| {
+        payment_intents: each(doc, "payment_intents", Mode::V1, |fixture| {
+            let id = fixture.id.clone();
+            let mut p = fixture.reader();
             let mut new = v1::payment_intents::new_payment_intent(&mut p)?;
             new.id = id;
             p.finish()?;
             store.create_payment_intent(account, new).map(drop)
         })?,
-        billing_intents: each(doc, "billing_intents", Mode::V2, |mut p, id| {
+        billing_intents: each(doc, "billing_intents", Mode::V2, |fixture| {
+            let id = fixture.id.clone();
+            let mut p = fixture.reader();
             let status = p.opt_enum("status", &["draft", "reserved", "committed", "canceled"])?;
             let payment_intent = p.opt_string("payment_intent")?;
             let mut new = v2::billing_intents::new_intent(&mut p)?;
@@ -155,13 +171,17 @@ fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
                 _ => Ok(()),
             }
         })?,
-        invoice_items: each(doc, "invoice_items", Mode::V1, |mut p, id| {
+        invoice_items: each(doc, "invoice_items", Mode::V1, |fixture| {
+            let id = fixture.id.clone();
+            let mut p = fixture.reader();
             let mut new = v1::invoice_items::new_invoice_item(&mut p)?;
             new.id = id;
             p.finish()?;
             store.create_invoice_item(account, new).map(drop)
         })?,
-        invoices: each(doc, "invoices", Mode::V1, |mut p, id| {
+        invoices: each(doc, "invoices", Mode::V1, |fixture| {
+            let id = fixture.id.clone();
+            let mut p = fixture.reader();
             let status = p.opt_enum(
                 "status",
                 &["draft", "open", "paid", "uncollectible", "void"],
@@ -198,7 +218,7 @@ fn each(
     doc: &Map<String, Value>,
     name: &str,
     mode: Mode,
-    mut f: impl FnMut(Params, Option<String>) -> Result<()>,
+    mut f: impl FnMut(Fixture) -> Result<()>,
 ) -> Result<usize> {
     let Some(section) = doc.get(name) else {
         return Ok(0);
@@ -211,11 +231,55 @@ fn each(
         let Value::Object(map) = item else {
             return Err(fixture_error(&path, "must be an object"));
         };
-        let mut p = Params::at_path(mode, &path, map.clone());
-        let id = p.opt_string("id").map_err(|e| locate(&path, e))?;
-        f(p, id).map_err(|e| locate(&path, e))?;
+        let mut fixture = Fixture {
+            path: path.clone(),
+            mode,
+            map: map.clone(),
+            id: None,
+        };
+        let loaded = fixture.take("id").and_then(|id| {
+            fixture.id = id;
+            f(fixture)
+        });
+        loaded.map_err(|e| locate(&path, e))?;
     }
     Ok(items.len())
+}
+
+/// One element of a section: the create parameters of one object, plus the fields fixtures
+/// add (`id`, `status`, …).
+struct Fixture {
+    /// Where the element is in the document (`prices[1]`).
+    path: String,
+    mode: Mode,
+    /// The fields not taken out yet.
+    map: Map<String, Value>,
+    /// The object's fixed id, if the element names one.
+    id: Option<String>,
+}
+
+impl Fixture {
+    /// Takes out a field that is not an API parameter, decoded like one.
+    fn take<T: DeserializeOwned>(&mut self, key: &str) -> Result<Option<T>> {
+        match self.map.remove(key) {
+            None => Ok(None),
+            Some(value) => de::from_value_at(
+                self.mode,
+                &de::child_path(self.mode, &self.path, key),
+                value,
+            ),
+        }
+    }
+
+    /// The remaining fields, decoded as the API decodes its parameters.
+    fn params<T: DeserializeOwned>(&self) -> Result<T> {
+        de::from_value_at(self.mode, &self.path, Value::Object(self.map.clone()))
+    }
+
+    /// The remaining fields, to be read field by field.
+    fn reader(&self) -> Params<'_> {
+        Params::at_path(self.mode, &self.path, self.map.clone())
+    }
 }
 
 fn fixture_error(path: &str, message: &str) -> Error {

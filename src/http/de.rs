@@ -252,7 +252,8 @@ fn push_key(mode: Mode, path: &mut String, key: &str) {
     }
 }
 
-fn child(mode: Mode, parent: &str, key: &str) -> String {
+/// The path of `key` below `parent`.
+pub fn child_path(mode: Mode, parent: &str, key: &str) -> String {
     let mut path = parent.to_owned();
     push_key(mode, &mut path, key);
     path
@@ -272,10 +273,10 @@ fn into_error(mode: Mode, path: String, problem: Problem) -> Error {
     match problem {
         Problem::Missing => Error::ParameterMissing { param: path },
         Problem::MissingField(field) => Error::ParameterMissing {
-            param: child(mode, &path, field),
+            param: child_path(mode, &path, field),
         },
         Problem::Unknown(key) => Error::ParameterUnknown {
-            param: child(mode, &path, &key),
+            param: child_path(mode, &path, &key),
         },
         Problem::Type { expected, got } => {
             let message = format!("Invalid {path}: expected {expected}, got {got}.");
@@ -303,7 +304,7 @@ fn into_error(mode: Mode, path: String, problem: Problem) -> Error {
         } => {
             let key = last_key(&path).to_owned();
             let param = match below {
-                Some(k) => child(mode, &path, &k),
+                Some(k) => child_path(mode, &path, &k),
                 None => path,
             };
             let message = message.replace("{key}", &key).replace("{path}", &param);
@@ -705,6 +706,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
         })
     }
 }
+
+/// The parameters of an endpoint that takes none (a retrieve or a delete): anything sent is
+/// `parameter_unknown`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
 
 /// An integer within `MIN..=MAX`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,7 +21,8 @@ use serde::de::DeserializeOwned;
 use crate::http::de::{self, Mode};
 use crate::http::param::Fields;
 use crate::http::params::Params;
-use crate::store::AccountKey;
+use crate::http::v1::PageParams;
+use crate::store::{AccountKey, ListQuery};
 
 /// The account the request acts on, from `Authorization` (+ `Stripe-Account`).
 #[derive(Debug, Clone)]
@@ -264,6 +265,32 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for V1Form<T> {
         async move {
             let (map, _expand) = v1.await?;
             de::from_params(Mode::V1, map).map(V1Form)
+        }
+    }
+}
+
+/// The parameters of a v1 list: its page ([`PageParams`]) and its filters `F`, from the query
+/// (GET). The page's parameters are read first, as Stripe checks them first.
+#[derive(Debug)]
+pub struct V1List<F>(pub ListQuery, pub F);
+
+impl<S: Send + Sync, F: DeserializeOwned> FromRequest<S> for V1List<F> {
+    type Rejection = Error;
+
+    fn from_request(
+        req: Request,
+        _state: &S,
+    ) -> impl Future<Output = Result<Self, Self::Rejection>> + Send {
+        let v1 = v1_request(req);
+        async move {
+            let (mut map, _expand) = v1.await?;
+            let page: Map<String, Value> = PageParams::NAMES
+                .iter()
+                .filter_map(|k| map.remove_entry(*k))
+                .collect();
+            let page: PageParams = de::from_params(Mode::V1, page)?;
+            let query = page.query()?;
+            Ok(V1List(query, de::from_params(Mode::V1, map)?))
         }
     }
 }

@@ -4,18 +4,18 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
+use strum::IntoStaticStr;
 
 use crate::domain::catalog::{Customer, Metadata};
+use crate::domain::patch::Patch;
 use crate::error::Result;
-use crate::http::extract::{Caller, V1Params};
-use crate::http::params::Params;
+use crate::http::de::{Metadata as MetadataParam, NoParams, refuse};
+use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::{AppState, render};
 use crate::store::catalog::{CustomerUpdate, NewCustomer};
 
-use super::{DeletedView, ListView, list_query};
-
-const TAX_EXEMPT: &[&str] = &["none", "exempt", "reverse"];
+use super::{DeletedView, ListView};
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -96,51 +96,116 @@ impl<'a> From<&'a Customer> for CustomerView<'a> {
     }
 }
 
-fn invoice_prefix(p: &mut Params) -> Result<Option<String>> {
-    let path = p.path_of("invoice_prefix");
-    match p.opt_string("invoice_prefix")? {
-        Some(v)
-            if !(3..=12).contains(&v.len())
-                || !v
-                    .bytes()
-                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) =>
-        {
-            Err(crate::error::Error::param_invalid(
-                path,
+/// `none|exempt|reverse`.
+#[derive(Debug, Clone, Copy, Deserialize, IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+enum TaxExempt {
+    None,
+    Exempt,
+    Reverse,
+}
+
+/// An invoice number prefix: 3–12 uppercase letters or digits.
+#[derive(Debug, Clone)]
+struct InvoicePrefix(String);
+
+impl<'de> Deserialize<'de> for InvoicePrefix {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let v = String::deserialize(deserializer)?;
+        let valid = (3..=12).contains(&v.len())
+            && v.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if !valid {
+            return Err(refuse(
+                None,
                 None,
                 "Invalid invoice_prefix: must be 3–12 uppercase letters or digits.",
-            ))
+            ));
         }
-        v => Ok(v),
+        Ok(InvoicePrefix(v))
     }
 }
 
-/// Reads the parameters of `POST /v1/customers` (also used by fixtures).
-///
-/// # Errors
-/// Invalid parameters.
-pub fn new_customer(p: &mut Params) -> Result<NewCustomer> {
-    Ok(NewCustomer {
-        id: None,
-        balance: p.opt_i64("balance")?,
-        description: p.opt_string("description")?,
-        email: p.opt_string("email")?,
-        invoice_prefix: invoice_prefix(p)?,
-        metadata: p.opt_metadata("metadata")?,
-        name: p.opt_string("name")?,
-        phone: p.opt_string("phone")?,
-        tax_exempt: p.opt_enum("tax_exempt", TAX_EXEMPT)?,
-    })
+/// Parameters of `POST /v1/customers` (also read from fixtures).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateParams {
+    balance: Option<i64>,
+    description: Option<String>,
+    email: Option<String>,
+    invoice_prefix: Option<InvoicePrefix>,
+    #[serde(default)]
+    metadata: MetadataParam,
+    name: Option<String>,
+    phone: Option<String>,
+    tax_exempt: Option<TaxExempt>,
+}
+
+impl From<CreateParams> for NewCustomer {
+    fn from(p: CreateParams) -> Self {
+        NewCustomer {
+            id: None,
+            balance: p.balance,
+            description: p.description,
+            email: p.email,
+            invoice_prefix: p.invoice_prefix.map(|p| p.0),
+            metadata: p.metadata.0,
+            name: p.name,
+            phone: p.phone,
+            tax_exempt: p.tax_exempt.map(Into::into),
+        }
+    }
+}
+
+/// Parameters of `POST /v1/customers/{id}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateParams {
+    #[serde(default)]
+    balance: Patch<i64>,
+    #[serde(default)]
+    description: Patch<String>,
+    #[serde(default)]
+    email: Patch<String>,
+    invoice_prefix: Option<InvoicePrefix>,
+    #[serde(default)]
+    metadata: MetadataParam,
+    #[serde(default)]
+    name: Patch<String>,
+    #[serde(default)]
+    phone: Patch<String>,
+    tax_exempt: Option<TaxExempt>,
+}
+
+impl From<UpdateParams> for CustomerUpdate {
+    fn from(p: UpdateParams) -> Self {
+        CustomerUpdate {
+            balance: p.balance,
+            description: p.description,
+            email: p.email,
+            invoice_prefix: p.invoice_prefix.map(|p| p.0),
+            metadata: p.metadata.0,
+            name: p.name,
+            phone: p.phone,
+            tax_exempt: p.tax_exempt.map(Into::into),
+        }
+    }
+}
+
+/// Parameters of `GET /v1/customers`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListParams {
+    email: Option<String>,
 }
 
 async fn create(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<CreateParams>,
 ) -> Result<Response> {
-    let new = new_customer(&mut params)?;
-    params.finish()?;
-    let c = app.store.create_customer(&acct, new)?;
+    let c = app.store.create_customer(&acct, params.into())?;
     render(&CustomerView::from(&c))
 }
 
@@ -148,9 +213,8 @@ async fn retrieve(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { params, .. }: V1Params,
+    V1Form(NoParams {}): V1Form<NoParams>,
 ) -> Result<Response> {
-    params.finish()?;
     let c = app.store.customer(&acct, &id)?;
     render(&CustomerView::from(&c))
 }
@@ -159,20 +223,9 @@ async fn update(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<UpdateParams>,
 ) -> Result<Response> {
-    let p = &mut params;
-    let upd = CustomerUpdate {
-        balance: p.patch_i64("balance")?,
-        description: p.patch_string("description")?,
-        email: p.patch_string("email")?,
-        invoice_prefix: invoice_prefix(p)?,
-        metadata: p.opt_metadata("metadata")?,
-        name: p.patch_string("name")?,
-        phone: p.patch_string("phone")?,
-        tax_exempt: p.opt_enum("tax_exempt", TAX_EXEMPT)?,
-    };
-    params.finish()?;
+    let upd = CustomerUpdate::from(params);
     let c = app.store.update_customer(&acct, &id, upd)?;
     render(&CustomerView::from(&c))
 }
@@ -181,9 +234,8 @@ async fn delete(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { params, .. }: V1Params,
+    V1Form(NoParams {}): V1Form<NoParams>,
 ) -> Result<Json<DeletedView>> {
-    params.finish()?;
     let d = app.store.delete_customer(&acct, &id)?;
     Ok(Json(DeletedView::new(d.id, "customer")))
 }
@@ -191,11 +243,10 @@ async fn delete(
 async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
+    V1List(q, params): V1List<ListParams>,
 ) -> Result<Response> {
-    let q = list_query(&mut params)?;
-    let email = params.opt_string("email")?;
-    params.finish()?;
-    let page = app.store.list_customers(&acct, &q, email.as_deref())?;
+    let page = app
+        .store
+        .list_customers(&acct, &q, params.email.as_deref())?;
     render(&ListView::of(&page, "/v1/customers", CustomerView::from))
 }

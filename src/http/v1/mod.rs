@@ -12,10 +12,11 @@ pub mod prices;
 pub mod products;
 
 use axum::Router;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::http::AppState;
+use crate::http::de::Bounded;
 use crate::http::params::Params;
 use crate::store::{IdCursor, ListPage, ListQuery};
 
@@ -53,24 +54,52 @@ pub fn list_query(p: &mut Params) -> Result<ListQuery> {
     let limit = p.opt_i64_in("limit", 1, 100)?.unwrap_or(10);
     let after = p.opt_string("starting_after")?;
     let before = p.opt_string("ending_before")?;
-    let cursor = match (after, before) {
-        (Some(_), Some(_)) => {
-            return Err(Error::InvalidRequest {
-                code: Some("parameters_exclusive"),
-                message:
-                    "You may only specify one of these parameters: ending_before, starting_after."
-                        .into(),
-                param: Some("ending_before".into()),
-            });
-        }
-        (Some(id), None) => IdCursor::StartingAfter(id),
-        (None, Some(id)) => IdCursor::EndingBefore(id),
-        (None, None) => IdCursor::Start,
-    };
-    Ok(ListQuery {
-        limit: usize::try_from(limit).unwrap_or(10),
-        cursor,
-    })
+    PageParams {
+        limit: Some(Bounded(limit)),
+        starting_after: after,
+        ending_before: before,
+    }
+    .query()
+}
+
+/// The pagination parameters of every v1 list: `limit` (1–100, default 10) and one cursor.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    limit: Option<Bounded<1, 100>>,
+    starting_after: Option<String>,
+    ending_before: Option<String>,
+}
+
+impl PageParams {
+    /// Names of the parameters, which the list extractor takes out before the filters.
+    pub const NAMES: [&'static str; 3] = ["limit", "starting_after", "ending_before"];
+
+    /// The store's query.
+    ///
+    /// # Errors
+    /// Both cursors given (`parameters_exclusive`).
+    pub fn query(self) -> Result<ListQuery> {
+        let cursor = match (self.starting_after, self.ending_before) {
+            (Some(_), Some(_)) => {
+                return Err(Error::InvalidRequest {
+                    code: Some("parameters_exclusive"),
+                    message:
+                        "You may only specify one of these parameters: ending_before, starting_after."
+                            .into(),
+                    param: Some("ending_before".into()),
+                });
+            }
+            (Some(id), None) => IdCursor::StartingAfter(id),
+            (None, Some(id)) => IdCursor::EndingBefore(id),
+            (None, None) => IdCursor::Start,
+        };
+        let limit = self.limit.map_or(10, |Bounded(n)| n);
+        Ok(ListQuery {
+            limit: usize::try_from(limit).unwrap_or(10),
+            cursor,
+        })
+    }
 }
 
 /// A v1 list.
