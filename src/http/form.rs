@@ -12,6 +12,7 @@
 //! Limits (each a clear error, never a panic): indices above [`MAX_INDEX`], nesting deeper than
 //! [`MAX_DEPTH`], values longer than [`MAX_VALUE_CHARS`] characters.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -240,36 +241,15 @@ fn finish(node: Node) -> Value {
 /// Percent-decodes `input`, turning `+` into a space. `None` if the result is not UTF-8.
 /// A `%` not followed by two hex digits is kept literally, as browsers and Rack do.
 pub fn percent_decode(input: &str) -> Option<String> {
-    if !input.bytes().any(|b| b == b'%' || b == b'+') {
-        return Some(input.to_owned());
-    }
-    let bytes = input.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+    let spaced = if input.contains('+') {
+        Cow::Owned(input.replace('+', " "))
+    } else {
+        Cow::Borrowed(input)
+    };
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8()
+        .ok()
+        .map(Cow::into_owned)
 }
 
 #[cfg(test)]
