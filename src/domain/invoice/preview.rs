@@ -232,6 +232,18 @@ mod tests {
         }
     }
 
+    /// The upcoming invoice of [`customer`] at `now`, in dollars, with a 10% discount.
+    fn upcoming_ten_percent_off(now: i64) -> Invoice {
+        upcoming_invoice(UpcomingInvoice {
+            id: "upcoming_in_1".into(),
+            customer: &customer(),
+            currency: "usd".into(),
+            discounts: vec![percent("di_1", 10.0)],
+            now,
+            livemode: false,
+        })
+    }
+
     #[test]
     fn upcoming_lines_show_additions_then_pending_items_then_subscription_lines() {
         let mut sub = item().to_line("il_tmp_sub".into());
@@ -264,15 +276,7 @@ mod tests {
 
     #[test]
     fn the_upcoming_invoice_is_a_draft_copied_from_the_customer() {
-        let c = customer();
-        let inv = upcoming_invoice(UpcomingInvoice {
-            id: "upcoming_in_1".into(),
-            customer: &c,
-            currency: "usd".into(),
-            discounts: vec![percent("di_1", 10.0)],
-            now: 1_700_000_000,
-            livemode: false,
-        });
+        let inv = upcoming_ten_percent_off(1_700_000_000);
         assert_eq!(inv.id, "upcoming_in_1");
         assert_eq!(inv.status, InvoiceStatus::Draft);
         assert_eq!(
@@ -293,16 +297,8 @@ mod tests {
 
     #[test]
     fn upcoming_totals_come_from_the_assembled_lines() {
-        let c = customer();
         let lines = upcoming_lines(&[], &[pending("ii_a", 1000)], Vec::new());
-        let inv = upcoming_invoice(UpcomingInvoice {
-            id: "upcoming_in_1".into(),
-            customer: &c,
-            currency: "usd".into(),
-            discounts: vec![percent("di_1", 10.0)],
-            now: 0,
-            livemode: false,
-        });
+        let inv = upcoming_ten_percent_off(0);
         let t = totals(
             &lines,
             &inv.discounts,
