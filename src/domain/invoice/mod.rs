@@ -6,9 +6,9 @@
 //! checked arithmetic; an overflow is an [`AmountOverflow`], never a wrap or a panic.
 //!
 //! One file per concern: [`lifecycle`] (statuses, transitions, the invoice), [`discount`],
-//! [`item`] (invoice items and the changes they and lines take), [`line`] (lines, their order
-//! and pages), [`period`], [`totals`] and [`preview`] (upcoming invoices). Their items are
-//! re-exported here, so callers name them `domain::invoice::…`.
+//! [`item`] (invoice items and the changes they and lines take), [`line`](mod@line) (lines,
+//! their order and pages), [`period`], [`totals`](mod@totals) and [`preview`] (upcoming
+//! invoices). Their items are re-exported here, so callers name them `domain::invoice::…`.
 
 pub mod discount;
 pub mod item;
