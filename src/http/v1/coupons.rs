@@ -4,9 +4,8 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
 
-use crate::domain::catalog::{Coupon, CouponValue, Metadata, Percent};
+use crate::domain::catalog::{CouponValue, Percent};
 use crate::error::{Error, Result};
 use crate::http::extract::{Caller, V1Params};
 use crate::http::params::Params;
@@ -14,6 +13,7 @@ use crate::http::{AppState, render};
 use crate::store::catalog::{CouponUpdate, NewCoupon};
 
 use super::prices::req_currency;
+use super::views::CouponView;
 use super::{DeletedView, ListView, list_query};
 
 /// Routes.
@@ -24,54 +24,6 @@ pub fn router() -> Router<AppState> {
             "/v1/coupons/{id}",
             get(retrieve).post(update).delete(delete),
         )
-}
-
-/// Coupon in Stripe's shape.
-#[derive(Debug, Serialize)]
-pub struct CouponView<'a> {
-    id: &'a str,
-    object: &'static str,
-    amount_off: Option<i64>,
-    created: i64,
-    currency: Option<&'a str>,
-    duration: &'static str,
-    duration_in_months: Option<i64>,
-    livemode: bool,
-    max_redemptions: Option<i64>,
-    metadata: &'a Metadata,
-    name: Option<&'a str>,
-    percent_off: Option<f64>,
-    redeem_by: Option<i64>,
-    times_redeemed: i64,
-    valid: bool,
-}
-
-impl<'a> From<&'a Coupon> for CouponView<'a> {
-    fn from(c: &'a Coupon) -> Self {
-        let (amount_off, currency, percent_off) = match &c.value {
-            CouponValue::PercentOff(p) => (None, None, Some(p.as_f64())),
-            CouponValue::AmountOff { amount, currency } => {
-                (Some(*amount), Some(currency.as_str()), None)
-            }
-        };
-        CouponView {
-            id: &c.id,
-            object: "coupon",
-            amount_off,
-            created: c.created,
-            currency,
-            duration: c.duration,
-            duration_in_months: c.duration_in_months,
-            livemode: c.livemode,
-            max_redemptions: c.max_redemptions,
-            metadata: &c.metadata,
-            name: c.name.as_deref(),
-            percent_off,
-            redeem_by: c.redeem_by,
-            times_redeemed: c.times_redeemed,
-            valid: true,
-        }
-    }
 }
 
 /// Reads the parameters of `POST /v1/coupons` (also used by fixtures).

@@ -20,12 +20,11 @@ use crate::store::invoicing::{
     DiscountInput, PreviewItem, PreviewParams, PriceInput, SubscriptionItemInput,
 };
 
-use super::invoice_items::{
+use super::invoice_params::{
     opt_currency, prefix_of, read_discounts, read_item_fields, read_price_data, reject_unsupported,
 };
-use super::invoice_lines::line_list;
-use super::invoices::InvoiceView;
 use super::list_query;
+use super::views::{InvoiceView, line_list};
 
 /// Most `invoice_items[]` Stripe accepts in a preview.
 const MAX_PREVIEW_ITEMS: usize = 250;

@@ -4,12 +4,14 @@ pub mod coupons;
 pub mod customers;
 pub mod invoice_items;
 pub mod invoice_lines;
+pub mod invoice_params;
 pub mod invoice_previews;
 pub mod invoices;
 pub mod payment_intents;
 pub mod payment_records;
 pub mod prices;
 pub mod products;
+pub mod views;
 
 use axum::Router;
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,98 @@
+//! All-or-nothing writes: the invoice-item changes a call stages, the line-count limit checked
+//! before anything is written, and the one place a staged invoice and its items are stored
+//! together (so stored items and the invoice's lines share their values).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::domain::collection::Collection;
+use crate::domain::invoice::{Invoice, InvoiceItem, LineSource, MAX_LINES_PER_INVOICE};
+use crate::error::{Error, Result};
+use crate::store::AccountState;
+
+/// The invoice-item changes of a mutating call, written back only once the whole call has
+/// succeeded. An attached item's new value is staged here and put on its line of the staged
+/// invoice, so that the stored item and the stored line share one value.
+#[derive(Default)]
+pub(super) struct StagedItems {
+    changed: HashMap<String, Arc<InvoiceItem>>,
+    /// First-staged order, so that items created by one call are stored in request order.
+    order: Vec<String>,
+    removed: HashSet<String>,
+}
+
+impl StagedItems {
+    pub(super) fn stage(&mut self, item: Arc<InvoiceItem>) {
+        self.removed.remove(&item.id);
+        if !self.changed.contains_key(&item.id) {
+            self.order.push(item.id.clone());
+        }
+        self.changed.insert(item.id.clone(), item);
+    }
+
+    pub(super) fn remove(&mut self, id: &str) {
+        self.changed.remove(id);
+        self.removed.insert(id.to_owned());
+    }
+
+    pub(super) fn commit(mut self, items: &mut Collection<Arc<InvoiceItem>>) {
+        for id in &self.removed {
+            items.remove(id);
+        }
+        for id in self.order {
+            if let Some(item) = self.changed.remove(&id) {
+                match items.get_mut(&id) {
+                    // Updated in place: keeps its position in newest-first lists.
+                    Some(slot) => *slot = item,
+                    None => items.insert(&id, item),
+                }
+            }
+        }
+    }
+}
+
+pub(super) fn check_line_count(invoice: &Invoice) -> Result<()> {
+    if invoice.lines.len() > MAX_LINES_PER_INVOICE {
+        return Err(Error::param_invalid(
+            "lines",
+            None,
+            format!("An invoice can have at most {MAX_LINES_PER_INVOICE} line items."),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn commit_invoice(s: &mut AccountState, invoice: Arc<Invoice>, items: StagedItems) {
+    items.commit(&mut s.invoice_items);
+    // The stored items and the invoice's lines share their values.
+    debug_assert!(invoice.lines.iter().all(|l| {
+        match &l.source {
+            LineSource::Item(item) => s
+                .invoice_items
+                .get(&item.id)
+                .is_some_and(|stored| Arc::ptr_eq(stored, item)),
+            LineSource::Subscription(_) => true,
+        }
+    }));
+    match s.invoices.get_mut(&invoice.id) {
+        Some(slot) => *slot = invoice,
+        None => {
+            let id = invoice.id.clone();
+            s.invoices.insert(&id, invoice);
+        }
+    }
+}
+
+/// Stores one invoice item, with the staged invoice whose line now shows it, if it is attached.
+pub(super) fn commit_item(
+    s: &mut AccountState,
+    item: Arc<InvoiceItem>,
+    invoice: Option<Arc<Invoice>>,
+) {
+    let mut changes = StagedItems::default();
+    changes.stage(item);
+    match invoice {
+        Some(inv) => commit_invoice(s, inv, changes),
+        None => changes.commit(&mut s.invoice_items),
+    }
+}
