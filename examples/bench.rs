@@ -12,7 +12,8 @@
 //! Settings (environment): `BENCH_DURATION` seconds per run (5), `BENCH_REPS` (3),
 //! `BENCH_THREADS` (2) and `BENCH_CONNECTIONS` (32) for wrk, `BENCH_LARGE` objects for the
 //! flatness scenario (1000000), `BENCH_RSS_OBJECTS` (100000), `BENCH_LOG_LEVELS`
-//! (`warn,default`), `BENCH_ONLY` (comma-separated scenario name substrings).
+//! (`warn,default`), `BENCH_ONLY` (comma-separated scenario name substrings), `BENCH_MOCK` (the
+//! mock binary to measure; by default the one built beside this driver).
 //!
 //! Not a test: `cargo test` only compiles it. Run it with `bench/run`.
 
@@ -1551,7 +1552,10 @@ fn main() -> Result<(), BoxError> {
     let exe = std::env::current_exe()?;
     let examples = exe.parent().ok_or("no examples directory")?;
     let release = examples.parent().ok_or("no target directory")?;
-    let mock = release.join("stripe-billing-mock");
+    // Another build of the mock (an earlier commit's, say) can be measured by the same driver
+    // against the same baseline.
+    let mock = std::env::var_os("BENCH_MOCK")
+        .map_or_else(|| release.join("stripe-billing-mock"), PathBuf::from);
     let baseline_bin = examples.join("baseline");
     for bin in [&mock, &baseline_bin] {
         if !bin.exists() {
