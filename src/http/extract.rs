@@ -114,29 +114,20 @@ fn mask(key: &str) -> String {
     )
 }
 
+/// Decodes the credentials of a Basic `Authorization` header: the standard or the URL-safe
+/// alphabet, with or without padding, trailing bits ignored (what clients send varies).
 fn base64_decode(input: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(input.len() * 3 / 4);
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for b in input.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => break,
-            _ => return None,
-        };
-        buf = (buf << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-            buf &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
+    use base64::Engine as _;
+    use base64::alphabet::{STANDARD, URL_SAFE};
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
+    const ENGINES: [GeneralPurpose; 2] = [
+        GeneralPurpose::new(&STANDARD, LENIENT),
+        GeneralPurpose::new(&URL_SAFE, LENIENT),
+    ];
+    ENGINES.iter().find_map(|engine| engine.decode(input).ok())
 }
 
 fn form_error(e: FormError) -> Error {
@@ -469,6 +460,20 @@ mod tests {
         // base64("sk_test_123:") = c2tfdGVzdF8xMjM6
         assert_eq!(
             api_key(Some(b"Basic c2tfdGVzdF8xMjM6")).ok().as_deref(),
+            Some("sk_test_123")
+        );
+        // Either alphabet (the password holds `~~`): base64("sk_test_a:~~"), standard and URL-safe.
+        for credentials in ["c2tfdGVzdF9hOn5+", "c2tfdGVzdF9hOn5-"] {
+            let header = format!("Basic {credentials}");
+            assert_eq!(
+                api_key(Some(header.as_bytes())).ok().as_deref(),
+                Some("sk_test_a"),
+                "{credentials}"
+            );
+        }
+        // Padded: base64("sk_test_123:p").
+        assert_eq!(
+            api_key(Some(b"Basic c2tfdGVzdF8xMjM6cA==")).ok().as_deref(),
             Some("sk_test_123")
         );
         // Other spellings than the SDKs' take the general path, to the same key.

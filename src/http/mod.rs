@@ -553,46 +553,11 @@ async fn serve_idempotent(
     }
 }
 
-/// Reads a body whole, `None` if it fails or holds more than `limit` bytes. A body known to be
-/// empty (a GET's) is not polled, and one that ends with its first frame (a request body that
-/// arrived in one read, a rendered response) is returned as it came, without the frame queue
-/// of a general collector; longer bodies are gathered into one buffer.
-async fn collect_body(mut body: Body, limit: usize) -> Option<Bytes> {
-    use http_body::Body as _;
-    let mut first: Option<Bytes> = None;
-    let mut joined: Vec<u8> = Vec::new();
-    while !body.is_end_stream() {
-        let polled = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx));
-        let Some(frame) = polled.await else {
-            break;
-        };
-        let Ok(data) = frame.ok()?.into_data() else {
-            // Trailers carry no content.
-            continue;
-        };
-        let held = if joined.is_empty() {
-            first.as_ref().map_or(0, Bytes::len)
-        } else {
-            joined.len()
-        };
-        if held + data.len() > limit {
-            return None;
-        }
-        match &first {
-            None => first = Some(data),
-            Some(head) => {
-                if joined.is_empty() {
-                    joined.extend_from_slice(head);
-                }
-                joined.extend_from_slice(&data);
-            }
-        }
-    }
-    if joined.is_empty() {
-        Some(first.unwrap_or_default())
-    } else {
-        Some(Bytes::from(joined))
-    }
+/// Reads a body whole, `None` if it fails or holds more than `limit` bytes.
+async fn collect_body(body: Body, limit: usize) -> Option<Bytes> {
+    use http_body_util::{BodyExt, Limited};
+    let collected = Limited::new(body, limit).collect().await.ok()?;
+    Some(collected.to_bytes())
 }
 
 /// The account and key of a request that takes part in idempotency: a POST, or a v2 DELETE,
