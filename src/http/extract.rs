@@ -181,29 +181,15 @@ pub struct Received {
     pub stripe_version: Option<HeaderValue>,
     /// The whole body.
     pub body: Option<Bytes>,
-    /// Parameters the middleware decoded to fingerprint a keyed request too large to keep whole
-    /// (see `idempotency::Signature`): for v1 the query merged with the form body, for v2 the
-    /// JSON body's object. `None` for every other request, whose extractor decodes the body.
-    pub decoded: Option<Decoded>,
-}
-
-/// Parameters the conventions middleware decoded.
-#[derive(Debug, Clone)]
-pub struct Decoded {
-    /// The parameters.
-    pub fields: Fields,
-    /// Whether the decoder held them to the form limits already (the form decoder always does;
-    /// the JSON reader says so in [`json_parse::Parsed::within_limits`]).
-    pub within_limits: bool,
 }
 
 /// [`media_type`]'s answer.
 type MediaTypeCheck = Result<(), Option<String>>;
 
-/// A request's body, with the parameters the middleware decoded from it, if any.
-type TakenBody = (Bytes, Option<Decoded>);
+/// A request's body.
+type TakenBody = Bytes;
 
-/// The body and decoded parameters the middleware left, or else the body read from the request.
+/// The body the middleware left, or else the body read from the request.
 ///
 /// Not an `async fn`: the middleware has always read the body, so the common path takes it
 /// without waiting, and the rare read (a router without the middleware) is boxed. Each
@@ -214,7 +200,7 @@ fn take_body(mut req: Request) -> impl Future<Output = Result<TakenBody, Error>>
     let kept = req
         .extensions_mut()
         .get_mut::<Received>()
-        .and_then(|received| Some((received.body.take()?, received.decoded.take())));
+        .and_then(|received| received.body.take());
     let source = match kept {
         Some(taken) => BodySource::Kept(taken),
         None => BodySource::Unread(Box::pin(read_body(req))),
@@ -222,14 +208,14 @@ fn take_body(mut req: Request) -> impl Future<Output = Result<TakenBody, Error>>
     async move {
         match source {
             BodySource::Kept(taken) => Ok(taken),
-            BodySource::Unread(read) => Ok((read.await?, None)),
+            BodySource::Unread(read) => read.await,
         }
     }
 }
 
 /// Where [`take_body`] gets the body from.
 enum BodySource {
-    /// Left by the middleware, with what it decoded.
+    /// Left by the middleware.
     Kept(TakenBody),
     /// Still in the request.
     Unread(Pin<Box<dyn Future<Output = Result<Bytes, Error>> + Send>>),
@@ -276,8 +262,7 @@ impl V1Params {
         mut map: Map<String, Value>,
         posted: Option<(MediaTypeCheck, TakenBody)>,
     ) -> Result<Self, Error> {
-        let mut merged = None;
-        if let Some((ct, (body, decoded))) = posted {
+        if let Some((ct, body)) = posted {
             if !body.is_empty() {
                 if let Err(other) = ct {
                     return Err(Error::MalformedBody(format!(
@@ -288,13 +273,10 @@ impl V1Params {
                 let text = std::str::from_utf8(&body).map_err(|_| {
                     Error::MalformedBody("Invalid request: the body is not valid UTF-8.".into())
                 })?;
-                match decoded {
-                    Some(all) => merged = Some(all.fields),
-                    None => map.extend(form::decode(text).map_err(form_error)?),
-                }
+                map.extend(form::decode(text).map_err(form_error)?);
             }
         }
-        let mut params = Params::new(Mode::V1, merged.unwrap_or_else(|| map.into()));
+        let mut params = Params::new(Mode::V1, map.into());
         let expand = params.opt_string_array("expand")?;
         Ok(V1Params { params, expand })
     }
@@ -321,7 +303,7 @@ impl<S: Send + Sync> FromRequest<S> for V2Body {
 
 impl V2Body {
     /// The body's object, after its media type check.
-    fn read(ct: MediaTypeCheck, (body, decoded): TakenBody) -> Result<Self, Error> {
+    fn read(ct: MediaTypeCheck, body: TakenBody) -> Result<Self, Error> {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(V2Body(Params::new(Mode::V2, Fields::new())));
         }
@@ -331,10 +313,7 @@ impl V2Body {
                 other.as_deref().unwrap_or("(none)")
             )));
         }
-        let parsed = match decoded {
-            Some(d) => Ok((Param::Object(d.fields), d.within_limits)),
-            None => json_parse::parse(&body).map(|p| (p.value, p.within_limits)),
-        };
+        let parsed = json_parse::parse(&body).map(|p| (p.value, p.within_limits));
         match parsed {
             Ok((Param::Object(fields), within_limits)) => {
                 if !within_limits {
@@ -542,7 +521,6 @@ mod tests {
                     content_type: Some(HeaderValue::from_static(ct)),
                     stripe_version: None,
                     body: Some(Bytes::from_static(body.as_bytes())),
-                    decoded: None,
                 });
             }
             req

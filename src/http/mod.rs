@@ -41,7 +41,7 @@ use crate::domain::id::IdGen;
 use crate::error::Error;
 use crate::http::error::{PendingError, envelope, status_of};
 use crate::http::faults::Faults;
-use crate::http::idempotency::{Begin, Idempotency, Signature, StoredResponse};
+use crate::http::idempotency::{Begin, Idempotency, StoredResponse};
 use crate::http::journal::{Journal, RawRequest, Recorded};
 use crate::http::memo::Rendered;
 use crate::http::params::Mode;
@@ -429,7 +429,6 @@ pub async fn conventions(State(state): State<AppState>, req: Request, next: Next
                     content_type,
                     stripe_version,
                     body: Some(bytes.clone()),
-                    decoded: None,
                 });
                 incoming.account = account;
                 let req = Request::from_parts(parts, Body::from(bytes.clone()));
@@ -483,7 +482,7 @@ async fn serve_idempotent(
     incoming: &Incoming,
     account: &AccountKey,
     key: String,
-    mut req: Request,
+    req: Request,
     body: &Bytes,
     next: Next,
 ) -> Response {
@@ -500,10 +499,14 @@ async fn serve_idempotent(
             incoming,
         );
     }
-    let signature = signature(incoming, body, &mut req);
+    let target = incoming
+        .uri
+        .path_and_query()
+        .map_or(incoming.path(), |pq| pq.as_str());
+    let fingerprint = idempotency::fingerprint(incoming.method.as_str(), target, body);
     let guard = loop {
         let now = state.store.clock().now_seconds();
-        match state.idempotency.begin(account, &key, &signature, now) {
+        match state.idempotency.begin(account, &key, &fingerprint, now) {
             Begin::Execute(guard) => break guard,
             Begin::Replay(stored) => {
                 let mut response = stored_response(stored);
@@ -587,27 +590,6 @@ fn not_stored(err: &Error) -> bool {
             | Error::Authentication(_)
             | Error::IdempotencyKeyInUse(_)
     )
-}
-
-/// The request as its idempotency key keeps it: whole if it is small (not decoded here: the
-/// handler decodes it once), else its fingerprint, whose decoded parameters are left in the
-/// request's [`extract::Received`] so the handler's extractor does not decode them again.
-fn signature(incoming: &Incoming, body: &Bytes, req: &mut Request) -> Signature {
-    let target = incoming
-        .uri
-        .path_and_query()
-        .map_or(incoming.path(), |pq| pq.as_str());
-    let method = incoming.method.as_str();
-    if let Some(whole) = Signature::request(method, target, body) {
-        return whole;
-    }
-    let (fingerprint, decoded) = idempotency::canonical(method, target, body);
-    if let (Some(decoded), Some(received)) =
-        (decoded, req.extensions_mut().get_mut::<extract::Received>())
-    {
-        received.decoded = Some(decoded);
-    }
-    Signature::Fingerprint(fingerprint)
 }
 
 fn stored_response(stored: StoredResponse) -> Response {
