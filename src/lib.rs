@@ -23,7 +23,8 @@
 //! # Layout
 //! - [`domain`]: objects, state machines and arithmetic, with no HTTP types;
 //! - [`store`]: the in-memory store, partitioned by account; the only owner of mutable state;
-//! - [`http`]: routers per resource, extractors, the one error mapping, Stripe's conventions;
+//! - [`http`]: routers per resource, extractors, the one error mapping, and Stripe's conventions
+//!   as one tower layer each ([`http::layers`]);
 //! - [`server`]: [`MockServer`] and the `serve` loop shared with the binary;
 //! - [`config`] and [`telemetry`]: used by the binary.
 

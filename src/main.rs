@@ -36,7 +36,8 @@ async fn run(config: Config) -> ExitCode {
     if let Some(Command::Healthcheck) = config.command {
         return healthcheck(&config).await;
     }
-    stripe_billing_mock::telemetry::init(config.log_format);
+    // Held until `run` returns, so the log lines still queued are written before exit.
+    let _log_writer = stripe_billing_mock::telemetry::init(config.log_format);
     let listener = match TcpListener::bind((config.host.as_str(), config.port)).await {
         Ok(l) => l,
         Err(e) => {

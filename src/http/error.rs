@@ -1,8 +1,8 @@
 //! The one place where an [`Error`] becomes an HTTP status and a Stripe error envelope.
 //!
 //! Handlers and extractors return `Error`; its `IntoResponse` only records the error in the
-//! response's extensions. The conventions middleware (`http::conventions`) knows the request's
-//! path and renders the v1 or v2 envelope here, so the mapping exists once for both versions.
+//! response's extensions. The error layer (`http::layers::errors`) knows the request's path and
+//! renders the v1 or v2 envelope from here, so the mapping exists once for both versions.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

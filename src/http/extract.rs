@@ -19,7 +19,6 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::http::de::{self, Mode};
-use crate::http::param::Fields;
 use crate::http::params::Params;
 use crate::http::v1::PageParams;
 use crate::store::{AccountKey, ListQuery};
@@ -118,29 +117,20 @@ fn mask(key: &str) -> String {
     )
 }
 
+/// Decodes the credentials of a Basic `Authorization` header: the standard or the URL-safe
+/// alphabet, with or without padding, trailing bits ignored (what clients send varies).
 fn base64_decode(input: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(input.len() * 3 / 4);
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for b in input.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => break,
-            _ => return None,
-        };
-        buf = (buf << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-            buf &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
+    use base64::Engine as _;
+    use base64::alphabet::{STANDARD, URL_SAFE};
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
+    const ENGINES: [GeneralPurpose; 2] = [
+        GeneralPurpose::new(&STANDARD, LENIENT),
+        GeneralPurpose::new(&URL_SAFE, LENIENT),
+    ];
+    ENGINES.iter().find_map(|engine| engine.decode(input).ok())
 }
 
 fn form_error(e: FormError) -> Error {
@@ -182,7 +172,7 @@ fn media_type(req: &Request, expected: &str) -> MediaTypeCheck {
     }
 }
 
-/// What the conventions middleware read from a request, left in its extensions for the
+/// What the layers (`http::layers`) read from a request, left in its extensions for the
 /// extractors, which take it instead of reading and decoding the body again.
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -194,29 +184,15 @@ pub struct Received {
     pub stripe_version: Option<HeaderValue>,
     /// The whole body.
     pub body: Option<Bytes>,
-    /// Parameters the middleware decoded to fingerprint a keyed request too large to keep whole
-    /// (see `idempotency::Signature`): for v1 the query merged with the form body, for v2 the
-    /// JSON body's object. `None` for every other request, whose extractor decodes the body.
-    pub decoded: Option<Decoded>,
-}
-
-/// Parameters the conventions middleware decoded.
-#[derive(Debug, Clone)]
-pub struct Decoded {
-    /// The parameters.
-    pub fields: Fields,
-    /// Whether the decoder held them to the form limits already (the form decoder always does;
-    /// the JSON reader says so in [`json_parse::Parsed::within_limits`]).
-    pub within_limits: bool,
 }
 
 /// [`media_type`]'s answer.
 type MediaTypeCheck = Result<(), Option<String>>;
 
-/// A request's body, with the parameters the middleware decoded from it, if any.
-type TakenBody = (Bytes, Option<Decoded>);
+/// A request's body.
+type TakenBody = Bytes;
 
-/// The body and decoded parameters the middleware left, or else the body read from the request.
+/// The body the middleware left, or else the body read from the request.
 ///
 /// Not an `async fn`: the middleware has always read the body, so the common path takes it
 /// without waiting, and the rare read (a router without the middleware) is boxed. Each
@@ -227,7 +203,7 @@ fn take_body(mut req: Request) -> impl Future<Output = Result<TakenBody, Error>>
     let kept = req
         .extensions_mut()
         .get_mut::<Received>()
-        .and_then(|received| Some((received.body.take()?, received.decoded.take())));
+        .and_then(|received| received.body.take());
     let source = match kept {
         Some(taken) => BodySource::Kept(taken),
         None => BodySource::Unread(Box::pin(read_body(req))),
@@ -235,14 +211,14 @@ fn take_body(mut req: Request) -> impl Future<Output = Result<TakenBody, Error>>
     async move {
         match source {
             BodySource::Kept(taken) => Ok(taken),
-            BodySource::Unread(read) => Ok((read.await?, None)),
+            BodySource::Unread(read) => read.await,
         }
     }
 }
 
 /// Where [`take_body`] gets the body from.
 enum BodySource {
-    /// Left by the middleware, with what it decoded.
+    /// Left by the middleware.
     Kept(TakenBody),
     /// Still in the request.
     Unread(Pin<Box<dyn Future<Output = Result<Bytes, Error>> + Send>>),
@@ -352,7 +328,7 @@ fn v1_params(
     mut map: Map<String, Value>,
     posted: Option<(MediaTypeCheck, TakenBody)>,
 ) -> Result<(Map<String, Value>, Vec<String>), Error> {
-    if let Some((ct, (body, decoded))) = posted {
+    if let Some((ct, body)) = posted {
         if !body.is_empty() {
             if let Err(other) = ct {
                 return Err(Error::MalformedBody(format!(
@@ -363,10 +339,7 @@ fn v1_params(
             let text = std::str::from_utf8(&body).map_err(|_| {
                 Error::MalformedBody("Invalid request: the body is not valid UTF-8.".into())
             })?;
-            match decoded {
-                Some(all) => map = all.fields.into(),
-                None => map.extend(form::decode(text).map_err(form_error)?),
-            }
+            map.extend(form::decode(text).map_err(form_error)?);
         }
     }
     let expand = match map.remove("expand") {
@@ -388,7 +361,7 @@ struct Expand {
 }
 
 /// The object of a v2 body after its media type check; an empty body is an empty object.
-fn v2_body(ct: MediaTypeCheck, (body, decoded): TakenBody) -> Result<Map<String, Value>, Error> {
+fn v2_body(ct: MediaTypeCheck, body: TakenBody) -> Result<Map<String, Value>, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
@@ -397,9 +370,6 @@ fn v2_body(ct: MediaTypeCheck, (body, decoded): TakenBody) -> Result<Map<String,
             "Invalid request: unsupported Content-Type {}. v2 endpoints take application/json bodies.",
             other.as_deref().unwrap_or("(none)")
         )));
-    }
-    if let Some(d) = decoded {
-        return Ok(d.fields.into());
     }
     match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(map)) => {
@@ -559,6 +529,20 @@ mod tests {
             api_key(Some(b"Basic c2tfdGVzdF8xMjM6")).ok().as_deref(),
             Some("sk_test_123")
         );
+        // Either alphabet (the password holds `~~`): base64("sk_test_a:~~"), standard and URL-safe.
+        for credentials in ["c2tfdGVzdF9hOn5+", "c2tfdGVzdF9hOn5-"] {
+            let header = format!("Basic {credentials}");
+            assert_eq!(
+                api_key(Some(header.as_bytes())).ok().as_deref(),
+                Some("sk_test_a"),
+                "{credentials}"
+            );
+        }
+        // Padded: base64("sk_test_123:p").
+        assert_eq!(
+            api_key(Some(b"Basic c2tfdGVzdF8xMjM6cA==")).ok().as_deref(),
+            Some("sk_test_123")
+        );
         // Other spellings than the SDKs' take the general path, to the same key.
         for header in [
             &b"bearer sk_test_123"[..],
@@ -625,7 +609,6 @@ mod tests {
                     content_type: Some(HeaderValue::from_static(ct)),
                     stripe_version: None,
                     body: Some(Bytes::from_static(body.as_bytes())),
-                    decoded: None,
                 });
             }
             req

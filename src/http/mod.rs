@@ -1,8 +1,9 @@
 //! The HTTP layer: one router for the CLI, the Docker image, the library and the tests.
 //!
 //! Resource routers are thin (decode, call one store method, encode a view). Cross-cutting
-//! Stripe conventions (`Request-Id`, `Stripe-Version`, `Idempotency-Key` echo, error envelopes,
-//! request logging) live in one middleware, [`conventions`].
+//! Stripe conventions (`Request-Id`, `Stripe-Version`, authentication, limits, faults,
+//! idempotency, error envelopes, the journal, request logging) are one tower layer each, in
+//! [`layers`], composed around the router in [`app`].
 
 pub mod admin;
 pub mod de;
@@ -13,7 +14,7 @@ pub mod form;
 pub mod idempotency;
 pub mod journal;
 pub mod json;
-pub mod json_parse;
+pub mod layers;
 pub mod memo;
 pub mod param;
 pub mod params;
@@ -21,32 +22,29 @@ pub mod v1;
 pub mod v2;
 
 use std::sync::Arc;
-use std::time::Instant;
 
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::body::Bytes;
+use axum::extract::Request;
 use axum::http::header::{self, HeaderName, HeaderValue};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::middleware::{self, Next};
+use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::IntoMakeService;
 use axum::routing::get;
 use axum::{Json, Router, ServiceExt};
 use serde_json::json;
-use tower::Layer;
+use tower::ServiceBuilder;
 
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::domain::billing_intent::BillingIntent;
 use crate::domain::id::IdGen;
 use crate::error::Error;
-use crate::http::error::{PendingError, envelope, status_of};
 use crate::http::faults::Faults;
-use crate::http::idempotency::{Begin, Idempotency, Signature, StoredResponse};
-use crate::http::journal::{Journal, RawRequest, Recorded};
+use crate::http::idempotency::Idempotency;
+use crate::http::journal::Journal;
 use crate::http::memo::Rendered;
 use crate::http::params::Mode;
-use crate::store::{AccountKey, Store};
+use crate::store::Store;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -181,10 +179,21 @@ impl AppState {
     }
 }
 
-/// The whole application: the [`conventions`] middleware around the router.
+/// The whole application: the router inside the layers of [`layers`], in this order (the
+/// first listed is the outermost: it sees the request first and the response last):
 ///
-/// The middleware wraps the router once, instead of every route through `Router::layer`: a
-/// request then goes through one boxed service less (and one clone of it less).
+/// 1. [`layers::log`]: one log line per request, with the final status and `Request-Id`;
+/// 2. [`layers::request_id`]: `Request-Id`, `Stripe-Version` and the `Idempotency-Key` echo;
+/// 3. [`layers::journal`]: records the request with its final status and `Request-Id`;
+/// 4. [`layers::limits`]: URL and header size limits (400);
+/// 5. [`layers::auth`]: the secret key and account (401, before the body is read);
+/// 6. [`layers::body`]: the body read whole, at most [`MAX_BODY_BYTES`] (413);
+/// 7. [`layers::faults`]: injected faults (before idempotency: never stored);
+/// 8. [`layers::idempotency`]: `Idempotency-Key` replays, mismatches and waits;
+/// 9. [`layers::errors`]: `Error`s and the router's own errors in Stripe's envelopes (inside
+///    idempotency, so answers are stored as rendered).
+///
+/// The layers wrap the router once, instead of every route through `Router::layer`.
 pub fn app(
     state: AppState,
 ) -> IntoMakeService<
@@ -199,6 +208,7 @@ pub fn app(
         Future = impl Send,
     >,
 > {
+    use layers::MiddlewareLayer as L;
     let routes = Router::new()
         .route("/healthz", get(healthz))
         .merge(admin::router())
@@ -207,8 +217,17 @@ pub fn app(
         .fallback(unrecognized)
         .method_not_allowed_fallback(unrecognized)
         .with_state(state.clone());
-    middleware::from_fn_with_state(state, conventions)
-        .layer(routes)
+    ServiceBuilder::new()
+        .layer(L(layers::log::RequestLog))
+        .layer(L(layers::request_id::StripeHeaders(state.clone())))
+        .layer(L(layers::journal::Journal(state.clone())))
+        .layer(L(layers::limits::Limits))
+        .layer(L(layers::auth::Auth))
+        .layer(L(layers::body::ReadBody))
+        .layer(L(layers::faults::InjectFaults(state.clone())))
+        .layer(L(layers::idempotency::Idempotent(state)))
+        .layer(L(layers::errors::Errors))
+        .service(routes)
         .into_make_service()
 }
 
@@ -279,519 +298,4 @@ pub const MAX_URI_BYTES: usize = 16 * 1024;
 /// Largest total size of the request headers accepted, in bytes.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 
-/// Stripe-shaped answers for over-long URLs and headers (the HTTP stack's own, larger limits
-/// answer anything beyond these without a JSON body).
-fn check_limits(parts: &axum::http::request::Parts, head: &Head<'_>) -> Result<(), Error> {
-    let uri_len = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
-    if uri_len > MAX_URI_BYTES {
-        return Err(Error::MalformedBody(format!(
-            "Request URL too long: at most {MAX_URI_BYTES} bytes are accepted."
-        )));
-    }
-    if head.text_len(4) > MAX_HEADER_BYTES {
-        return Err(Error::MalformedBody(format!(
-            "Request headers too large: at most {MAX_HEADER_BYTES} bytes are accepted."
-        )));
-    }
-    Ok(())
-}
-
-/// The request headers the middleware and the extractors read (the first value of each, as
-/// `HeaderMap::get` gives it), found in one pass over the map: looking each up costs about as
-/// much as a pass over all of a request's headers.
-#[derive(Debug, Default)]
-struct Head<'a> {
-    /// Total length of the names and values.
-    bytes: usize,
-    /// Number of name/value pairs.
-    count: usize,
-    authorization: Option<&'a HeaderValue>,
-    stripe_account: Option<&'a HeaderValue>,
-    stripe_version: Option<&'a HeaderValue>,
-    idempotency_key: Option<&'a HeaderValue>,
-    content_type: Option<&'a HeaderValue>,
-    content_length: Option<&'a HeaderValue>,
-}
-
-impl<'a> Head<'a> {
-    fn read(headers: &'a HeaderMap) -> Self {
-        let mut head = Head::default();
-        for (name, value) in headers {
-            let name = name.as_str();
-            head.bytes += name.len() + value.len();
-            head.count += 1;
-            let slot = match name {
-                "authorization" => &mut head.authorization,
-                "stripe-account" => &mut head.stripe_account,
-                "stripe-version" => &mut head.stripe_version,
-                "idempotency-key" => &mut head.idempotency_key,
-                "content-type" => &mut head.content_type,
-                "content-length" => &mut head.content_length,
-                _ => continue,
-            };
-            slot.get_or_insert(value);
-        }
-        head
-    }
-
-    /// The headers' length as text with `separators` bytes around each pair (`": "`, CRLF).
-    fn text_len(&self, separators: usize) -> usize {
-        self.bytes + separators * self.count
-    }
-
-    /// Room to reserve for a body in the journal: its `Content-Length`, up to 64 KiB.
-    fn body_hint(&self) -> usize {
-        self.content_length
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok())
-            .map_or(0, |n| n.min(64 * 1024))
-    }
-}
-
-/// The account of a request to a Stripe path (every path needs a key, known route or not, as on
-/// Stripe); `None` for the mock's own paths. Handlers receive it through `Caller`.
-fn authenticate(head: &Head<'_>, control_plane: bool) -> Result<Option<AccountKey>, Error> {
-    if control_plane {
-        return Ok(None);
-    }
-    let key = extract::api_key(head.authorization.map(HeaderValue::as_bytes))?;
-    let connected = head
-        .stripe_account
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty());
-    Ok(Some(AccountKey::new(&key, connected)))
-}
-
-static REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
 pub(crate) static STRIPE_VERSION: HeaderName = HeaderName::from_static("stripe-version");
-static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
-static IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
-static SHOULD_RETRY: HeaderName = HeaderName::from_static("stripe-should-retry");
-
-/// Everything the middleware remembers about a request while it is being served.
-struct Incoming {
-    method: Method,
-    /// Path and query (reference-counted: cloning it copies nothing).
-    uri: Uri,
-    mode: Mode,
-    version: Option<HeaderValue>,
-    idempotency_key: Option<HeaderValue>,
-    /// Headers (and, once read, the body) for the journal.
-    raw: RawRequest,
-    account: Option<AccountKey>,
-}
-
-impl Incoming {
-    fn path(&self) -> &str {
-        self.uri.path()
-    }
-}
-
-/// Applies Stripe's conventions to every request and response, in this order: authenticate
-/// (Stripe paths), buffer the body (1 MiB at most), injected faults, idempotency, the handler,
-/// error envelopes in the request's API version, `Request-Id` / `Stripe-Version` /
-/// `Idempotency-Key` headers, the journal and the request log line.
-pub async fn conventions(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    // Only the request log line reads the clock.
-    let started = tracing::enabled!(tracing::Level::INFO).then(Instant::now);
-    let (mut parts, body) = req.into_parts();
-    let head = Head::read(&parts.headers);
-    let mut incoming = Incoming {
-        mode: mode_of(parts.uri.path()),
-        method: parts.method.clone(),
-        uri: parts.uri.clone(),
-        version: head.stripe_version.cloned(),
-        idempotency_key: head.idempotency_key.cloned(),
-        raw: if state.journal.enabled() {
-            RawRequest::copy_head(
-                &parts.uri,
-                &parts.headers,
-                head.text_len(2),
-                head.body_hint(),
-            )
-        } else {
-            RawRequest::default()
-        },
-        account: None,
-    };
-    let control_plane = incoming.path() == "/healthz" || incoming.path().starts_with("/_mock/");
-
-    let checked = check_limits(&parts, &head).and_then(|()| authenticate(&head, control_plane));
-    let content_type = head.content_type.cloned();
-    let stripe_version = head.stripe_version.cloned();
-    let (response, body) = match checked {
-        Err(err) => (err.into_response(), Bytes::new()),
-        Ok(account) => match collect_body(body, MAX_BODY_BYTES).await {
-            None => (Error::PayloadTooLarge.into_response(), Bytes::new()),
-            Some(bytes) => {
-                parts.extensions.insert(extract::Received {
-                    account: account.clone(),
-                    content_type,
-                    stripe_version,
-                    body: Some(bytes.clone()),
-                    decoded: None,
-                });
-                incoming.account = account;
-                let req = Request::from_parts(parts, Body::from(bytes.clone()));
-                (
-                    serve_stripe(&state, &incoming, req, &bytes, next).await,
-                    bytes,
-                )
-            }
-        },
-    };
-    finish(&state, incoming, response, body, started)
-}
-
-/// Faults, idempotency and the handler; returns the rendered response.
-async fn serve_stripe(
-    state: &AppState,
-    incoming: &Incoming,
-    req: Request,
-    body: &Bytes,
-    next: Next,
-) -> Response {
-    let api_key = incoming.account.as_ref().map(AccountKey::api_key);
-    if let Some(fault) = state
-        .faults
-        .take(incoming.method.as_str(), incoming.path(), api_key)
-    {
-        if let Some(ms) = fault.delay_ms {
-            // Boxed, like the idempotent path below: the common path's future stays small, and
-            // axum moves it onto the heap for every request.
-            Box::pin(tokio::time::sleep(std::time::Duration::from_millis(ms))).await;
-        }
-        if fault.close_connection {
-            return Response::new(Body::new(ClosedConnection));
-        }
-        if let Some(status) = fault.status {
-            return fault_response(status, fault.error, fault.should_retry, incoming.mode);
-        }
-    }
-    let Some((account, key)) = idempotent(incoming) else {
-        return render_pending(next.run(req).await, incoming);
-    };
-    Box::pin(serve_idempotent(
-        state, incoming, account, key, req, body, next,
-    ))
-    .await
-}
-
-/// The handler run at most once per account and `Idempotency-Key`.
-async fn serve_idempotent(
-    state: &AppState,
-    incoming: &Incoming,
-    account: &AccountKey,
-    key: String,
-    mut req: Request,
-    body: &Bytes,
-    next: Next,
-) -> Response {
-    if key.len() > idempotency::MAX_KEY_LEN {
-        return render_pending(
-            Error::invalid_uncoded(
-                format!(
-                    "Idempotency-Key values may be at most {} characters long.",
-                    idempotency::MAX_KEY_LEN
-                ),
-                None,
-            )
-            .into_response(),
-            incoming,
-        );
-    }
-    let signature = signature(incoming, body, &mut req);
-    let guard = loop {
-        let now = state.store.clock().now_seconds();
-        match state.idempotency.begin(account, &key, &signature, now) {
-            Begin::Execute(guard) => break guard,
-            Begin::Replay(stored) => {
-                let mut response = stored_response(stored);
-                response.headers_mut().insert(
-                    IDEMPOTENT_REPLAYED.clone(),
-                    HeaderValue::from_static("true"),
-                );
-                return response;
-            }
-            Begin::Mismatch => {
-                let message = format!(
-                    "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."
-                );
-                return render_pending(Error::Idempotency(message).into_response(), incoming);
-            }
-            Begin::Wait(mut done) => {
-                let waited =
-                    tokio::time::timeout(idempotency::WAIT_FOR_IN_FLIGHT, done.wait_for(|d| *d))
-                        .await;
-                if waited.is_err() {
-                    return render_pending(
-                        Error::IdempotencyKeyInUse(key).into_response(),
-                        incoming,
-                    );
-                }
-            }
-        }
-    };
-    let response = next.run(req).await;
-    let stored = !response
-        .extensions()
-        .get::<PendingError>()
-        .is_some_and(|p| not_stored(&p.0));
-    let response = render_pending(response, incoming);
-    let (head, body) = response.into_parts();
-    match collect_body(body, usize::MAX).await {
-        Some(bytes) => {
-            let now = state.store.clock().now_seconds();
-            let keep = stored.then(|| StoredResponse {
-                status: head.status,
-                body: bytes.clone(),
-            });
-            guard.finish(keep, now);
-            Response::from_parts(head, Body::from(bytes))
-        }
-        None => Error::Internal("response body unreadable".into()).into_response(),
-    }
-}
-
-/// Reads a body whole, `None` if it fails or holds more than `limit` bytes. A body known to be
-/// empty (a GET's) is not polled, and one that ends with its first frame (a request body that
-/// arrived in one read, a rendered response) is returned as it came, without the frame queue
-/// of a general collector; longer bodies are gathered into one buffer.
-async fn collect_body(mut body: Body, limit: usize) -> Option<Bytes> {
-    use http_body::Body as _;
-    let mut first: Option<Bytes> = None;
-    let mut joined: Vec<u8> = Vec::new();
-    while !body.is_end_stream() {
-        let polled = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx));
-        let Some(frame) = polled.await else {
-            break;
-        };
-        let Ok(data) = frame.ok()?.into_data() else {
-            // Trailers carry no content.
-            continue;
-        };
-        let held = if joined.is_empty() {
-            first.as_ref().map_or(0, Bytes::len)
-        } else {
-            joined.len()
-        };
-        if held + data.len() > limit {
-            return None;
-        }
-        match &first {
-            None => first = Some(data),
-            Some(head) => {
-                if joined.is_empty() {
-                    joined.extend_from_slice(head);
-                }
-                joined.extend_from_slice(&data);
-            }
-        }
-    }
-    if joined.is_empty() {
-        Some(first.unwrap_or_default())
-    } else {
-        Some(Bytes::from(joined))
-    }
-}
-
-/// The account and key of a request that takes part in idempotency: a POST, or a v2 DELETE,
-/// on a Stripe path, with an `Idempotency-Key`.
-fn idempotent(incoming: &Incoming) -> Option<(&AccountKey, String)> {
-    let applies = incoming.method == Method::POST
-        || (incoming.method == Method::DELETE && incoming.mode == Mode::V2);
-    if !applies {
-        return None;
-    }
-    let account = incoming.account.as_ref()?;
-    let key = incoming.idempotency_key.as_ref()?.to_str().ok()?.trim();
-    (!key.is_empty()).then(|| (account, key.to_owned()))
-}
-
-/// Errors raised before the endpoint starts executing are not stored, as on Stripe: the
-/// request may be retried with the same key once it is fixed.
-fn not_stored(err: &Error) -> bool {
-    matches!(
-        err,
-        Error::ParameterUnknown { .. }
-            | Error::ParameterMissing { .. }
-            | Error::ParameterInvalid { .. }
-            | Error::MalformedBody(_)
-            | Error::PayloadTooLarge
-            | Error::UnrecognizedUrl { .. }
-            | Error::Authentication(_)
-            | Error::IdempotencyKeyInUse(_)
-    )
-}
-
-/// The request as its idempotency key keeps it: whole if it is small (not decoded here: the
-/// handler decodes it once), else its fingerprint, whose decoded parameters are left in the
-/// request's [`extract::Received`] so the handler's extractor does not decode them again.
-fn signature(incoming: &Incoming, body: &Bytes, req: &mut Request) -> Signature {
-    let target = incoming
-        .uri
-        .path_and_query()
-        .map_or(incoming.path(), |pq| pq.as_str());
-    let method = incoming.method.as_str();
-    if let Some(whole) = Signature::request(method, target, body) {
-        return whole;
-    }
-    let (fingerprint, decoded) = idempotency::canonical(method, target, body);
-    if let (Some(decoded), Some(received)) =
-        (decoded, req.extensions_mut().get_mut::<extract::Received>())
-    {
-        received.decoded = Some(decoded);
-    }
-    Signature::Fingerprint(fingerprint)
-}
-
-fn stored_response(stored: StoredResponse) -> Response {
-    let mut response = Response::new(Body::from(stored.body));
-    *response.status_mut() = stored.status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-fn fault_response(
-    status: u16,
-    error: Option<serde_json::Value>,
-    should_retry: Option<bool>,
-    mode: Mode,
-) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let error = error.unwrap_or_else(|| {
-        let (kind, message) = if status.is_server_error() {
-            (
-                "api_error",
-                "Injected fault: the mock was asked to fail this request.",
-            )
-        } else {
-            (
-                "invalid_request_error",
-                "Injected fault: the mock was asked to reject this request.",
-            )
-        };
-        match mode {
-            Mode::V1 => json!({ "type": kind, "message": message }),
-            Mode::V2 => json!({ "type": kind, "code": null, "message": message }),
-        }
-    });
-    let mut response = (status, Json(json!({ "error": error }))).into_response();
-    if let Some(retry) = should_retry {
-        response.headers_mut().insert(
-            SHOULD_RETRY.clone(),
-            HeaderValue::from_static(if retry { "true" } else { "false" }),
-        );
-    }
-    response
-}
-
-/// A body that fails at once, so the server drops the connection without a complete answer.
-struct ClosedConnection;
-
-impl http_body::Body for ClosedConnection {
-    type Data = Bytes;
-    type Error = std::io::Error;
-
-    fn poll_frame(
-        self: std::pin::Pin<&mut Self>,
-        _cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        std::task::Poll::Ready(Some(Err(std::io::Error::new(
-            std::io::ErrorKind::ConnectionAborted,
-            "connection closed by fault injection",
-        ))))
-    }
-}
-
-/// Renders a pending error (or a non-JSON error produced outside the handlers) in the
-/// envelope of the request's API version.
-fn render_pending(mut response: Response, incoming: &Incoming) -> Response {
-    let status = response.status();
-    let pending = response.extensions_mut().remove::<PendingError>();
-    let is_json = || {
-        response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
-    };
-    let error = match pending {
-        Some(PendingError(err)) => err,
-        None if (status.is_client_error() || status.is_server_error()) && !is_json() => {
-            match status {
-                StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_FOUND => Error::UnrecognizedUrl {
-                    method: incoming.method.to_string(),
-                    path: incoming.path().to_owned(),
-                },
-                StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge,
-                s if s.is_server_error() => Error::Internal(format!("status {s}")),
-                s => Error::MalformedBody(format!("The request could not be processed ({s}).")),
-            }
-        }
-        None => return response,
-    };
-    if matches!(error, Error::Internal(_)) {
-        tracing::error!(method = %incoming.method, path = incoming.path(), error = %error, "internal error");
-    }
-    let mut rendered = (status_of(&error), Json(envelope(&error, incoming.mode))).into_response();
-    for (name, value) in response.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            rendered.headers_mut().insert(name.clone(), value.clone());
-        }
-    }
-    rendered
-}
-
-/// Stripe's response headers, the journal entry and the log line.
-fn finish(
-    state: &AppState,
-    incoming: Incoming,
-    response: Response,
-    body: Bytes,
-    started: Option<Instant>,
-) -> Response {
-    let mut response = render_pending(response, &incoming);
-    // `req_` and 14 base62 characters; the header value takes the string's buffer as it is (and
-    // is moved into the headers, not cloned: a clone would share the buffer behind a count).
-    let request_id = HeaderValue::from_maybe_shared(Bytes::from(state.request_id()))
-        .unwrap_or_else(|_| HeaderValue::from_static("req_0"));
-    let status = response.status().as_u16();
-    tracing::info!(
-        method = %incoming.method,
-        path = incoming.path(),
-        status,
-        request_id = request_id.to_str().unwrap_or_default(),
-        elapsed_us = started.map_or(0, |t| t.elapsed().as_micros() as u64),
-        "request"
-    );
-    if state.journal.enabled()
-        && !incoming.path().starts_with("/_mock/")
-        && incoming.path() != "/healthz"
-    {
-        let mut raw = incoming.raw;
-        let api_key = incoming.account.as_ref().map(AccountKey::api_key);
-        raw.push_rest(&body, request_id.as_bytes(), api_key);
-        state.journal.record(Recorded {
-            method: incoming.method,
-            raw,
-            status,
-        });
-    }
-    let headers = response.headers_mut();
-    headers.insert(REQUEST_ID.clone(), request_id);
-    let version = incoming.version.unwrap_or_else(|| {
-        HeaderValue::from_static(match incoming.mode {
-            Mode::V1 => DEFAULT_V1_VERSION,
-            Mode::V2 => DEFAULT_V2_VERSION,
-        })
-    });
-    headers.insert(STRIPE_VERSION.clone(), version);
-    if let Some(key) = incoming.idempotency_key {
-        headers.insert(IDEMPOTENCY_KEY.clone(), key);
-    }
-    response
-}

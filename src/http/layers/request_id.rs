@@ -1,0 +1,111 @@
+//! Stripe's response headers: a fresh `Request-Id` (`req_` and 14 base62 characters) on every
+//! response, `Stripe-Version` (the request's, else the default of its API version) and the
+//! request's `Idempotency-Key` echoed back. The id is also left in the request's extensions as
+//! [`RequestId`], for the journal.
+
+use axum::body::Bytes;
+use axum::extract::Request;
+use axum::http::header::{HeaderName, HeaderValue};
+
+use crate::http::layers::{BoxFuture, Inner, Middleware};
+use crate::http::params::Mode;
+use crate::http::{AppState, DEFAULT_V1_VERSION, DEFAULT_V2_VERSION, STRIPE_VERSION, mode_of};
+
+/// `Request-Id`.
+pub static REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
+/// `Idempotency-Key`.
+pub static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// The `Request-Id` of the request being served.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub HeaderValue);
+
+/// Sets `Request-Id`, `Stripe-Version` and `Idempotency-Key` on every response.
+#[derive(Debug, Clone)]
+pub struct StripeHeaders(pub AppState);
+
+impl Middleware for StripeHeaders {
+    fn call<S: Inner>(&self, inner: &mut S, mut req: Request) -> BoxFuture {
+        // The header value takes the string's buffer as it is.
+        let id = HeaderValue::from_maybe_shared(Bytes::from(self.0.request_id()))
+            .unwrap_or_else(|_| HeaderValue::from_static("req_0"));
+        let headers = req.headers();
+        let version = headers.get(&STRIPE_VERSION).cloned().unwrap_or_else(|| {
+            HeaderValue::from_static(match mode_of(req.uri().path()) {
+                Mode::V1 => DEFAULT_V1_VERSION,
+                Mode::V2 => DEFAULT_V2_VERSION,
+            })
+        });
+        let key = headers.get(&IDEMPOTENCY_KEY).cloned();
+        req.extensions_mut().insert(RequestId(id.clone()));
+        let answered = inner.call(req);
+        Box::pin(async move {
+            let mut response = answered.await?;
+            let headers = response.headers_mut();
+            headers.insert(REQUEST_ID.clone(), id);
+            headers.insert(STRIPE_VERSION.clone(), version);
+            if let Some(key) = key {
+                headers.insert(IDEMPOTENCY_KEY.clone(), key);
+            }
+            Ok(response)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use axum::http::Method;
+    use axum::response::{IntoResponse, Response};
+    use tower::{Layer, ServiceExt, service_fn};
+
+    use super::*;
+    use crate::http::layers::MiddlewareLayer;
+    use crate::http::layers::testing::{request, state};
+
+    #[tokio::test]
+    async fn every_response_gets_an_id_a_version_and_the_key_back() {
+        // The inner service sees the id the response will carry.
+        let echo = service_fn(|req: Request| async move {
+            let id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+            Ok::<Response, Infallible>(
+                id.map_or_else(Vec::new, |id| id.as_bytes().to_vec())
+                    .into_response(),
+            )
+        });
+        let service = MiddlewareLayer(StripeHeaders(state())).layer(echo);
+        let mut keyed = request(Method::POST, "/v1/customers", "");
+        keyed
+            .headers_mut()
+            .insert("idempotency-key", HeaderValue::from_static("k-1"));
+        let response = service.clone().oneshot(keyed).await.expect("infallible");
+        let id = response.headers()["request-id"].clone();
+        assert!(
+            id.to_str()
+                .is_ok_and(|id| id.starts_with("req_") && id.len() == 18)
+        );
+        assert_eq!(response.headers()["stripe-version"], DEFAULT_V1_VERSION);
+        assert_eq!(response.headers()["idempotency-key"], "k-1");
+        let body = crate::http::layers::testing::text(response).await;
+        assert_eq!(body.as_bytes(), id.as_bytes());
+
+        let mut versioned = request(Method::GET, "/v2/billing/intents", "");
+        versioned.headers_mut().insert(
+            "stripe-version",
+            HeaderValue::from_static("2026-01-28.preview"),
+        );
+        let response = service
+            .clone()
+            .oneshot(versioned)
+            .await
+            .expect("infallible");
+        assert_eq!(response.headers()["stripe-version"], "2026-01-28.preview");
+        assert!(response.headers().get("idempotency-key").is_none());
+        let response = service
+            .oneshot(request(Method::GET, "/v2/billing/intents", ""))
+            .await
+            .expect("infallible");
+        assert_eq!(response.headers()["stripe-version"], DEFAULT_V2_VERSION);
+    }
+}
