@@ -31,7 +31,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        // The conventions middleware authenticates every Stripe path and leaves the account
+        // The auth layer authenticates every Stripe path and leaves the account
         // here; a route reached without it has no account.
         parts
             .extensions

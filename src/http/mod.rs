@@ -244,7 +244,7 @@ pub fn render<T: serde::Serialize>(value: &T) -> Result<Response, Error> {
 /// # Errors
 /// [`Error::Internal`] if serialisation fails (it cannot for the mock's view types).
 pub fn render_body<T: serde::Serialize>(value: &T) -> Result<Bytes, Error> {
-    render_with(|body| json::write(body, value))
+    render_with(|body| serde_json::to_writer(body, value))
 }
 
 /// The JSON that `write` appends to an empty buffer, for a 200 response.
