@@ -6,6 +6,7 @@ pub mod invoice_items;
 pub mod invoice_lines;
 pub mod invoice_previews;
 pub mod invoices;
+pub mod params;
 pub mod payment_intents;
 pub mod payment_records;
 pub mod prices;

@@ -1,0 +1,90 @@
+//! Parameter errors of the catalog endpoints, as Stripe answers them: status, code, parameter
+//! and message, for the enums (whose message lists the allowed values), bounded integers, checks
+//! across parameters and unknown or missing nested parameters.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+/// Sends each case of `cases`, `[method, path, parameters, status, code, param, message]` with
+/// its parameters after `base`, and checks the error: its status, code (`null` for none),
+/// parameter and message.
+async fn assert_errors(app: &TestApp, base: &[(&str, &str)], cases: Value) {
+    for case in cases.as_array().into_iter().flatten() {
+        let method = Method::from_bytes(case[0].as_str().unwrap_or("").as_bytes()).expect("method");
+        let path = case[1].as_str().unwrap_or("");
+        let mut params: Vec<(&str, &str)> = base.to_vec();
+        for (k, v) in case[2].as_object().into_iter().flatten() {
+            params.push((k, v.as_str().unwrap_or("")));
+        }
+        let r = app.send(method, path, &params).await;
+        assert_eq!(r.status.as_u16(), case[3], "{case}: {}", r.text);
+        let error = &r.body["error"];
+        assert_eq!(
+            error.get("code").unwrap_or(&Value::Null),
+            &case[4],
+            "{case}"
+        );
+        assert_eq!(error["param"], case[5], "{case}");
+        assert_eq!(error["message"], case[6], "{case}");
+        assert_eq!(error["type"], "invalid_request_error", "{case}");
+    }
+}
+
+/// Products: the `type` enum, booleans, strings sent as objects, unknown parameters of every
+/// route.
+#[tokio::test]
+async fn products_parameter_errors() {
+    let app = TestApp::spawn().await;
+    app.post_ok("/v1/products", &[("id", "prod_p"), ("name", "P")])
+        .await;
+    let cases = json!([
+        ["POST", "/v1/products", {"name": "x", "type": "bundle"}, 400, null, "type", "Invalid type: must be one of good, service; got 'bundle'."],
+        ["POST", "/v1/products", {"name": "x", "active": "maybe"}, 400, null, "active", "Invalid boolean: maybe. Expected `true` or `false`."],
+        ["POST", "/v1/products", {"name[a]": "x"}, 400, null, "name", "Invalid name: expected a string, got an object."],
+        ["POST", "/v1/products/prod_p", {"active": "x"}, 400, null, "active", "Invalid boolean: x. Expected `true` or `false`."],
+        ["POST", "/v1/products/prod_p", {"description[x]": "x"}, 400, null, "description", "Invalid description: expected a string, got an object."],
+        ["POST", "/v1/products/prod_p", {"foo": "x"}, 400, "parameter_unknown", "foo", "Received unknown parameter: foo"],
+        ["GET", "/v1/products/prod_p", {"foo": "1"}, 400, "parameter_unknown", "foo", "Received unknown parameter: foo"],
+        ["DELETE", "/v1/products/prod_p", {"x": "1"}, 400, "parameter_unknown", "x", "Received unknown parameter: x"],
+        ["GET", "/v1/products", {"active": "nah"}, 400, null, "active", "Invalid boolean: nah. Expected `true` or `false`."],
+        ["GET", "/v1/products", {"limit": "2", "bogus": "1"}, 400, "parameter_unknown", "bogus", "Received unknown parameter: bogus"],
+    ]);
+    assert_errors(&app, &[], cases).await;
+}
+
+/// Prices: the currency, the unit amount's exclusive forms, the product's, `recurring` (missing,
+/// bounded, enum, unknown nested) and the other enums.
+#[tokio::test]
+async fn prices_parameter_errors() {
+    let app = TestApp::spawn().await;
+    app.post_ok("/v1/products", &[("id", "prod_p"), ("name", "P")])
+        .await;
+    let cases = json!([
+        ["POST", "/v1/prices", {"currency": "usdx", "unit_amount": "1", "product": "prod_p"}, 400, null, "currency", "Invalid currency: usdx. Stripe currencies are three-letter ISO codes."],
+        ["POST", "/v1/prices", {"currency": "", "unit_amount": "1", "product": "prod_p"}, 400, "parameter_invalid_empty", "currency", "You passed an empty value for 'currency'. We assume empty values are an attempt to unset a parameter; however 'currency' cannot be unset. You should remove 'currency' from your request or supply a non-empty value."],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount": "1", "unit_amount_decimal": "1", "product": "prod_p"}, 400, "parameters_exclusive", "unit_amount", "You may only specify one of these parameters: unit_amount, unit_amount_decimal."],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount_decimal": "1.5", "product": "prod_p"}, 400, null, "unit_amount_decimal", "Invalid unit_amount_decimal: 1.5. Fractional minor units are not supported by this mock."],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount": "-1", "product": "prod_p"}, 400, null, "unit_amount", "Invalid unit_amount: must be greater than or equal to 0."],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount_decimal": "-3", "product": "prod_p"}, 400, null, "unit_amount", "Invalid unit_amount: must be greater than or equal to 0."],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount": "1", "product": "prod_p", "product_data[name]": "x"}, 400, "parameters_exclusive", "product", "You may only specify one of these parameters: product, product_data."],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount": "1"}, 400, "parameter_missing", "product", "Missing required param: product."],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount": "1", "product_data[name]": ""}, 400, "parameter_invalid_empty", "product_data[name]", "You passed an empty value for 'product_data[name]'. We assume empty values are an attempt to unset a parameter; however 'product_data[name]' cannot be unset. You should remove 'product_data[name]' from your request or supply a non-empty value."],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount": "1", "product_data": "x"}, 400, null, "product_data", "Invalid product_data: expected an object, got a string."],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount": "1", "product": "prod_p", "recurring[interval]": ""}, 400, "parameter_missing", "recurring[interval]", "Missing required param: recurring[interval]."],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount": "1", "product": "prod_p", "recurring[usage_type]": "metered"}, 400, "parameter_missing", "recurring[interval]", "Missing required param: recurring[interval]."],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount": "1", "product": "prod_p", "recurring[interval]": "day", "recurring[interval_count]": "366"}, 400, "parameter_invalid_integer", "recurring[interval_count]", "Invalid value for interval_count: must be between 1 and 365, got 366."],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount": "1", "product": "prod_p", "recurring[interval]": "day", "recurring[usage_type]": "rented"}, 400, null, "recurring[usage_type]", "Invalid recurring[usage_type]: must be one of licensed, metered; got 'rented'."],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount": "1", "product": "prod_p", "recurring[interval]": "day", "recurring[nope]": "1"}, 400, "parameter_unknown", "recurring[nope]", "Received unknown parameter: recurring[nope]"],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount": "1", "product": "prod_p", "recurring": "month"}, 400, null, "recurring", "Invalid recurring: expected an object, got a string."],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount": "1", "product": "prod_p", "tax_behavior": "sometimes"}, 400, null, "tax_behavior", "Invalid tax_behavior: must be one of exclusive, inclusive, unspecified; got 'sometimes'."],
+        ["POST", "/v1/prices", {"currency": "usd", "unit_amount": "1", "product": "prod_p", "billing_scheme": "tiered"}, 400, null, "billing_scheme", "Invalid billing_scheme: must be one of per_unit; got 'tiered'."],
+        ["POST", "/v1/prices/price_nope", {"tax_behavior": "x"}, 400, null, "tax_behavior", "Invalid tax_behavior: must be one of exclusive, inclusive, unspecified; got 'x'."],
+        ["POST", "/v1/prices/price_nope", {"unit_amount": "1"}, 400, "parameter_unknown", "unit_amount", "Received unknown parameter: unit_amount"],
+        ["GET", "/v1/prices", {"active": "x"}, 400, null, "active", "Invalid boolean: x. Expected `true` or `false`."],
+        ["GET", "/v1/prices", {"type": "x"}, 400, "parameter_unknown", "type", "Received unknown parameter: type"],
+        ["GET", "/v1/prices/price_nope", {"x": "1"}, 400, "parameter_unknown", "x", "Received unknown parameter: x"],
+    ]);
+    assert_errors(&app, &[], cases).await;
+}
