@@ -25,7 +25,7 @@ use crate::http::de::{self, Mode};
 use crate::http::params::Params;
 use crate::http::{v1, v2};
 use crate::store::billing::CommitParams;
-use crate::store::catalog::{NewCustomer, NewPrice, NewProduct};
+use crate::store::catalog::{NewCoupon, NewCustomer, NewPaymentIntent, NewPrice, NewProduct};
 use crate::store::{AccountKey, Store, Templates};
 
 /// How many objects of each type a document loaded.
@@ -133,19 +133,20 @@ fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
             store.create_customer(account, new).map(drop)
         })?,
         coupons: each(doc, "coupons", Mode::V1, |fixture| {
-            let id = fixture.id.clone();
-            let mut p = fixture.reader();
-            let mut new = v1::coupons::new_coupon(&mut p)?;
-            new.id = id.or(new.id);
-            p.finish()?;
+            let new: NewCoupon = fixture.checked::<v1::coupons::CreateParams, _>()?;
+            let new = NewCoupon {
+                id: fixture.id,
+                ..new
+            };
             store.create_coupon(account, new).map(drop)
         })?,
         payment_intents: each(doc, "payment_intents", Mode::V1, |fixture| {
-            let id = fixture.id.clone();
-            let mut p = fixture.reader();
-            let mut new = v1::payment_intents::new_payment_intent(&mut p)?;
-            new.id = id;
-            p.finish()?;
+            let new: NewPaymentIntent =
+                fixture.checked::<v1::payment_intents::CreateParams, _>()?;
+            let new = NewPaymentIntent {
+                id: fixture.id,
+                ..new
+            };
             store.create_payment_intent(account, new).map(drop)
         })?,
         billing_intents: each(doc, "billing_intents", Mode::V2, |fixture| {

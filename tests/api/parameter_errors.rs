@@ -2,7 +2,7 @@
 //! and message, for the enums (whose message lists the allowed values), bounded integers, checks
 //! across parameters and unknown or missing nested parameters.
 
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
@@ -87,4 +87,96 @@ async fn prices_parameter_errors() {
         ["GET", "/v1/prices/price_nope", {"x": "1"}, 400, "parameter_unknown", "x", "Received unknown parameter: x"],
     ]);
     assert_errors(&app, &[], cases).await;
+}
+
+/// Coupons: percent or amount off, the currency an amount needs, the duration and the bounded
+/// integers.
+#[tokio::test]
+async fn coupons_parameter_errors() {
+    let app = TestApp::spawn().await;
+    app.post_ok("/v1/coupons", &[("id", "C1"), ("percent_off", "5")])
+        .await;
+    let cases = json!([
+        ["POST", "/v1/coupons", {"amount_off": "500", "currency": ""}, 400, "parameter_invalid_empty", "currency", "You passed an empty value for 'currency'. We assume empty values are an attempt to unset a parameter; however 'currency' cannot be unset. You should remove 'currency' from your request or supply a non-empty value."],
+        ["POST", "/v1/coupons", {"amount_off": "500", "currency": "e"}, 400, null, "currency", "Invalid currency: e. Stripe currencies are three-letter ISO codes."],
+        ["POST", "/v1/coupons", {"amount_off": "0", "currency": "usd"}, 400, null, "amount_off", "Invalid amount_off: must be a positive integer."],
+        ["POST", "/v1/coupons", {"amount_off": "x"}, 400, "parameter_invalid_integer", "amount_off", "Invalid integer: x"],
+        ["POST", "/v1/coupons", {"percent_off": "0"}, 400, null, "percent_off", "Invalid percent_off: must be greater than 0 and at most 100."],
+        ["POST", "/v1/coupons", {"percent_off": "101"}, 400, null, "percent_off", "Invalid percent_off: must be greater than 0 and at most 100."],
+        ["POST", "/v1/coupons", {"percent_off": "abc"}, 400, null, "percent_off", "Invalid decimal: abc"],
+        ["POST", "/v1/coupons", {"percent_off": "10", "amount_off": "10"}, 400, "parameters_exclusive", "amount_off", "You may only specify one of these parameters: amount_off, percent_off."],
+        ["POST", "/v1/coupons", {}, 400, "parameter_missing", "percent_off", "Missing required param: percent_off."],
+        ["POST", "/v1/coupons", {"percent_off": "10", "duration": "weekly"}, 400, null, "duration", "Invalid duration: must be one of forever, once, repeating; got 'weekly'."],
+        ["POST", "/v1/coupons", {"percent_off": "10", "duration": "repeating"}, 400, "parameter_missing", "duration_in_months", "Missing required param: duration_in_months."],
+        ["POST", "/v1/coupons", {"percent_off": "10", "duration_in_months": "0"}, 400, "parameter_invalid_integer", "duration_in_months", "Invalid value for duration_in_months: must be between 1 and 1200, got 0."],
+        ["POST", "/v1/coupons", {"percent_off": "10", "duration_in_months": "1201"}, 400, "parameter_invalid_integer", "duration_in_months", "Invalid value for duration_in_months: must be between 1 and 1200, got 1201."],
+        ["POST", "/v1/coupons", {"percent_off": "10", "max_redemptions": "0"}, 400, "parameter_invalid_integer", "max_redemptions", "Invalid value for max_redemptions: must be between 1 and 9223372036854775807, got 0."],
+        ["POST", "/v1/coupons", {"percent_off": "10", "redeem_by": "soon"}, 400, "parameter_invalid_integer", "redeem_by", "Invalid integer: soon"],
+        ["POST", "/v1/coupons", {"percent_off": "10", "currency[x]": "usd"}, 400, null, "currency", "Invalid currency: expected a string, got an object."],
+        ["POST", "/v1/coupons/C1", {"percent_off": "3"}, 400, "parameter_unknown", "percent_off", "Received unknown parameter: percent_off"],
+        ["GET", "/v1/coupons", {"percent_off": "1"}, 400, "parameter_unknown", "percent_off", "Received unknown parameter: percent_off"],
+        ["GET", "/v1/coupons/C1", {"x": "1"}, 400, "parameter_unknown", "x", "Received unknown parameter: x"],
+        ["DELETE", "/v1/coupons/C1", {"x": "1"}, 400, "parameter_unknown", "x", "Received unknown parameter: x"],
+    ]);
+    assert_errors(&app, &[], cases).await;
+}
+
+/// Payment intents: the amount's limits, the currency, `payment_method_types` items, retrieve's
+/// `client_secret`.
+#[tokio::test]
+async fn payment_intents_parameter_errors() {
+    let app = TestApp::spawn().await;
+    let cases = json!([
+        ["POST", "/v1/payment_intents", {"amount": "10", "currency": "usd"}, 400, "amount_too_small", "amount", "Amount must be at least the minimum charge amount for the currency."],
+        ["POST", "/v1/payment_intents", {"amount": "100000000", "currency": "usd"}, 400, "amount_too_large", "amount", "Amount must be no more than 99999999."],
+        ["POST", "/v1/payment_intents", {"amount": "", "currency": "usd"}, 400, "parameter_invalid_empty", "amount", "You passed an empty value for 'amount'. We assume empty values are an attempt to unset a parameter; however 'amount' cannot be unset. You should remove 'amount' from your request or supply a non-empty value."],
+        ["POST", "/v1/payment_intents", {"amount": "100", "currency": "zz"}, 400, null, "currency", "Invalid currency: zz. Stripe currencies are three-letter ISO codes."],
+        ["POST", "/v1/payment_intents", {"amount": "100", "currency": "usd", "payment_method_types[a]": "card"}, 400, null, "payment_method_types", "Invalid payment_method_types: expected an array, got an object."],
+        ["POST", "/v1/payment_intents", {"amount": "100", "currency": "usd", "payment_method_types[0][x]": "card"}, 400, null, "payment_method_types[0]", "Invalid payment_method_types[0]: expected a string, got an object."],
+        ["POST", "/v1/payment_intents", {"amount": "100", "currency": "usd", "customer[x]": "c"}, 400, null, "customer", "Invalid customer: expected a string, got an object."],
+        ["GET", "/v1/payment_intents", {"status": "x"}, 400, "parameter_unknown", "status", "Received unknown parameter: status"],
+        ["GET", "/v1/payment_intents/pi_nope", {"client_secret": "x"}, 404, "resource_missing", "intent", "No such payment_intent: 'pi_nope'"],
+        ["GET", "/v1/payment_intents/pi_nope", {"x": "1"}, 400, "parameter_unknown", "x", "Received unknown parameter: x"],
+    ]);
+    assert_errors(&app, &[], cases).await;
+}
+
+/// What the typed parameters accept that a stricter reading would refuse: a product's `type`,
+/// any `currency` beside `percent_off` (ignored), empty `payment_method_types` items, and a
+/// retrieve's `client_secret`.
+#[tokio::test]
+async fn accepted_compatibility_parameters() {
+    let app = TestApp::spawn().await;
+    let product = app
+        .post_ok("/v1/products", &[("name", "P"), ("type", "service")])
+        .await;
+    assert_eq!(product["name"], "P");
+    let coupon = app
+        .post_ok(
+            "/v1/coupons",
+            &[("percent_off", "10"), ("currency", "not-a-currency")],
+        )
+        .await;
+    assert_eq!(coupon["currency"], json!(null));
+    let pi = app
+        .post_ok(
+            "/v1/payment_intents",
+            &[
+                ("amount", "100"),
+                ("currency", "USD"),
+                ("payment_method_types[0]", "card"),
+                ("payment_method_types[1]", ""),
+            ],
+        )
+        .await;
+    assert_eq!(pi["currency"], "usd");
+    let id = pi["id"].as_str().unwrap_or_default();
+    let got = app
+        .get(
+            &format!("/v1/payment_intents/{id}"),
+            &[("client_secret", "pi_secret")],
+        )
+        .await;
+    assert_eq!(got.status, StatusCode::OK, "{}", got.text);
+    assert_eq!(got.body, pi);
 }
