@@ -1,6 +1,6 @@
-//! Parameter errors of the catalog endpoints, as Stripe answers them: status, code, parameter
-//! and message, for the enums (whose message lists the allowed values), bounded integers, checks
-//! across parameters and unknown or missing nested parameters.
+//! Parameter errors of the catalog endpoints and of `report_payment`, as Stripe answers them:
+//! status, code, parameter and message, for the enums (whose message lists the allowed values),
+//! bounded integers, checks across parameters and unknown or missing nested parameters.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -137,6 +137,43 @@ async fn payment_intents_parameter_errors() {
         ["GET", "/v1/payment_intents", {"status": "x"}, 400, "parameter_unknown", "status", "Received unknown parameter: status"],
         ["GET", "/v1/payment_intents/pi_nope", {"client_secret": "x"}, 404, "resource_missing", "intent", "No such payment_intent: 'pi_nope'"],
         ["GET", "/v1/payment_intents/pi_nope", {"x": "1"}, 400, "parameter_unknown", "x", "Received unknown parameter: x"],
+    ]);
+    assert_errors(&app, &[], cases).await;
+}
+
+/// `report_payment`: the positive value, the enums, the required nested fields (`""` reading as
+/// missing for `processor_details[type]`) and unknown nested parameters.
+#[tokio::test]
+async fn payment_records_parameter_errors() {
+    let app = TestApp::spawn().await;
+    let reported = [
+        ("amount_requested[currency]", "usd"),
+        ("amount_requested[value]", "100"),
+        ("initiated_at", "1"),
+        ("payment_method_details[type]", "custom"),
+    ];
+    let cases = json!([
+        ["POST", "/v1/payment_records/report_payment", {"outcome": "won"}, 400, null, "outcome", "Invalid outcome: must be one of canceled, failed, guaranteed; got 'won'."],
+        ["POST", "/v1/payment_records/report_payment", {"customer_presence": "maybe"}, 400, null, "customer_presence", "Invalid customer_presence: must be one of off_session, on_session; got 'maybe'."],
+        ["POST", "/v1/payment_records/report_payment", {"processor_details[type]": ""}, 400, "parameter_missing", "processor_details[type]", "Missing required param: processor_details[type]."],
+        ["POST", "/v1/payment_records/report_payment", {"processor_details[custom][payment_reference]": "r"}, 400, "parameter_missing", "processor_details[type]", "Missing required param: processor_details[type]."],
+        ["POST", "/v1/payment_records/report_payment", {"processor_details[type]": "stripe"}, 400, null, "processor_details[type]", "Invalid processor_details[type]: must be one of custom; got 'stripe'."],
+        ["POST", "/v1/payment_records/report_payment", {"processor_details[type]": "custom", "processor_details[custom][payment_reference]": ""}, 400, "parameter_invalid_empty", "processor_details[custom][payment_reference]", "You passed an empty value for 'processor_details[custom][payment_reference]'. We assume empty values are an attempt to unset a parameter; however 'processor_details[custom][payment_reference]' cannot be unset. You should remove 'processor_details[custom][payment_reference]' from your request or supply a non-empty value."],
+        ["POST", "/v1/payment_records/report_payment", {"processor_details[type]": "custom", "processor_details[custom][x]": "1"}, 400, "parameter_missing", "processor_details[custom][payment_reference]", "Missing required param: processor_details[custom][payment_reference]."],
+        ["POST", "/v1/payment_records/report_payment", {"guaranteed[x]": "1"}, 400, "parameter_missing", "guaranteed[guaranteed_at]", "Missing required param: guaranteed[guaranteed_at]."],
+        ["POST", "/v1/payment_records/report_payment", {"failed[failure_code]": "1"}, 400, "parameter_missing", "failed[failed_at]", "Missing required param: failed[failed_at]."],
+        ["POST", "/v1/payment_records/report_payment", {"canceled[canceled_at]": "x"}, 400, "parameter_invalid_integer", "canceled[canceled_at]", "Invalid integer: x"],
+        ["POST", "/v1/payment_records/report_payment", {"payment_method_details[custom][nope]": "1"}, 400, "parameter_unknown", "payment_method_details[custom][nope]", "Received unknown parameter: payment_method_details[custom][nope]"],
+        ["POST", "/v1/payment_records/report_payment", {"customer_details[nope]": "1"}, 400, "parameter_unknown", "customer_details[nope]", "Received unknown parameter: customer_details[nope]"],
+    ]);
+    assert_errors(&app, &reported, cases).await;
+    let cases = json!([
+        ["POST", "/v1/payment_records/report_payment", {"amount_requested[currency]": "usd", "amount_requested[value]": "0", "initiated_at": "1", "payment_method_details[type]": "custom"}, 400, null, "amount_requested[value]", "Invalid value: must be a positive integer."],
+        ["POST", "/v1/payment_records/report_payment", {"amount_requested[currency]": "usd", "amount_requested[value]": "-5"}, 400, null, "amount_requested[value]", "Invalid value: must be a positive integer."],
+        ["POST", "/v1/payment_records/report_payment", {"amount_requested[currency]": "xx", "amount_requested[value]": "5"}, 400, null, "amount_requested[currency]", "Invalid currency: xx. Stripe currencies are three-letter ISO codes."],
+        ["POST", "/v1/payment_records/report_payment", {"amount_requested[value]": "5"}, 400, "parameter_missing", "amount_requested[currency]", "Missing required param: amount_requested[currency]."],
+        ["POST", "/v1/payment_records/report_payment", {"amount_requested": "", "initiated_at": "1"}, 400, "parameter_missing", "amount_requested", "Missing required param: amount_requested."],
+        ["POST", "/v1/payment_records/report_payment", {"amount_requested[currency]": "usd", "amount_requested[value]": "5", "initiated_at": "1", "payment_method_details": ""}, 400, "parameter_missing", "payment_method_details", "Missing required param: payment_method_details."],
     ]);
     assert_errors(&app, &[], cases).await;
 }
