@@ -25,7 +25,7 @@ use crate::http::de::{self, Mode};
 use crate::http::params::Params;
 use crate::http::{v1, v2};
 use crate::store::billing::CommitParams;
-use crate::store::catalog::NewCustomer;
+use crate::store::catalog::{NewCoupon, NewCustomer, NewPaymentIntent, NewPrice, NewProduct};
 use crate::store::{AccountKey, Store, Templates};
 
 /// How many objects of each type a document loaded.
@@ -109,19 +109,19 @@ fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
     }
     Ok(Summary {
         products: each(doc, "products", Mode::V1, |fixture| {
-            let id = fixture.id.clone();
-            let mut p = fixture.reader();
-            let mut new = v1::products::new_product(&mut p)?;
-            new.id = id.or(new.id);
-            p.finish()?;
+            let params: v1::products::CreateParams = fixture.params()?;
+            let new = NewProduct {
+                id: fixture.id,
+                ..params.into()
+            };
             store.create_product(account, new).map(drop)
         })?,
         prices: each(doc, "prices", Mode::V1, |fixture| {
-            let id = fixture.id.clone();
-            let mut p = fixture.reader();
-            let mut new = v1::prices::new_price(&mut p)?;
-            new.id = id;
-            p.finish()?;
+            let new: NewPrice = fixture.checked::<v1::prices::CreateParams, _>()?;
+            let new = NewPrice {
+                id: fixture.id,
+                ..new
+            };
             store.create_price(account, new).map(drop)
         })?,
         customers: each(doc, "customers", Mode::V1, |fixture| {
@@ -133,19 +133,20 @@ fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
             store.create_customer(account, new).map(drop)
         })?,
         coupons: each(doc, "coupons", Mode::V1, |fixture| {
-            let id = fixture.id.clone();
-            let mut p = fixture.reader();
-            let mut new = v1::coupons::new_coupon(&mut p)?;
-            new.id = id.or(new.id);
-            p.finish()?;
+            let new: NewCoupon = fixture.checked::<v1::coupons::CreateParams, _>()?;
+            let new = NewCoupon {
+                id: fixture.id,
+                ..new
+            };
             store.create_coupon(account, new).map(drop)
         })?,
         payment_intents: each(doc, "payment_intents", Mode::V1, |fixture| {
-            let id = fixture.id.clone();
-            let mut p = fixture.reader();
-            let mut new = v1::payment_intents::new_payment_intent(&mut p)?;
-            new.id = id;
-            p.finish()?;
+            let new: NewPaymentIntent =
+                fixture.checked::<v1::payment_intents::CreateParams, _>()?;
+            let new = NewPaymentIntent {
+                id: fixture.id,
+                ..new
+            };
             store.create_payment_intent(account, new).map(drop)
         })?,
         billing_intents: each(doc, "billing_intents", Mode::V2, |fixture| {
@@ -274,6 +275,37 @@ impl Fixture {
     /// The remaining fields, decoded as the API decodes its parameters.
     fn params<T: DeserializeOwned>(&self) -> Result<T> {
         de::from_value_at(self.mode, &self.path, Value::Object(self.map.clone()))
+    }
+
+    /// The remaining fields decoded as `T`, then converted into `N` by the checks that span
+    /// several parameters. Those checks name top-level parameters; their errors are named below
+    /// the element's path here.
+    fn checked<T, N>(&self) -> Result<N>
+    where
+        T: DeserializeOwned,
+        N: TryFrom<T, Error = Error>,
+    {
+        N::try_from(self.params::<T>()?).map_err(|err| self.below(err))
+    }
+
+    /// `err`, whose parameter is named from the element, named from the document's root (the
+    /// other errors are placed by [`locate`]).
+    fn below(&self, err: Error) -> Error {
+        let nest = |param: String| de::child_path(self.mode, &self.path, &param);
+        match err {
+            Error::ParameterMissing { param } => Error::ParameterMissing { param: nest(param) },
+            Error::ParameterUnknown { param } => Error::ParameterUnknown { param: nest(param) },
+            Error::ParameterInvalid {
+                param,
+                code,
+                message,
+            } => Error::ParameterInvalid {
+                param: nest(param),
+                code,
+                message,
+            },
+            other => other,
+        }
     }
 
     /// The remaining fields, to be read field by field.

@@ -105,6 +105,54 @@ async fn fixture_errors_cover_references_unknown_fields_and_sections() {
     assert_eq!(r.code(), "parameter_missing");
 }
 
+/// Checks across several parameters (one of two required, exclusive parameters, a value's
+/// range) name the parameter below the element's path, like the checks of single parameters.
+#[tokio::test]
+async fn fixture_checks_across_parameters_name_the_element_path() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (
+            json!({"prices": [{"currency": "usd", "unit_amount": 1}]}),
+            "prices[0][product]",
+        ),
+        (
+            json!({"prices": [{"product": "p", "currency": "usd"}]}),
+            "prices[0][unit_amount]",
+        ),
+        (
+            json!({"prices": [{"product": "p", "currency": "usd", "unit_amount": 1, "unit_amount_decimal": "1"}]}),
+            "prices[0][unit_amount]",
+        ),
+        (
+            json!({"coupons": [{"percent_off": 5}, {"percent_off": 200}]}),
+            "coupons[1][percent_off]",
+        ),
+        (
+            json!({"coupons": [{"percent_off": 5, "duration": "repeating"}]}),
+            "coupons[0][duration_in_months]",
+        ),
+        (
+            json!({"payment_intents": [{"amount": 1, "currency": "usd"}]}),
+            "payment_intents[0][amount]",
+        ),
+        (
+            json!({"products": [{"name": "P", "type": "bundle"}]}),
+            "products[0][type]",
+        ),
+    ];
+    for (doc, param) in cases {
+        let r = app.load_fixtures(&doc).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{doc}: {}", r.text);
+        assert_eq!(r.code(), "fixture_invalid", "{doc}");
+        assert_eq!(r.body["error"]["param"], param, "{doc}");
+        let message = r.body["error"]["message"].as_str().unwrap_or("");
+        assert!(
+            message.starts_with(&format!("Invalid fixture at {param}: ")),
+            "{doc}: {message}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn builder_fixtures_seed_every_account() {
     let server = MockServer::builder()

@@ -20,5 +20,6 @@ mod invoice_lines;
 mod invoice_previews;
 mod invoices;
 mod library;
+mod parameter_errors;
 mod payment_records;
 mod validation;

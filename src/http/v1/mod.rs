@@ -7,6 +7,7 @@ pub mod invoice_lines;
 pub mod invoice_params;
 pub mod invoice_previews;
 pub mod invoices;
+pub mod params;
 pub mod payment_intents;
 pub mod payment_records;
 pub mod prices;

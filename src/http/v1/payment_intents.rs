@@ -4,18 +4,19 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
 
 use crate::domain::catalog::{Metadata, PaymentIntent};
-use crate::domain::money::MAXIMUM_AMOUNT;
+use crate::domain::money::{MAXIMUM_AMOUNT, minimum_charge_amount};
 use crate::error::{Error, Result};
-use crate::http::extract::{Caller, V1Params};
-use crate::http::params::Params;
+use crate::http::de::{Metadata as MetadataParam, describe, refuse};
+use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::{AppState, render};
 use crate::store::catalog::NewPaymentIntent;
 
-use super::prices::req_currency;
-use super::{ListView, list_query};
+use super::ListView;
+use super::params::Currency;
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -76,46 +77,94 @@ impl<'a> From<&'a PaymentIntent> for PaymentIntentView<'a> {
     }
 }
 
-/// Reads the parameters of `POST /v1/payment_intents` (also used by fixtures).
-///
-/// # Errors
-/// Invalid parameters.
-pub fn new_payment_intent(p: &mut Params) -> Result<NewPaymentIntent> {
-    let amount = p.req_i64("amount")?;
-    let currency = req_currency(p, "currency")?;
-    if amount < crate::domain::money::minimum_charge_amount(&currency) {
-        return Err(Error::InvalidRequest {
-            code: Some("amount_too_small"),
-            message: "Amount must be at least the minimum charge amount for the currency.".into(),
-            param: Some("amount".into()),
-        });
+/// One of `payment_method_types`: any string, `""` included (accepted and ignored).
+#[derive(Debug)]
+struct MethodType;
+
+impl<'de> Deserialize<'de> for MethodType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match Value::deserialize(deserializer)? {
+            Value::String(_) => Ok(MethodType),
+            other => Err(refuse(
+                None,
+                None,
+                format_args!(
+                    "Invalid {{path}}: expected a string, got {}.",
+                    describe(&other)
+                ),
+            )),
+        }
     }
-    if amount > MAXIMUM_AMOUNT {
-        return Err(Error::InvalidRequest {
-            code: Some("amount_too_large"),
-            message: "Amount must be no more than 99999999.".into(),
-            param: Some("amount".into()),
-        });
+}
+
+/// Parameters of `POST /v1/payment_intents` (also read from fixtures).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateParams {
+    amount: i64,
+    currency: Currency,
+    customer: Option<String>,
+    description: Option<String>,
+    #[serde(default)]
+    metadata: MetadataParam,
+    /// Accepted for SDK compatibility; every payment intent is a card payment.
+    #[serde(rename = "payment_method_types")]
+    _payment_method_types: Option<Vec<MethodType>>,
+}
+
+impl TryFrom<CreateParams> for NewPaymentIntent {
+    type Error = Error;
+
+    fn try_from(p: CreateParams) -> Result<Self> {
+        let Currency(currency) = p.currency;
+        if p.amount < minimum_charge_amount(&currency) {
+            return Err(Error::InvalidRequest {
+                code: Some("amount_too_small"),
+                message: "Amount must be at least the minimum charge amount for the currency."
+                    .into(),
+                param: Some("amount".into()),
+            });
+        }
+        if p.amount > MAXIMUM_AMOUNT {
+            return Err(Error::InvalidRequest {
+                code: Some("amount_too_large"),
+                message: "Amount must be no more than 99999999.".into(),
+                param: Some("amount".into()),
+            });
+        }
+        Ok(NewPaymentIntent {
+            id: None,
+            amount: p.amount,
+            currency,
+            customer: p.customer,
+            description: p.description,
+            metadata: p.metadata.0,
+        })
     }
-    let new = NewPaymentIntent {
-        id: None,
-        amount,
-        currency,
-        customer: p.opt_string("customer")?,
-        description: p.opt_string("description")?,
-        metadata: p.opt_metadata("metadata")?,
-    };
-    p.opt_string_array("payment_method_types")?;
-    Ok(new)
+}
+
+/// Parameters of `GET /v1/payment_intents/{id}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RetrieveParams {
+    /// Accepted (what a publishable-key caller sends); the secret key reads any intent.
+    #[serde(rename = "client_secret")]
+    _client_secret: Option<String>,
+}
+
+/// Parameters of `GET /v1/payment_intents`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListParams {
+    customer: Option<String>,
 }
 
 async fn create(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<CreateParams>,
 ) -> Result<Response> {
-    let new = new_payment_intent(&mut params)?;
-    params.finish()?;
+    let new = NewPaymentIntent::try_from(params)?;
     render(&PaymentIntentView::from(
         &app.store.create_payment_intent(&acct, new)?,
     ))
@@ -125,10 +174,8 @@ async fn retrieve(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(RetrieveParams { .. }): V1Form<RetrieveParams>,
 ) -> Result<Response> {
-    params.opt_string("client_secret")?;
-    params.finish()?;
     render(&PaymentIntentView::from(
         &app.store.payment_intent(&acct, &id)?,
     ))
@@ -137,14 +184,11 @@ async fn retrieve(
 async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
+    V1List(q, params): V1List<ListParams>,
 ) -> Result<Response> {
-    let q = list_query(&mut params)?;
-    let customer = params.opt_string("customer")?;
-    params.finish()?;
     let page = app
         .store
-        .list_payment_intents(&acct, &q, customer.as_deref())?;
+        .list_payment_intents(&acct, &q, params.customer.as_deref())?;
     render(&ListView::of(
         &page,
         "/v1/payment_intents",

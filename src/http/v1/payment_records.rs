@@ -5,19 +5,20 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
+use strum::IntoStaticStr;
 
 use crate::domain::catalog::Metadata;
 use crate::domain::payment_record::{
     CustomerDetails, Outcome, PaymentMethodDetails, PaymentRecord,
 };
 use crate::error::Result;
-use crate::http::extract::{Caller, V1Params};
-use crate::http::params::{Params, enum_error};
+use crate::http::de::{Metadata as MetadataParam, NoParams, refuse};
+use crate::http::extract::{Caller, V1Form};
 use crate::http::{AppState, render};
 use crate::store::payment_records::NewPaymentRecord;
 
-use super::prices::req_currency;
+use super::params::{Currency, required};
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -178,89 +179,216 @@ impl<'a> From<&'a PaymentRecord> for PaymentRecordView<'a> {
     }
 }
 
-/// Reads `outcome` and the matching `guaranteed[guaranteed_at]` / `failed[failed_at]` /
-/// `canceled[canceled_at]` objects.
-fn read_outcome(p: &mut Params) -> Result<Option<Outcome>> {
-    let path = p.path_of("outcome");
-    let outcome = match p.opt_enum("outcome", Outcome::NAMES)? {
-        None => None,
-        Some(name) => {
-            Some(Outcome::from_name(name).ok_or_else(|| enum_error(path, name, Outcome::NAMES))?)
+/// `amount_requested`: the currency and a positive value.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AmountRequested {
+    currency: Currency,
+    value: Positive,
+}
+
+/// A positive integer.
+#[derive(Debug, Clone, Copy)]
+struct Positive(i64);
+
+impl<'de> Deserialize<'de> for Positive {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match i64::deserialize(deserializer)? {
+            v if v > 0 => Ok(Positive(v)),
+            _ => Err(refuse(
+                None,
+                None,
+                "Invalid {key}: must be a positive integer.",
+            )),
         }
-    };
-    p.opt_object("guaranteed", |g| g.req_i64("guaranteed_at"))?;
-    p.opt_object("failed", |f| {
-        f.opt_string("failure_code")?;
-        f.req_i64("failed_at")
-    })?;
-    p.opt_object("canceled", |c| {
-        c.opt_string("reason")?;
-        c.req_i64("canceled_at")
-    })?;
-    Ok(outcome)
+    }
+}
+
+/// `payment_method_details`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MethodDetails {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    payment_method: Option<String>,
+    /// Accepted; the record shows the `type` only.
+    #[serde(rename = "custom")]
+    _custom: Option<CustomMethod>,
+}
+
+/// `payment_method_details[custom]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomMethod {
+    #[serde(rename = "display_name")]
+    _display_name: Option<String>,
+    #[serde(rename = "type")]
+    _type: Option<String>,
+}
+
+/// `customer_details`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomerDetailsParams {
+    customer: Option<String>,
+    email: Option<String>,
+    name: Option<String>,
+    phone: Option<String>,
+}
+
+/// `outcome`: `canceled|failed|guaranteed`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum OutcomeParam {
+    Canceled,
+    Failed,
+    Guaranteed,
+}
+
+impl From<OutcomeParam> for Outcome {
+    fn from(o: OutcomeParam) -> Self {
+        match o {
+            OutcomeParam::Canceled => Outcome::Canceled,
+            OutcomeParam::Failed => Outcome::Failed,
+            OutcomeParam::Guaranteed => Outcome::Guaranteed,
+        }
+    }
+}
+
+/// `guaranteed` (accepted; the record keeps no times).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Guaranteed {
+    #[serde(rename = "guaranteed_at")]
+    _guaranteed_at: i64,
+}
+
+/// `failed` (accepted; the record keeps no times).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Failed {
+    #[serde(rename = "failure_code")]
+    _failure_code: Option<String>,
+    #[serde(rename = "failed_at")]
+    _failed_at: i64,
+}
+
+/// `canceled` (accepted; the record keeps no times).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Canceled {
+    #[serde(rename = "reason")]
+    _reason: Option<String>,
+    #[serde(rename = "canceled_at")]
+    _canceled_at: i64,
+}
+
+/// `off_session|on_session`.
+#[derive(Debug, Clone, Copy, Deserialize, IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+enum CustomerPresence {
+    OffSession,
+    OnSession,
+}
+
+/// `custom`, the only processor a reported payment names.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ProcessorType {
+    Custom,
+}
+
+/// `processor_details`: `type` is required (`""` reads as missing), `custom` optional.
+#[derive(Debug)]
+struct ProcessorDetails {
+    payment_reference: Option<String>,
+}
+
+/// [`ProcessorDetails`] as sent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProcessorFields {
+    #[serde(rename = "type")]
+    kind: Option<ProcessorType>,
+    custom: Option<CustomProcessor>,
+}
+
+/// `processor_details[custom]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomProcessor {
+    payment_reference: String,
+}
+
+impl<'de> Deserialize<'de> for ProcessorDetails {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let fields = ProcessorFields::deserialize(deserializer)?;
+        let ProcessorType::Custom = required(fields.kind, "type")?;
+        Ok(ProcessorDetails {
+            payment_reference: fields.custom.map(|c| c.payment_reference),
+        })
+    }
+}
+
+/// Parameters of `POST /v1/payment_records/report_payment`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportParams {
+    amount_requested: AmountRequested,
+    initiated_at: i64,
+    payment_method_details: MethodDetails,
+    customer_details: Option<CustomerDetailsParams>,
+    outcome: Option<OutcomeParam>,
+    #[serde(rename = "guaranteed")]
+    _guaranteed: Option<Guaranteed>,
+    #[serde(rename = "failed")]
+    _failed: Option<Failed>,
+    #[serde(rename = "canceled")]
+    _canceled: Option<Canceled>,
+    customer_presence: Option<CustomerPresence>,
+    description: Option<String>,
+    #[serde(default)]
+    metadata: MetadataParam,
+    processor_details: Option<ProcessorDetails>,
+}
+
+impl From<ReportParams> for NewPaymentRecord {
+    fn from(p: ReportParams) -> Self {
+        let customer_details = p
+            .customer_details
+            .map(|c| CustomerDetails {
+                customer: c.customer,
+                email: c.email,
+                name: c.name,
+                phone: c.phone,
+            })
+            .unwrap_or_default();
+        NewPaymentRecord {
+            currency: p.amount_requested.currency.0,
+            amount_requested: p.amount_requested.value.0,
+            initiated_at: p.initiated_at,
+            outcome: p.outcome.map(Into::into),
+            customer_details,
+            customer_presence: p.customer_presence.map(Into::into),
+            description: p.description,
+            metadata: p.metadata.0,
+            payment_method_details: PaymentMethodDetails {
+                kind: p.payment_method_details.kind,
+                payment_method: p.payment_method_details.payment_method,
+            },
+            payment_reference: p.processor_details.and_then(|d| d.payment_reference),
+        }
+    }
 }
 
 async fn report_payment(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<ReportParams>,
 ) -> Result<Response> {
-    let p = &mut params;
-    let (currency, amount_requested) = p.req_object("amount_requested", |a| {
-        let currency = req_currency(a, "currency")?;
-        let value_path = a.path_of("value");
-        let value = a.req_i64("value")?;
-        if value <= 0 {
-            return Err(crate::error::Error::param_invalid(
-                value_path,
-                None,
-                "Invalid value: must be a positive integer.",
-            ));
-        }
-        Ok((currency, value))
-    })?;
-    let initiated_at = p.req_i64("initiated_at")?;
-    let payment_method_details = p.req_object("payment_method_details", |d| {
-        let details = PaymentMethodDetails {
-            kind: d.opt_string("type")?,
-            payment_method: d.opt_string("payment_method")?,
-        };
-        d.opt_object("custom", |c| {
-            c.opt_string("display_name")?;
-            c.opt_string("type")
-        })?;
-        Ok(details)
-    })?;
-    let customer_details = p
-        .opt_object("customer_details", |c| {
-            Ok(CustomerDetails {
-                customer: c.opt_string("customer")?,
-                email: c.opt_string("email")?,
-                name: c.opt_string("name")?,
-                phone: c.opt_string("phone")?,
-            })
-        })?
-        .unwrap_or_default();
-    let new = NewPaymentRecord {
-        currency,
-        amount_requested,
-        initiated_at,
-        outcome: read_outcome(p)?,
-        customer_details,
-        customer_presence: p.opt_enum("customer_presence", &["off_session", "on_session"])?,
-        description: p.opt_string("description")?,
-        metadata: p.opt_metadata("metadata")?,
-        payment_method_details,
-        payment_reference: p
-            .opt_object("processor_details", |d| {
-                d.req_enum("type", &["custom"])?;
-                d.opt_object("custom", |c| c.req_string("payment_reference"))
-            })?
-            .flatten(),
-    };
-    params.finish()?;
     render(&PaymentRecordView::from(
-        &app.store.report_payment(&acct, new)?,
+        &app.store.report_payment(&acct, params.into())?,
     ))
 }
 
@@ -268,9 +396,8 @@ async fn retrieve(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { params, .. }: V1Params,
+    V1Form(NoParams {}): V1Form<NoParams>,
 ) -> Result<Response> {
-    params.finish()?;
     render(&PaymentRecordView::from(
         &app.store.payment_record(&acct, &id)?,
     ))

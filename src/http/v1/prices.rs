@@ -4,20 +4,22 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
+use serde::{Deserialize, Deserializer};
+use strum::IntoStaticStr;
 
 use crate::domain::catalog::Recurring;
-use crate::domain::money::is_currency;
+use crate::domain::patch::Patch;
 use crate::error::{Error, Result};
-use crate::http::extract::{Caller, V1Params};
+use crate::http::de::{Bounded, Metadata as MetadataParam, NoParams};
+use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::params::Params;
 use crate::http::{AppState, render};
 use crate::store::catalog::{NewPrice, PriceProduct, PriceUpdate};
 
+use super::ListView;
+pub use super::params::req_currency;
+use super::params::{Currency, exclusive, required, take_typed};
 use super::views::PriceView;
-use super::{ListView, list_query};
-
-const INTERVALS: &[&str] = &["day", "week", "month", "year"];
-const TAX_BEHAVIORS: &[&str] = &["exclusive", "inclusive", "unspecified"];
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -26,40 +28,178 @@ pub fn router() -> Router<AppState> {
         .route("/v1/prices/{id}", get(retrieve).post(update))
 }
 
-/// Reads a required lowercase currency code.
-///
-/// # Errors
-/// Missing, or not a three-letter code.
-pub fn req_currency(p: &mut Params, key: &str) -> Result<String> {
-    let mut c = p.req_string(key)?;
-    c.make_ascii_lowercase();
-    if is_currency(&c) {
-        Ok(c)
-    } else {
-        Err(Error::param_invalid(
-            p.path_of(key),
-            None,
-            format!("Invalid currency: {c}. Stripe currencies are three-letter ISO codes."),
-        ))
+/// `day|week|month|year`.
+#[derive(Debug, Clone, Copy, Deserialize, IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+enum Interval {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+/// `licensed|metered`.
+#[derive(Debug, Clone, Copy, Deserialize, IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+enum UsageType {
+    Licensed,
+    Metered,
+}
+
+/// `exclusive|inclusive|unspecified`.
+#[derive(Debug, Clone, Copy, Deserialize, IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+enum TaxBehavior {
+    Exclusive,
+    Inclusive,
+    Unspecified,
+}
+
+/// `per_unit`, the only scheme the mock models.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum BillingScheme {
+    PerUnit,
+}
+
+/// `recurring`: `interval` is required (`""` reads as missing, as Stripe reports it),
+/// `interval_count` 1–365 (default 1), `usage_type` (default `licensed`).
+#[derive(Debug)]
+struct RecurringParams(Recurring);
+
+/// [`RecurringParams`] as sent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecurringFields {
+    interval: Option<Interval>,
+    interval_count: Option<Bounded<1, 365>>,
+    usage_type: Option<UsageType>,
+}
+
+impl<'de> Deserialize<'de> for RecurringParams {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let r = RecurringFields::deserialize(deserializer)?;
+        Ok(RecurringParams(Recurring {
+            interval: required(r.interval, "interval")?.into(),
+            interval_count: r.interval_count.map_or(1, |Bounded(n)| n),
+            usage_type: r.usage_type.unwrap_or(UsageType::Licensed).into(),
+        }))
     }
 }
 
-/// Reads `unit_amount` or `unit_amount_decimal` (a whole number) as a non-negative amount.
-///
-/// # Errors
-/// Missing, negative, both given, or a fractional decimal.
-pub fn req_unit_amount(p: &mut Params) -> Result<i64> {
-    let unit_path = p.path_of("unit_amount");
-    let decimal_path = p.path_of("unit_amount_decimal");
-    let unit = p.opt_i64("unit_amount")?;
-    let decimal = p.opt_string("unit_amount_decimal")?;
+/// `product_data`: a product created with the price.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProductData {
+    name: String,
+}
+
+/// Parameters of `POST /v1/prices` (also read from fixtures).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateParams {
+    currency: Currency,
+    unit_amount: Option<i64>,
+    unit_amount_decimal: Option<String>,
+    product: Option<String>,
+    product_data: Option<ProductData>,
+    active: Option<bool>,
+    lookup_key: Option<String>,
+    #[serde(default)]
+    metadata: MetadataParam,
+    nickname: Option<String>,
+    recurring: Option<RecurringParams>,
+    tax_behavior: Option<TaxBehavior>,
+    /// Accepted for SDK compatibility; every price is `per_unit`.
+    #[serde(rename = "billing_scheme")]
+    _billing_scheme: Option<BillingScheme>,
+}
+
+impl TryFrom<CreateParams> for NewPrice {
+    type Error = Error;
+
+    fn try_from(p: CreateParams) -> Result<Self> {
+        let unit_amount = unit_amount(
+            p.unit_amount,
+            p.unit_amount_decimal,
+            "unit_amount".into(),
+            "unit_amount_decimal".into(),
+        )?;
+        let product = match (p.product, p.product_data) {
+            (Some(id), None) => PriceProduct::Existing(id),
+            (None, Some(ProductData { name })) => PriceProduct::Inline { name },
+            (Some(_), Some(_)) => {
+                return Err(exclusive("product, product_data", "product".into()));
+            }
+            (None, None) => {
+                return Err(Error::ParameterMissing {
+                    param: "product".into(),
+                });
+            }
+        };
+        Ok(NewPrice {
+            id: None,
+            active: p.active,
+            currency: p.currency.0,
+            lookup_key: p.lookup_key,
+            metadata: p.metadata.0,
+            nickname: p.nickname,
+            product,
+            recurring: p.recurring.map(|RecurringParams(r)| r),
+            tax_behavior: p.tax_behavior.map(Into::into),
+            unit_amount,
+        })
+    }
+}
+
+/// Parameters of `POST /v1/prices/{id}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateParams {
+    active: Option<bool>,
+    #[serde(default)]
+    lookup_key: Patch<String>,
+    #[serde(default)]
+    metadata: MetadataParam,
+    #[serde(default)]
+    nickname: Patch<String>,
+    tax_behavior: Option<TaxBehavior>,
+}
+
+impl From<UpdateParams> for PriceUpdate {
+    fn from(p: UpdateParams) -> Self {
+        PriceUpdate {
+            active: p.active,
+            lookup_key: p.lookup_key,
+            metadata: p.metadata.0,
+            nickname: p.nickname,
+            tax_behavior: p.tax_behavior.map(Into::into),
+        }
+    }
+}
+
+/// Parameters of `GET /v1/prices`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListParams {
+    product: Option<String>,
+    active: Option<bool>,
+}
+
+/// The amount per unit from `unit_amount` or `unit_amount_decimal` (a whole number), whose
+/// paths are given: exactly one of them, not negative.
+fn unit_amount(
+    unit: Option<i64>,
+    decimal: Option<String>,
+    unit_path: String,
+    decimal_path: String,
+) -> Result<i64> {
     let amount = match (unit, decimal) {
         (Some(_), Some(_)) => {
-            return Err(Error::InvalidRequest {
-                code: Some("parameters_exclusive"),
-                message: "You may only specify one of these parameters: unit_amount, unit_amount_decimal.".into(),
-                param: Some(unit_path),
-            });
+            return Err(exclusive("unit_amount, unit_amount_decimal", unit_path));
         }
         (Some(a), None) => a,
         (None, Some(d)) => d.parse::<i64>().map_err(|_| {
@@ -77,72 +217,38 @@ pub fn req_unit_amount(p: &mut Params) -> Result<i64> {
     Ok(amount)
 }
 
-/// Reads `recurring[interval]`, `recurring[interval_count]`, `recurring[usage_type]`.
+/// Reads `unit_amount` or `unit_amount_decimal` (a whole number) as a non-negative amount (for
+/// modules that read field by field).
+///
+/// # Errors
+/// Missing, negative, both given, or a fractional decimal.
+pub fn req_unit_amount(p: &mut Params) -> Result<i64> {
+    let unit = p.opt_i64("unit_amount")?;
+    let decimal = p.opt_string("unit_amount_decimal")?;
+    unit_amount(
+        unit,
+        decimal,
+        p.path_of("unit_amount"),
+        p.path_of("unit_amount_decimal"),
+    )
+}
+
+/// Reads `recurring` (`interval`, `interval_count`, `usage_type`) from `p` (for modules that
+/// read field by field).
 ///
 /// # Errors
 /// Bad enum or out-of-range count.
 pub fn opt_recurring(p: &mut Params) -> Result<Option<Recurring>> {
-    p.opt_object("recurring", |r| {
-        Ok(Recurring {
-            interval: r.req_enum("interval", INTERVALS)?,
-            interval_count: r.opt_i64_in("interval_count", 1, 365)?.unwrap_or(1),
-            usage_type: r
-                .opt_enum("usage_type", &["licensed", "metered"])?
-                .unwrap_or("licensed"),
-        })
-    })
-}
-
-/// Reads the parameters of `POST /v1/prices` (also used by fixtures).
-///
-/// # Errors
-/// Invalid parameters.
-pub fn new_price(p: &mut Params) -> Result<NewPrice> {
-    let currency = req_currency(p, "currency")?;
-    let unit_amount = req_unit_amount(p)?;
-    let product = match (
-        p.opt_string("product")?,
-        p.opt_object("product_data", |d| d.req_string("name"))?,
-    ) {
-        (Some(id), None) => PriceProduct::Existing(id),
-        (None, Some(name)) => PriceProduct::Inline { name },
-        (Some(_), Some(_)) => {
-            return Err(Error::InvalidRequest {
-                code: Some("parameters_exclusive"),
-                message: "You may only specify one of these parameters: product, product_data."
-                    .into(),
-                param: Some("product".into()),
-            });
-        }
-        (None, None) => {
-            return Err(Error::ParameterMissing {
-                param: "product".into(),
-            });
-        }
-    };
-    let new = NewPrice {
-        id: None,
-        active: p.opt_bool("active")?,
-        currency,
-        lookup_key: p.opt_string("lookup_key")?,
-        metadata: p.opt_metadata("metadata")?,
-        nickname: p.opt_string("nickname")?,
-        product,
-        recurring: opt_recurring(p)?,
-        tax_behavior: p.opt_enum("tax_behavior", TAX_BEHAVIORS)?,
-        unit_amount,
-    };
-    p.opt_enum("billing_scheme", &["per_unit"])?;
-    Ok(new)
+    let recurring = take_typed::<Option<RecurringParams>>(p, "recurring")?;
+    Ok(recurring.flatten().map(|RecurringParams(r)| r))
 }
 
 async fn create(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<CreateParams>,
 ) -> Result<Response> {
-    let new = new_price(&mut params)?;
-    params.finish()?;
+    let new = NewPrice::try_from(params)?;
     render(&PriceView::from(&app.store.create_price(&acct, new)?))
 }
 
@@ -150,9 +256,8 @@ async fn retrieve(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { params, .. }: V1Params,
+    V1Form(NoParams {}): V1Form<NoParams>,
 ) -> Result<Response> {
-    params.finish()?;
     render(&PriceView::from(&app.store.price(&acct, &id)?))
 }
 
@@ -160,31 +265,19 @@ async fn update(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<UpdateParams>,
 ) -> Result<Response> {
-    let p = &mut params;
-    let upd = PriceUpdate {
-        active: p.opt_bool("active")?,
-        lookup_key: p.patch_string("lookup_key")?,
-        metadata: p.opt_metadata("metadata")?,
-        nickname: p.patch_string("nickname")?,
-        tax_behavior: p.opt_enum("tax_behavior", TAX_BEHAVIORS)?,
-    };
-    params.finish()?;
+    let upd = PriceUpdate::from(params);
     render(&PriceView::from(&app.store.update_price(&acct, &id, upd)?))
 }
 
 async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
+    V1List(q, params): V1List<ListParams>,
 ) -> Result<Response> {
-    let q = list_query(&mut params)?;
-    let product = params.opt_string("product")?;
-    let active = params.opt_bool("active")?;
-    params.finish()?;
     let page = app
         .store
-        .list_prices(&acct, &q, product.as_deref(), active)?;
+        .list_prices(&acct, &q, params.product.as_deref(), params.active)?;
     render(&ListView::of(&page, "/v1/prices", PriceView::from))
 }

@@ -4,16 +4,17 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::catalog::{Metadata, Product};
+use crate::domain::patch::Patch;
 use crate::error::Result;
-use crate::http::extract::{Caller, V1Params};
-use crate::http::params::Params;
+use crate::http::de::{Metadata as MetadataParam, NoParams};
+use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::{AppState, render};
 use crate::store::catalog::{NewProduct, ProductUpdate};
 
-use super::{DeletedView, ListView, list_query};
+use super::{DeletedView, ListView};
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -73,32 +74,93 @@ impl<'a> From<&'a Product> for ProductView<'a> {
     }
 }
 
-/// Reads the parameters of `POST /v1/products` (also used by fixtures).
-///
-/// # Errors
-/// Invalid parameters.
-pub fn new_product(p: &mut Params) -> Result<NewProduct> {
-    let new = NewProduct {
-        id: p.opt_string("id")?,
-        active: p.opt_bool("active")?,
-        description: p.opt_string("description")?,
-        metadata: p.opt_metadata("metadata")?,
-        name: p.req_string("name")?,
-        unit_label: p.opt_string("unit_label")?,
-    };
-    // Accepted for SDK compatibility; products have no type distinction in this mock.
-    p.opt_enum("type", &["good", "service"])?;
-    Ok(new)
+/// `good|service`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ProductType {
+    Good,
+    Service,
+}
+
+/// Parameters of `POST /v1/products` (also read from fixtures).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateParams {
+    id: Option<String>,
+    active: Option<bool>,
+    description: Option<String>,
+    #[serde(default)]
+    metadata: MetadataParam,
+    name: String,
+    unit_label: Option<String>,
+    /// Accepted for SDK compatibility; products have no type distinction in this mock.
+    #[serde(rename = "type")]
+    _type: Option<ProductType>,
+}
+
+impl From<CreateParams> for NewProduct {
+    fn from(p: CreateParams) -> Self {
+        NewProduct {
+            id: p.id,
+            active: p.active,
+            description: p.description,
+            metadata: p.metadata.0,
+            name: p.name,
+            unit_label: p.unit_label,
+        }
+    }
+}
+
+/// Parameters of `POST /v1/products/{id}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateParams {
+    active: Option<bool>,
+    #[serde(default)]
+    default_price: Patch<String>,
+    #[serde(default)]
+    description: Patch<String>,
+    #[serde(default)]
+    metadata: MetadataParam,
+    name: Option<String>,
+    #[serde(default)]
+    unit_label: Patch<String>,
+}
+
+impl From<UpdateParams> for ProductUpdate {
+    fn from(p: UpdateParams) -> Self {
+        let UpdateParams {
+            active,
+            default_price,
+            description,
+            metadata: MetadataParam(metadata),
+            name,
+            unit_label,
+        } = p;
+        ProductUpdate {
+            active,
+            default_price,
+            description,
+            metadata,
+            name,
+            unit_label,
+        }
+    }
+}
+
+/// Parameters of `GET /v1/products`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListParams {
+    active: Option<bool>,
 }
 
 async fn create(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<CreateParams>,
 ) -> Result<Response> {
-    let new = new_product(&mut params)?;
-    params.finish()?;
-    let product = app.store.create_product(&acct, new)?;
+    let product = app.store.create_product(&acct, params.into())?;
     render(&ProductView::from(&product))
 }
 
@@ -106,9 +168,8 @@ async fn retrieve(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { params, .. }: V1Params,
+    V1Form(NoParams {}): V1Form<NoParams>,
 ) -> Result<Response> {
-    params.finish()?;
     render(&ProductView::from(&app.store.product(&acct, &id)?))
 }
 
@@ -116,18 +177,9 @@ async fn update(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<UpdateParams>,
 ) -> Result<Response> {
-    let p = &mut params;
-    let upd = ProductUpdate {
-        active: p.opt_bool("active")?,
-        default_price: p.patch_string("default_price")?,
-        description: p.patch_string("description")?,
-        metadata: p.opt_metadata("metadata")?,
-        name: p.opt_string("name")?,
-        unit_label: p.patch_string("unit_label")?,
-    };
-    params.finish()?;
+    let upd = ProductUpdate::from(params);
     render(&ProductView::from(
         &app.store.update_product(&acct, &id, upd)?,
     ))
@@ -137,9 +189,8 @@ async fn delete(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { params, .. }: V1Params,
+    V1Form(NoParams {}): V1Form<NoParams>,
 ) -> Result<Json<DeletedView>> {
-    params.finish()?;
     let d = app.store.delete_product(&acct, &id)?;
     Ok(Json(DeletedView::new(d.id, "product")))
 }
@@ -147,11 +198,8 @@ async fn delete(
 async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
+    V1List(q, params): V1List<ListParams>,
 ) -> Result<Response> {
-    let q = list_query(&mut params)?;
-    let active = params.opt_bool("active")?;
-    params.finish()?;
-    let page = app.store.list_products(&acct, &q, active)?;
+    let page = app.store.list_products(&acct, &q, params.active)?;
     render(&ListView::of(&page, "/v1/products", ProductView::from))
 }
