@@ -8,7 +8,7 @@
 //! boolean is expected, treats `""` and `null` as "not set" for `Option` and [`Patch`] fields,
 //! and turns every failure into the [`Error`] Stripe would answer, naming the full parameter
 //! path in the style of the API version (`lines[0][amount]`, `actions[0].subscribe.type`):
-//! `serde_path_to_error` carries the path, [`into_error`] spells it.
+//! `serde_path_to_error` carries the path, `into_error` spells it.
 //!
 //! A struct's fields are read in declaration order and a parameter the struct does not declare
 //! is reported only after the declared ones were read, as `parameter_unknown` naming the first
@@ -122,7 +122,7 @@ enum Problem {
     Done(Box<Error>),
 }
 
-/// The deserializer's error: a [`Problem`] waiting for its path.
+/// The deserializer's error: a `Problem` waiting for its path.
 #[derive(Debug)]
 pub struct DeError(Problem);
 

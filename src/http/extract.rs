@@ -225,7 +225,7 @@ enum BodySource {
 }
 
 /// v1 parameters: the query string for GET and DELETE, the form body (merged over the query)
-/// for POST, decoded into `T` (see [`de`](crate::http::de)). `expand` is taken out for every
+/// for POST, decoded into `T` (see [`crate::http::de`]). `expand` is taken out for every
 /// endpoint: it is accepted everywhere and has no effect.
 #[derive(Debug)]
 pub struct V1Form<T>(pub T);
