@@ -14,16 +14,22 @@
 //! is reported only after the declared ones were read, as `parameter_unknown` naming the first
 //! such key in sorted order: an invalid known parameter is reported before an unknown one.
 //!
-//! Nothing here knows about axum; the extractors in `extract` call [`from_params`].
+//! Nothing here knows about axum; the extractors in `extract` call [`from_params`]. The
+//! deserializer itself is in `value`, the parameter types ([`Bounded`], [`Items`],
+//! [`NonEmpty`], [`Metadata`], [`NoParams`], and `Patch`'s `Deserialize`) in `types`.
 
 use std::fmt;
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
-use serde::{Deserialize, Deserializer};
+use serde::de::{self, DeserializeOwned};
 use serde_json::{Map, Value};
 
-use crate::domain::patch::{MetadataUpdate, Patch};
 use crate::error::Error;
+
+mod types;
+mod value;
+
+pub use types::{Bounded, Items, Metadata, NoParams, NonEmpty};
+use value::ValueDe;
 
 /// Which API's conventions the parameters follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,11 +39,6 @@ pub enum Mode {
     /// JSON; leaves are typed; `null` means "unset".
     V2,
 }
-
-/// Stripe's metadata limits.
-const METADATA_MAX_KEYS: usize = 50;
-const METADATA_MAX_KEY_CHARS: usize = 40;
-const METADATA_MAX_VALUE_CHARS: usize = 500;
 
 /// Decodes the parameters `map` into `T`.
 ///
@@ -85,7 +86,7 @@ fn decode<T: DeserializeOwned>(mode: Mode, prefix: &str, value: Value) -> Result
 
 /// What went wrong, before the path is known.
 #[derive(Debug)]
-enum Problem {
+pub(crate) enum Problem {
     /// A required object or value was sent empty (v1 `""` / v2 `null` where an object is due).
     Missing,
     /// A required field was not sent.
@@ -124,7 +125,7 @@ enum Problem {
 
 /// The deserializer's error: a `Problem` waiting for its path.
 #[derive(Debug)]
-pub struct DeError(Problem);
+pub struct DeError(pub(crate) Problem);
 
 impl DeError {
     /// A value refused with `message`, in which `{key}` stands for the parameter's name and
@@ -343,500 +344,15 @@ pub fn describe(value: &Value) -> &'static str {
     }
 }
 
-/// `""` (a v1 unset) or `null` (a v2 unset).
-fn is_unset(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::String(s) => s.is_empty(),
-        _ => false,
-    }
-}
-
-/// One value of the tree, with the API's conventions.
-struct ValueDe {
-    mode: Mode,
-    value: Value,
-}
-
-impl ValueDe {
-    fn type_error(&self, expected: &'static str) -> DeError {
-        DeError(Problem::Type {
-            expected,
-            got: describe(&self.value),
-        })
-    }
-
-    fn integer(self) -> Result<i64, DeError> {
-        match self.value {
-            ref v if is_unset(v) => Err(DeError(Problem::Empty)),
-            Value::String(s) => s
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| DeError(Problem::Integer(s))),
-            Value::Number(n) => n
-                .as_i64()
-                .ok_or_else(|| DeError(Problem::Integer(n.to_string()))),
-            other => Err(DeError(Problem::Integer(other.to_string()))),
-        }
-    }
-}
-
-macro_rules! integers {
-    ($($method:ident => $visit:ident: $ty:ty),*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-            let n = self.integer()?;
-            match <$ty>::try_from(n) {
-                Ok(v) => visitor.$visit(v),
-                Err(_) => Err(DeError(Problem::Integer(n.to_string()))),
-            }
-        }
-    )*};
-}
-
-impl<'de> Deserializer<'de> for ValueDe {
-    type Error = DeError;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        let mode = self.mode;
-        match self.value {
-            Value::Null => visitor.visit_unit(),
-            Value::Bool(b) => visitor.visit_bool(b),
-            Value::Number(n) => {
-                if let Some(i) = n.as_i64() {
-                    visitor.visit_i64(i)
-                } else if let Some(u) = n.as_u64() {
-                    visitor.visit_u64(u)
-                } else {
-                    visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN))
-                }
-            }
-            Value::String(s) => visitor.visit_string(s),
-            Value::Array(items) => visitor.visit_seq(SeqDe {
-                mode,
-                items: items.into_iter(),
-                index: 0,
-            }),
-            Value::Object(map) => visitor.visit_map(MapDe {
-                mode,
-                entries: map.into_iter(),
-                value: None,
-            }),
-        }
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        if is_unset(&self.value) {
-            visitor.visit_none()
-        } else {
-            visitor.visit_some(self)
-        }
-    }
-
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        match self.value {
-            ref v if is_unset(v) => Err(DeError(Problem::Empty)),
-            Value::String(s) => visitor.visit_string(s),
-            _ => Err(self.type_error("a string")),
-        }
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        self.deserialize_string(visitor)
-    }
-
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        self.deserialize_string(visitor)
-    }
-
-    integers!(
-        deserialize_i64 => visit_i64: i64,
-        deserialize_i32 => visit_i32: i32,
-        deserialize_i16 => visit_i16: i16,
-        deserialize_i8 => visit_i8: i8,
-        deserialize_u64 => visit_u64: u64,
-        deserialize_u32 => visit_u32: u32,
-        deserialize_u16 => visit_u16: u16,
-        deserialize_u8 => visit_u8: u8
-    );
-
-    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        match self.value {
-            ref v if is_unset(v) => Err(DeError(Problem::Empty)),
-            Value::String(s) => match s.trim().parse::<f64>() {
-                Ok(v) if v.is_finite() => visitor.visit_f64(v),
-                _ => Err(DeError(Problem::Decimal(s))),
-            },
-            Value::Number(n) => match n.as_f64() {
-                Some(v) => visitor.visit_f64(v),
-                None => Err(DeError(Problem::Decimal(n.to_string()))),
-            },
-            other => Err(DeError(Problem::Decimal(other.to_string()))),
-        }
-    }
-
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        self.deserialize_f64(visitor)
-    }
-
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        match (self.mode, self.value) {
-            (_, ref v) if is_unset(v) => Err(DeError(Problem::Empty)),
-            (_, Value::Bool(b)) => visitor.visit_bool(b),
-            (Mode::V1, Value::String(s)) => match s.as_str() {
-                "true" => visitor.visit_bool(true),
-                "false" => visitor.visit_bool(false),
-                _ => Err(DeError(Problem::Boolean(s))),
-            },
-            (_, other) => Err(DeError(Problem::Boolean(other.to_string()))),
-        }
-    }
-
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        match self.value {
-            ref v if is_unset(v) => Err(DeError(Problem::Empty)),
-            Value::Array(items) => visitor.visit_seq(SeqDe {
-                mode: self.mode,
-                items: items.into_iter(),
-                index: 0,
-            }),
-            // A v1 map with numeric keys became an array in the form decoder; a map here
-            // means `key[name]=…`, which is not an array.
-            _ => Err(self.type_error("an array")),
-        }
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
-        self.deserialize_seq(visitor)
-    }
-
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        match self.value {
-            ref v if is_unset(v) => Err(DeError(Problem::Empty)),
-            Value::Object(map) => visitor.visit_map(MapDe {
-                mode: self.mode,
-                entries: map.into_iter(),
-                value: None,
-            }),
-            _ => Err(self.type_error("an object")),
-        }
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
-        match self.value {
-            ref v if is_unset(v) => Err(DeError(Problem::Missing)),
-            Value::Object(mut map) => {
-                // Declared fields first, in declaration order; what is left is unknown.
-                let known: Vec<(&'static str, Value)> = fields
-                    .iter()
-                    .filter_map(|f| map.remove(*f).map(|v| (*f, v)))
-                    .collect();
-                let out = visitor.visit_map(StructDe {
-                    mode: self.mode,
-                    fields: known.into_iter(),
-                    value: None,
-                })?;
-                match map.into_iter().next() {
-                    Some((key, _)) => Err(DeError(Problem::Unknown(key))),
-                    None => Ok(out),
-                }
-            }
-            _ => Err(self.type_error("an object")),
-        }
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
-        match self.value {
-            ref v if is_unset(v) => Err(DeError(Problem::Empty)),
-            Value::String(s) if variants.contains(&s.as_str()) => {
-                visitor.visit_enum(s.into_deserializer())
-            }
-            Value::String(s) => Err(DeError(Problem::Enum {
-                got: s,
-                allowed: variants,
-            })),
-            _ => Err(self.type_error("a string")),
-        }
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        visitor.visit_unit()
-    }
-
-    serde::forward_to_deserialize_any! {
-        i128 u128 char bytes byte_buf unit unit_struct tuple_struct
-    }
-}
-
-/// The items of an array.
-struct SeqDe {
-    mode: Mode,
-    items: std::vec::IntoIter<Value>,
-    index: usize,
-}
-
-impl<'de> de::SeqAccess<'de> for SeqDe {
-    type Error = DeError;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, DeError> {
-        match self.items.next() {
-            Some(value) => {
-                self.index += 1;
-                seed.deserialize(ValueDe {
-                    mode: self.mode,
-                    value,
-                })
-                .map(Some)
-            }
-            None => Ok(None),
-        }
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.items.len())
-    }
-}
-
-/// The entries of an object read as a map (metadata, free-form objects).
-struct MapDe {
-    mode: Mode,
-    entries: serde_json::map::IntoIter,
-    value: Option<Value>,
-}
-
-impl<'de> de::MapAccess<'de> for MapDe {
-    type Error = DeError;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, DeError> {
-        match self.entries.next() {
-            Some((key, value)) => {
-                self.value = Some(value);
-                seed.deserialize(key.into_deserializer()).map(Some)
-            }
-            None => Ok(None),
-        }
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
-        let value = self.value.take().unwrap_or(Value::Null);
-        seed.deserialize(ValueDe {
-            mode: self.mode,
-            value,
-        })
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.entries.len())
-    }
-}
-
-/// The declared fields of a struct that were sent, in declaration order.
-struct StructDe {
-    mode: Mode,
-    fields: std::vec::IntoIter<(&'static str, Value)>,
-    value: Option<Value>,
-}
-
-impl<'de> de::MapAccess<'de> for StructDe {
-    type Error = DeError;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, DeError> {
-        match self.fields.next() {
-            Some((key, value)) => {
-                self.value = Some(value);
-                seed.deserialize(de::value::BorrowedStrDeserializer::new(key))
-                    .map(Some)
-            }
-            None => Ok(None),
-        }
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
-        let value = self.value.take().unwrap_or(Value::Null);
-        seed.deserialize(ValueDe {
-            mode: self.mode,
-            value,
-        })
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.fields.len())
-    }
-}
-
-// ----- parameter types -----
-
-/// `""` / `null` unset the field, a value sets it; a field not sent stays [`Patch::Absent`]
-/// through `#[serde(default)]`.
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(match Option::<T>::deserialize(deserializer)? {
-            Some(v) => Patch::Set(v),
-            None => Patch::Unset,
-        })
-    }
-}
-
-/// The parameters of an endpoint that takes none (a retrieve or a delete): anything sent is
-/// `parameter_unknown`.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoParams {}
-
-/// An integer within `MIN..=MAX`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Bounded<const MIN: i64, const MAX: i64>(pub i64);
-
-impl<'de, const MIN: i64, const MAX: i64> Deserialize<'de> for Bounded<MIN, MAX> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let v = i64::deserialize(deserializer)?;
-        if (MIN..=MAX).contains(&v) {
-            Ok(Bounded(v))
-        } else {
-            Err(refuse(
-                Some("parameter_invalid_integer"),
-                None,
-                format_args!(
-                    "Invalid value for {{key}}: must be between {MIN} and {MAX}, got {v}."
-                ),
-            ))
-        }
-    }
-}
-
-/// An array of at most `MAX` items.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Items<T, const MAX: usize>(pub Vec<T>);
-
-impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for Items<T, MAX> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let items = Vec::<T>::deserialize(deserializer)?;
-        if items.len() > MAX {
-            return Err(refuse(
-                None,
-                None,
-                format_args!("Invalid array: {{key}} may have at most {MAX} items."),
-            ));
-        }
-        Ok(Items(items))
-    }
-}
-
-/// A required array of at least one and at most `MAX` items.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NonEmpty<T, const MAX: usize>(pub Vec<T>);
-
-impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for NonEmpty<T, MAX> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let Items(items) = Items::<T, MAX>::deserialize(deserializer)?;
-        if items.is_empty() {
-            return Err(refuse(Some("parameter_invalid_empty"), None, ""));
-        }
-        Ok(NonEmpty(items))
-    }
-}
-
-/// A `metadata` parameter, checked against Stripe's limits (50 keys, keys of at most 40
-/// characters without brackets, values of at most 500 characters); `""` or `null` clears it.
-/// Use as `#[serde(default)] metadata: Metadata`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Metadata(pub Option<MetadataUpdate>);
-
-impl<'de> Deserialize<'de> for Metadata {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let entries = match Option::<Map<String, Value>>::deserialize(deserializer)? {
-            None => return Ok(Metadata(Some(MetadataUpdate::Clear))),
-            Some(map) => map,
-        };
-        if entries.len() > METADATA_MAX_KEYS {
-            return Err(refuse(
-                None,
-                None,
-                format_args!(
-                    "Invalid {{key}}: metadata can have at most {METADATA_MAX_KEYS} keys."
-                ),
-            ));
-        }
-        let mut out = Vec::with_capacity(entries.len());
-        for (k, v) in entries {
-            if k.chars().count() > METADATA_MAX_KEY_CHARS || k.contains(['[', ']']) {
-                return Err(refuse(
-                    None,
-                    Some(&k),
-                    format_args!(
-                        "Invalid {{key}} key `{k}`: keys must be at most {METADATA_MAX_KEY_CHARS} characters and may not contain brackets."
-                    ),
-                ));
-            }
-            let value = match v {
-                Value::Null => None,
-                Value::String(s) if s.is_empty() => None,
-                Value::String(s) => Some(s),
-                other => {
-                    return Err(refuse(
-                        None,
-                        Some(&k),
-                        format_args!(
-                            "Invalid {{path}}: expected a string, got {}.",
-                            describe(&other)
-                        ),
-                    ));
-                }
-            };
-            if value
-                .as_ref()
-                .is_some_and(|v| v.chars().count() > METADATA_MAX_VALUE_CHARS)
-            {
-                return Err(refuse(
-                    None,
-                    Some(&k),
-                    format_args!(
-                        "Invalid {{key}} value for `{k}`: values must be at most {METADATA_MAX_VALUE_CHARS} characters."
-                    ),
-                ));
-            }
-            out.push((k, value));
-        }
-        Ok(Metadata(Some(MetadataUpdate::Merge(out))))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
     use strum::IntoStaticStr;
 
+    use serde::Deserialize;
+
     use super::*;
+    use crate::domain::patch::{MetadataUpdate, Patch};
 
     fn decode<T: DeserializeOwned>(mode: Mode, v: Value) -> Result<T, Error> {
         match v {
