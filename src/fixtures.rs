@@ -21,11 +21,15 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 use serde::de::DeserializeOwned;
 
+use crate::domain::invoice::InvoiceStatus;
 use crate::http::de::{self, Mode};
 use crate::http::params::Params;
+use crate::http::v1::invoice_lines::Lines;
+use crate::http::v1::invoice_params::AddLineParams;
 use crate::http::{v1, v2};
 use crate::store::billing::CommitParams;
 use crate::store::catalog::{NewCoupon, NewCustomer, NewPaymentIntent, NewPrice, NewProduct};
+use crate::store::invoicing::{NewInvoice, NewInvoiceItem};
 use crate::store::{AccountKey, Store, Templates};
 
 /// How many objects of each type a document loaded.
@@ -173,42 +177,44 @@ fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
             }
         })?,
         invoice_items: each(doc, "invoice_items", Mode::V1, |fixture| {
-            let id = fixture.id.clone();
-            let mut p = fixture.reader();
-            let mut new = v1::invoice_items::new_invoice_item(&mut p)?;
-            new.id = id;
-            p.finish()?;
+            let params: v1::invoice_params::CreateItemParams = fixture.params()?;
+            let new = NewInvoiceItem {
+                id: fixture.id,
+                ..v1::invoice_items::new_invoice_item(params, &fixture.path)?
+            };
             store.create_invoice_item(account, new).map(drop)
         })?,
-        invoices: each(doc, "invoices", Mode::V1, |fixture| {
-            let id = fixture.id.clone();
-            let mut p = fixture.reader();
-            let status = p.opt_enum(
-                "status",
-                &["draft", "open", "paid", "uncollectible", "void"],
-            )?;
-            let lines = match p.contains("lines") {
-                true => Some(v1::invoice_lines::add_lines_batch(&mut p)?),
-                false => None,
+        invoices: each(doc, "invoices", Mode::V1, |mut fixture| {
+            let status: Option<v1::invoices::StatusParam> = fixture.take("status")?;
+            // `lines` are `add_lines` parameters, `invoice_metadata` included.
+            let lines = match fixture.take_value::<Lines<AddLineParams>>("lines")? {
+                Some(lines) => {
+                    let metadata = fixture.take_value("invoice_metadata")?.unwrap_or_default();
+                    let at = de::child_path(Mode::V1, &fixture.path, "lines");
+                    Some(v1::invoice_lines::add_lines_batch(lines, metadata, &at)?)
+                }
+                None => None,
             };
-            let mut new = v1::invoices::new_invoice(&mut p)?;
-            new.id = id;
-            p.finish()?;
+            let params: v1::invoices::CreateParams = fixture.params()?;
+            let new = NewInvoice {
+                id: fixture.id,
+                ..params.new_invoice(&fixture.path)
+            };
             let invoice = store.create_invoice(account, new)?.invoice.id.clone();
             if let Some(batch) = lines {
                 store.add_lines(account, &invoice, batch)?;
             }
-            let status = status.unwrap_or("draft");
-            if status != "draft" {
+            let status = status.map_or(InvoiceStatus::Draft, Into::into);
+            if status != InvoiceStatus::Draft {
                 store.finalize_invoice(account, &invoice, None)?;
             }
             match status {
-                "paid" => store.pay_invoice(account, &invoice, true).map(drop),
-                "void" => store.void_invoice(account, &invoice).map(drop),
-                "uncollectible" => store
+                InvoiceStatus::Paid => store.pay_invoice(account, &invoice, true).map(drop),
+                InvoiceStatus::Void => store.void_invoice(account, &invoice).map(drop),
+                InvoiceStatus::Uncollectible => store
                     .mark_invoice_uncollectible(account, &invoice)
                     .map(drop),
-                _ => Ok(()),
+                InvoiceStatus::Draft | InvoiceStatus::Open => Ok(()),
             }
         })?,
     })
@@ -260,15 +266,22 @@ struct Fixture {
 }
 
 impl Fixture {
-    /// Takes out a field that is not an API parameter, decoded like one.
+    /// Takes out a field that is not an API parameter, decoded like one (`""` counts as not
+    /// sent).
     fn take<T: DeserializeOwned>(&mut self, key: &str) -> Result<Option<T>> {
+        Ok(self.take_value::<Option<T>>(key)?.flatten())
+    }
+
+    /// Takes out a field and decodes it as `T` if it was sent, `""` included.
+    fn take_value<T: DeserializeOwned>(&mut self, key: &str) -> Result<Option<T>> {
         match self.map.remove(key) {
             None => Ok(None),
             Some(value) => de::from_value_at(
                 self.mode,
                 &de::child_path(self.mode, &self.path, key),
                 value,
-            ),
+            )
+            .map(Some),
         }
     }
 

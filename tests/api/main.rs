@@ -17,6 +17,7 @@ mod fixtures;
 mod idempotency;
 mod invoice_items;
 mod invoice_lines;
+mod invoice_params;
 mod invoice_previews;
 mod invoices;
 mod library;

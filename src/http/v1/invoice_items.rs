@@ -1,20 +1,21 @@
-//! `/v1/invoiceitems`: create, retrieve, update, delete, list. The fields an invoice item shares
-//! with lines and preview items are read in [`super::invoice_params`].
+//! `/v1/invoiceitems`: create, retrieve, update, delete, list. The parameters an invoice item
+//! shares with lines and preview items are declared in [`super::invoice_params`].
 
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
+use serde::Deserialize;
 
 use crate::error::Result;
-use crate::http::extract::{Caller, V1Params};
-use crate::http::params::Params;
+use crate::http::de::NoParams;
+use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::{AppState, render};
 use crate::store::invoicing::{InvoiceItemFilter, NewInvoiceItem};
 
-use super::invoice_params::{opt_currency, read_item_fields};
+use super::invoice_params::{CreateItemParams, ItemParams};
 use super::views::InvoiceItemView;
-use super::{DeletedView, ListView, list_query};
+use super::{DeletedView, ListView};
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -26,28 +27,38 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// Reads the parameters of `POST /v1/invoiceitems` (also used by fixtures).
+/// The new invoice item `params` describe; `at` is their path (`""` for a request, the element's
+/// path for a fixture).
 ///
 /// # Errors
 /// Invalid parameters.
-pub fn new_invoice_item(p: &mut Params) -> Result<NewInvoiceItem> {
+pub fn new_invoice_item(params: CreateItemParams, at: &str) -> Result<NewInvoiceItem> {
+    let ((customer, currency, invoice, subscription), item) = params.split();
     Ok(NewInvoiceItem {
         id: None,
-        customer: p.req_string("customer")?,
-        currency: opt_currency(p)?,
-        invoice: p.opt_string("invoice")?,
-        subscription: p.opt_string("subscription")?,
-        fields: read_item_fields(p)?,
+        customer,
+        currency: currency.0.map(|c| c.0),
+        invoice,
+        subscription,
+        fields: item.fields(at)?,
     })
+}
+
+/// Filters of `GET /v1/invoiceitems`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListParams {
+    customer: Option<String>,
+    invoice: Option<String>,
+    pending: Option<bool>,
 }
 
 async fn create(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<CreateItemParams>,
 ) -> Result<Response> {
-    let new = new_invoice_item(&mut params)?;
-    params.finish()?;
+    let new = new_invoice_item(params, "")?;
     render(&InvoiceItemView::from(
         &app.store.create_invoice_item(&acct, new)?,
     ))
@@ -57,9 +68,8 @@ async fn retrieve(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { params, .. }: V1Params,
+    V1Form(NoParams {}): V1Form<NoParams>,
 ) -> Result<Response> {
-    params.finish()?;
     render(&InvoiceItemView::from(&app.store.invoice_item(&acct, &id)?))
 }
 
@@ -67,10 +77,9 @@ async fn update(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<ItemParams>,
 ) -> Result<Response> {
-    let fields = read_item_fields(&mut params)?;
-    params.finish()?;
+    let fields = params.fields("")?;
     render(&InvoiceItemView::from(
         &app.store.update_invoice_item(&acct, &id, fields)?,
     ))
@@ -80,9 +89,8 @@ async fn delete(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { params, .. }: V1Params,
+    V1Form(NoParams {}): V1Form<NoParams>,
 ) -> Result<Json<DeletedView>> {
-    params.finish()?;
     let d = app.store.delete_invoice_item(&acct, &id)?;
     Ok(Json(DeletedView::new(d.id, "invoiceitem")))
 }
@@ -90,15 +98,13 @@ async fn delete(
 async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
+    V1List(q, params): V1List<ListParams>,
 ) -> Result<Response> {
-    let q = list_query(&mut params)?;
     let filter = InvoiceItemFilter {
-        customer: params.opt_string("customer")?,
-        invoice: params.opt_string("invoice")?,
-        pending: params.opt_bool("pending")?,
+        customer: params.customer,
+        invoice: params.invoice,
+        pending: params.pending,
     };
-    params.finish()?;
     let page = app.store.list_invoice_items(&acct, &q, &filter)?;
     render(&ListView::of(
         &page,

@@ -5,16 +5,16 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use serde::Deserialize;
 
 use crate::domain::invoice::MAX_LINES_PER_INVOICE;
-use crate::error::Result;
-use crate::http::extract::{Caller, V1Params};
-use crate::http::params::Params;
+use crate::error::{Error, Result};
+use crate::http::de::{Metadata, NoParams, NonEmpty};
+use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::{AppState, render};
 use crate::store::invoicing::{AddLine, LineBatch, RemoveBehavior, RemoveLine, UpdateLine};
 
-use super::invoice_params::read_item_fields;
-use super::list_query;
+use super::invoice_params::{AddLineParams, ItemParams, UpdateLineParams, entry, path};
 use super::views::{InvoiceView, LineItemView, line_list};
 
 /// Routes.
@@ -27,14 +27,72 @@ pub fn router() -> Router<AppState> {
         .route("/v1/invoices/{id}/update_lines", post(update_lines))
 }
 
+/// The `lines` of a batch request.
+pub type Lines<L> = NonEmpty<L, MAX_LINES_PER_INVOICE>;
+
+/// Parameters of a batch endpoint: its entries `L` and `invoice_metadata`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchParams<L> {
+    lines: Lines<L>,
+    #[serde(default)]
+    invoice_metadata: Metadata,
+}
+
+/// The batch of `add_lines` entries `lines`, sent at `at` (`lines` for a request, the element's
+/// `lines` for a fixture), with `invoice_metadata`.
+///
+/// # Errors
+/// An invalid entry.
+pub fn add_lines_batch(
+    lines: Lines<AddLineParams>,
+    invoice_metadata: Metadata,
+    at: &str,
+) -> Result<LineBatch<AddLine>> {
+    let lines = lines
+        .0
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let ((invoice_item,), item) = line.split();
+            let fields = item.fields(&entry(at, i))?;
+            Ok(match invoice_item {
+                Some(invoice_item) => AddLine::Existing {
+                    invoice_item,
+                    fields,
+                },
+                None => AddLine::New(fields),
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(LineBatch {
+        lines,
+        invoice_metadata: invoice_metadata.0,
+    })
+}
+
+/// `remove_lines[N][behavior]`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Behavior {
+    Delete,
+    Unassign,
+}
+
+/// An entry of `remove_lines`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemoveLineParams {
+    id: String,
+    behavior: Option<Behavior>,
+}
+
 async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { mut params, .. }: V1Params,
+    V1List(q, NoParams {}): V1List<NoParams>,
 ) -> Result<Response> {
-    let q = list_query(&mut params)?;
-    params.finish()?;
     let page = app.store.invoice_lines(&acct, &id, &q)?;
     render(&line_list(&page, format!("/v1/invoices/{id}/lines")))
 }
@@ -43,45 +101,22 @@ async fn update_line(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path((id, line_id)): Path<(String, String)>,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<ItemParams>,
 ) -> Result<Response> {
-    let fields = read_item_fields(&mut params)?;
-    params.finish()?;
+    let fields = params.fields("")?;
     let line = app
         .store
         .update_invoice_line(&acct, &id, &line_id, fields)?;
     render(&LineItemView::from(&line))
 }
 
-/// Reads the parameters of `POST /v1/invoices/{id}/add_lines` (also used by fixtures).
-///
-/// # Errors
-/// Invalid parameters.
-pub fn add_lines_batch(params: &mut Params) -> Result<LineBatch<AddLine>> {
-    let lines = params.req_array("lines", MAX_LINES_PER_INVOICE, |l, _| {
-        Ok(match l.opt_string("invoice_item")? {
-            Some(invoice_item) => AddLine::Existing {
-                invoice_item,
-                fields: read_item_fields(l)?,
-            },
-            None => AddLine::New(read_item_fields(l)?),
-        })
-    })?;
-    let invoice_metadata = params.opt_metadata("invoice_metadata")?;
-    Ok(LineBatch {
-        lines,
-        invoice_metadata,
-    })
-}
-
 async fn add_lines(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<BatchParams<AddLineParams>>,
 ) -> Result<Response> {
-    let batch = add_lines_batch(&mut params)?;
-    params.finish()?;
+    let batch = add_lines_batch(params.lines, params.invoice_metadata, "lines")?;
     let snap = app.store.add_lines(&acct, &id, batch)?;
     render(&InvoiceView::stored(&snap))
 }
@@ -90,29 +125,37 @@ async fn remove_lines(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<BatchParams<RemoveLineParams>>,
 ) -> Result<Response> {
-    let lines = params.req_array("lines", MAX_LINES_PER_INVOICE, |l, _| {
-        let param = l.path_of("id");
-        Ok(RemoveLine {
-            id: l.req_string("id")?,
-            behavior: match l.req_enum("behavior", &["delete", "unassign"])? {
-                "delete" => RemoveBehavior::Delete,
-                _ => RemoveBehavior::Unassign,
-            },
-            param,
+    let lines = params
+        .lines
+        .0
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let at = entry("lines", i);
+            let behavior = match line.behavior {
+                Some(Behavior::Delete) => RemoveBehavior::Delete,
+                Some(Behavior::Unassign) => RemoveBehavior::Unassign,
+                // `behavior=` counts as not sent.
+                None => {
+                    return Err(Error::ParameterMissing {
+                        param: path(&at, "behavior"),
+                    });
+                }
+            };
+            Ok(RemoveLine {
+                id: line.id,
+                behavior,
+                param: path(&at, "id"),
+            })
         })
-    })?;
-    let invoice_metadata = params.opt_metadata("invoice_metadata")?;
-    params.finish()?;
-    let snap = app.store.remove_lines(
-        &acct,
-        &id,
-        LineBatch {
-            lines,
-            invoice_metadata,
-        },
-    )?;
+        .collect::<Result<_>>()?;
+    let batch = LineBatch {
+        lines,
+        invoice_metadata: params.invoice_metadata.0,
+    };
+    let snap = app.store.remove_lines(&acct, &id, batch)?;
     render(&InvoiceView::stored(&snap))
 }
 
@@ -120,23 +163,23 @@ async fn update_lines(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<BatchParams<UpdateLineParams>>,
 ) -> Result<Response> {
-    let lines = params.req_array("lines", MAX_LINES_PER_INVOICE, |l, _| {
-        Ok(UpdateLine {
-            id: l.req_string("id")?,
-            fields: read_item_fields(l)?,
+    let lines = params
+        .lines
+        .0
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let ((id,), item) = line.split();
+            let fields = item.fields(&entry("lines", i))?;
+            Ok(UpdateLine { id, fields })
         })
-    })?;
-    let invoice_metadata = params.opt_metadata("invoice_metadata")?;
-    params.finish()?;
-    let snap = app.store.update_lines(
-        &acct,
-        &id,
-        LineBatch {
-            lines,
-            invoice_metadata,
-        },
-    )?;
+        .collect::<Result<_>>()?;
+    let batch = LineBatch {
+        lines,
+        invoice_metadata: params.invoice_metadata.0,
+    };
+    let snap = app.store.update_lines(&acct, &id, batch)?;
     render(&InvoiceView::stored(&snap))
 }

@@ -1,236 +1,581 @@
-//! Readers of the parameters the invoice endpoints share: the fields an invoice item shares with
+//! The parameter types the invoice endpoints share: the fields an invoice item shares with
 //! `add_lines` / `update_lines` lines and preview `invoice_items[]` (price source, quantity,
-//! description, discounts, metadata, period), `discounts[]`, `currency`, and the refusal of
-//! parameters the mock does not model. Reading only: no store calls, no responses.
+//! description, discounts, metadata, period), `discounts[]`, `price_data`, `currency`, and the
+//! refusal of parameters the mock does not model. Decoding and checking only: no store calls,
+//! no responses.
+//!
+//! Every conversion takes `at`, the path of the object its parameters came from (`""` at the
+//! top level, `lines[0]` for a line, `invoices[0]` for a fixture), so the errors and the paths
+//! the store reports name the parameter as it was sent.
 
+use std::fmt;
+
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use strum::IntoStaticStr;
+
+use crate::domain::catalog::Recurring;
 use crate::domain::invoice::Period;
+use crate::domain::money::is_currency;
 use crate::domain::patch::Patch;
 use crate::error::{Error, Result};
-use crate::http::params::{Param, Params};
+use crate::http::de::{self, Bounded, Items, Metadata, Mode, refuse};
 use crate::store::invoicing::{
     DiscountInput, ItemFields, PriceDataInput, PriceInput, ProductInput,
 };
 
-use super::prices::{opt_recurring, req_currency, req_unit_amount};
-
-const TAX_BEHAVIORS: &[&str] = &["exclusive", "inclusive", "unspecified"];
-
 /// Most discounts Stripe accepts on one object.
 const MAX_DISCOUNTS: usize = 20;
 
-/// Path of the object `p` reads (`lines[0]`), or `""` at the top level.
-pub fn prefix_of(p: &Params) -> String {
-    let probe = p.path_of("_");
-    probe
-        .strip_suffix("[_]")
-        .map(str::to_owned)
-        .unwrap_or_default()
+/// The path of `key` in the object at `at`.
+pub fn path(at: &str, key: &str) -> String {
+    de::child_path(Mode::V1, at, key)
 }
 
-/// Reads an optional `currency`.
-///
-/// # Errors
-/// Empty, or not a three-letter code.
-pub fn opt_currency(p: &mut Params) -> Result<Option<String>> {
-    if p.contains("currency") {
-        req_currency(p, "currency").map(Some)
-    } else {
-        Ok(None)
+/// The path of entry `i` of the array at `at`.
+pub fn entry(at: &str, i: usize) -> String {
+    format!("{at}[{i}]")
+}
+
+/// `parameters_exclusive` naming `names`, reported at `param`.
+pub fn exclusive(names: &str, param: String) -> Error {
+    Error::InvalidRequest {
+        code: Some("parameters_exclusive"),
+        message: format!("You may only specify one of these parameters: {names}."),
+        param: Some(param),
     }
 }
 
-/// Refuses a parameter the mock does not model, with a message saying so (rather than calling a
-/// real Stripe parameter unknown).
-///
-/// # Errors
-/// `key` was sent with a non-empty value.
-pub fn reject_unsupported(p: &mut Params, keys: &[&str]) -> Result<()> {
-    for key in keys {
-        let path = p.path_of(key);
-        match p.take_raw(key) {
-            None | Some(Param::Null) => {}
-            Some(Param::String(s)) if s.is_empty() => {}
-            Some(Param::Array(a)) if a.is_empty() => {}
-            Some(_) => {
-                return Err(Error::param_invalid(
-                    path.clone(),
-                    None,
-                    format!(
-                        "The parameter {path} is not supported by this mock (no tax, subscription, schedule or Connect models)."
-                    ),
-                ));
-            }
+/// A currency code, lowercased: three ISO letters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Currency(pub String);
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut c = String::deserialize(deserializer)?;
+        c.make_ascii_lowercase();
+        if !is_currency(&c) {
+            return Err(refuse(
+                None,
+                None,
+                format_args!(
+                    "Invalid currency: {c}. Stripe currencies are three-letter ISO codes."
+                ),
+            ));
+        }
+        Ok(Currency(c))
+    }
+}
+
+/// An optional parameter that cannot be unset: not sent is `None`, `""` is refused as
+/// `parameter_invalid_empty`. Use as `#[serde(default)] field: Given<T>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Given<T>(pub Option<T>);
+
+impl<T> Default for Given<T> {
+    fn default() -> Self {
+        Given(None)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Given<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(|v| Given(Some(v)))
+    }
+}
+
+/// A Stripe parameter the mock does not model (tax, subscriptions, schedules, Connect): sent
+/// with a value it is refused with a message saying so, rather than called unknown; `""` or an
+/// empty array is accepted. Use as `#[serde(default)]`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unsupported;
+
+impl<'de> Deserialize<'de> for Unsupported {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UnsupportedVisitor)
+    }
+}
+
+struct UnsupportedVisitor;
+
+impl UnsupportedVisitor {
+    fn refused<E: serde::de::Error>() -> E {
+        refuse(
+            None,
+            None,
+            "The parameter {path} is not supported by this mock (no tax, subscription, schedule or Connect models).",
+        )
+    }
+}
+
+impl<'de> Visitor<'de> for UnsupportedVisitor {
+    type Value = Unsupported;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("no value")
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Unsupported, E> {
+        Ok(Unsupported)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Unsupported, E> {
+        if v.is_empty() {
+            Ok(Unsupported)
+        } else {
+            Err(Self::refused())
         }
     }
-    Ok(())
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Unsupported, A::Error> {
+        match seq.next_element::<IgnoredAny>()? {
+            None => Ok(Unsupported),
+            Some(_) => Err(Self::refused()),
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, _map: A) -> Result<Unsupported, A::Error> {
+        Err(Self::refused())
+    }
 }
 
-/// Reads `discounts[N][coupon]` (`discounts=` clears them).
-///
-/// # Errors
-/// Wrong types, a missing coupon, or `discount` / `promotion_code`, which are not modelled.
-pub fn read_discounts(p: &mut Params) -> Result<Patch<Vec<DiscountInput>>> {
-    p.patch_array("discounts", MAX_DISCOUNTS, |d, _| {
-        reject_unsupported(d, &["discount", "promotion_code"])?;
-        let param = d.path_of("coupon");
-        Ok(DiscountInput {
-            coupon: d.req_string("coupon")?,
-            param,
+/// `tax_behavior` of a price.
+#[derive(Debug, Clone, Copy, Deserialize, IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum TaxBehavior {
+    /// Tax is added to the amount.
+    Exclusive,
+    /// Tax is included in the amount.
+    Inclusive,
+    /// Not decided yet.
+    Unspecified,
+}
+
+/// `recurring[interval]`.
+#[derive(Debug, Clone, Copy, Deserialize, IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Interval {
+    /// Daily.
+    Day,
+    /// Weekly.
+    Week,
+    /// Monthly.
+    Month,
+    /// Yearly.
+    Year,
+}
+
+/// `recurring[usage_type]`.
+#[derive(Debug, Clone, Copy, Deserialize, IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum UsageType {
+    /// Billed for the quantity.
+    Licensed,
+    /// Billed for reported usage.
+    Metered,
+}
+
+/// `recurring[…]` of a price.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecurringParams {
+    interval: Option<Interval>,
+    interval_count: Option<Bounded<1, 365>>,
+    usage_type: Option<UsageType>,
+}
+
+impl RecurringParams {
+    /// The recurrence; `at` is the path of `recurring`.
+    ///
+    /// # Errors
+    /// No `interval` (`""` counts as not sent).
+    pub fn recurring(self, at: &str) -> Result<Recurring> {
+        let interval = self.interval.ok_or_else(|| Error::ParameterMissing {
+            param: path(at, "interval"),
+        })?;
+        Ok(Recurring {
+            interval: interval.into(),
+            interval_count: self.interval_count.map_or(1, |Bounded(n)| n),
+            usage_type: self.usage_type.map_or("licensed", Into::into),
         })
-    })
+    }
 }
 
-/// Reads `period[start]` and `period[end]`.
-///
-/// # Errors
-/// Missing bounds, or an end before the start.
-pub fn read_period(p: &mut Params) -> Result<Option<Period>> {
-    p.opt_object("period", |o| {
-        let start = o.req_i64("start")?;
-        let end_path = o.path_of("end");
-        let end = o.req_i64("end")?;
+/// What a `price_data` does with `recurring`: a subscription item's reads it
+/// (`Option<RecurringParams>`), an invoice line's refuses it ([`NotRecurring`]).
+pub trait RecurringSlot: Default {
+    /// The recurrence; `at` is the path of the `price_data`.
+    ///
+    /// # Errors
+    /// An invalid or refused `recurring`.
+    fn recurring(self, at: &str) -> Result<Option<Recurring>>;
+}
+
+impl RecurringSlot for Option<RecurringParams> {
+    fn recurring(self, at: &str) -> Result<Option<Recurring>> {
+        self.map(|r| r.recurring(&path(at, "recurring")))
+            .transpose()
+    }
+}
+
+/// The `recurring` slot of a one-time price: whatever was sent there is `parameter_unknown`, as
+/// for any parameter the object does not have.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NotRecurring(bool);
+
+impl<'de> Deserialize<'de> for NotRecurring {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_ignored_any(IgnoredAny)?;
+        Ok(NotRecurring(true))
+    }
+}
+
+impl RecurringSlot for NotRecurring {
+    fn recurring(self, at: &str) -> Result<Option<Recurring>> {
+        match self.0 {
+            true => Err(Error::ParameterUnknown {
+                param: path(at, "recurring"),
+            }),
+            false => Ok(None),
+        }
+    }
+}
+
+/// `product_data[…]` of an inline price.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductData {
+    name: String,
+}
+
+/// `price_data[…]`: an inline price; `R` is its `recurring` slot.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceDataParams<R> {
+    currency: Currency,
+    product: Option<String>,
+    product_data: Option<ProductData>,
+    unit_amount: Option<i64>,
+    unit_amount_decimal: Option<String>,
+    tax_behavior: Option<TaxBehavior>,
+    #[serde(default)]
+    recurring: R,
+}
+
+impl<R: RecurringSlot> PriceDataParams<R> {
+    /// The inline price; `at` is the path of `price_data`.
+    ///
+    /// # Errors
+    /// Neither or both of `product` and `product_data`; a missing, negative or fractional
+    /// unit amount; a refused `recurring`.
+    pub fn input(self, at: &str) -> Result<PriceDataInput> {
+        let product = match (self.product, self.product_data) {
+            (Some(id), None) => ProductInput::Existing(id),
+            (None, Some(data)) => ProductInput::Inline { name: data.name },
+            (Some(_), Some(_)) => {
+                return Err(exclusive("product, product_data", path(at, "product")));
+            }
+            (None, None) => {
+                return Err(Error::ParameterMissing {
+                    param: path(at, "product"),
+                });
+            }
+        };
+        let unit_amount = unit_amount(self.unit_amount, self.unit_amount_decimal, at)?;
+        let recurring = self.recurring.recurring(at)?;
+        Ok(PriceDataInput {
+            param: at.to_owned(),
+            currency: self.currency.0,
+            product,
+            unit_amount,
+            tax_behavior: self.tax_behavior.map(Into::into),
+            recurring,
+        })
+    }
+}
+
+/// `unit_amount` or `unit_amount_decimal` (a whole number) of the object at `at`, as a
+/// non-negative amount.
+fn unit_amount(unit: Option<i64>, decimal: Option<String>, at: &str) -> Result<i64> {
+    let unit_path = path(at, "unit_amount");
+    let amount = match (unit, decimal) {
+        (Some(_), Some(_)) => {
+            return Err(exclusive("unit_amount, unit_amount_decimal", unit_path));
+        }
+        (Some(a), None) => Some(a),
+        (None, Some(d)) => Some(d.parse::<i64>().map_err(|_| {
+            Error::param_invalid(
+                path(at, "unit_amount_decimal"),
+                None,
+                format!(
+                    "Invalid unit_amount_decimal: {d}. Fractional minor units are not supported by this mock."
+                ),
+            )
+        })?),
+        (None, None) => None,
+    };
+    match amount {
+        None => Err(Error::ParameterMissing { param: unit_path }),
+        Some(a) if a < 0 => Err(Error::param_invalid(
+            unit_path,
+            None,
+            "Invalid unit_amount: must be greater than or equal to 0.",
+        )),
+        Some(a) => Ok(a),
+    }
+}
+
+/// `discounts[N][…]`: a coupon (`discount` and `promotion_code` are not modelled).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscountParams {
+    #[serde(default, rename = "discount")]
+    _discount: Unsupported,
+    #[serde(default, rename = "promotion_code")]
+    _promotion_code: Unsupported,
+    coupon: String,
+}
+
+/// A `discounts` array.
+pub type Discounts = Items<DiscountParams, MAX_DISCOUNTS>;
+
+/// The discounts of the object at `at`.
+pub fn discount_inputs(discounts: Discounts, at: &str) -> Vec<DiscountInput> {
+    let array = path(at, "discounts");
+    discounts
+        .0
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| DiscountInput {
+            coupon: d.coupon,
+            param: path(&entry(&array, i), "coupon"),
+        })
+        .collect()
+}
+
+/// A `discounts` update of the object at `at` (`discounts=` clears them).
+pub fn discounts_patch(discounts: Patch<Discounts>, at: &str) -> Patch<Vec<DiscountInput>> {
+    match discounts {
+        Patch::Absent => Patch::Absent,
+        Patch::Unset => Patch::Unset,
+        Patch::Set(d) => Patch::Set(discount_inputs(d, at)),
+    }
+}
+
+/// `period[start]` and `period[end]`, the end at or after the start.
+#[derive(Debug, Clone, Copy)]
+pub struct PeriodParam(pub Period);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeriodBounds {
+    start: i64,
+    end: i64,
+}
+
+impl<'de> Deserialize<'de> for PeriodParam {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let PeriodBounds { start, end } = PeriodBounds::deserialize(deserializer)?;
         let period = Period { start, end };
         if !period.is_valid() {
-            return Err(Error::param_invalid(
-                end_path,
+            return Err(refuse(
                 None,
+                Some("end"),
                 "Invalid period: end must be at or after start.",
             ));
         }
-        Ok(period)
-    })
+        Ok(PeriodParam(period))
+    }
 }
 
-/// Reads a `price_data` object; `recurring` only where a subscription item is described.
-///
-/// # Errors
-/// Missing currency, product or unit amount; both `product` and `product_data`.
-pub fn read_price_data(d: &mut Params, allow_recurring: bool) -> Result<PriceDataInput> {
-    let param = prefix_of(d);
-    let currency = req_currency(d, "currency")?;
-    let product_path = d.path_of("product");
-    let product = match (
-        d.opt_string("product")?,
-        d.opt_object("product_data", |pd| pd.req_string("name"))?,
-    ) {
-        (Some(id), None) => ProductInput::Existing(id),
-        (None, Some(name)) => ProductInput::Inline { name },
-        (Some(_), Some(_)) => {
-            return Err(Error::InvalidRequest {
-                code: Some("parameters_exclusive"),
-                message: "You may only specify one of these parameters: product, product_data."
-                    .into(),
-                param: Some(product_path),
-            });
+/// A `quantity`: zero or more.
+#[derive(Debug, Clone, Copy)]
+pub struct Quantity(pub i64);
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let q = i64::deserialize(deserializer)?;
+        if q < 0 {
+            return Err(refuse(
+                Some("parameter_invalid_integer"),
+                None,
+                "Invalid quantity: must be greater than or equal to 0.",
+            ));
         }
-        (None, None) => {
-            return Err(Error::ParameterMissing {
-                param: product_path,
-            });
-        }
-    };
-    let unit_amount = req_unit_amount(d)?;
-    let tax_behavior = d.opt_enum("tax_behavior", TAX_BEHAVIORS)?;
-    let recurring = if allow_recurring {
-        opt_recurring(d)?
-    } else {
-        None
-    };
-    Ok(PriceDataInput {
-        param,
-        currency,
-        product,
-        unit_amount,
-        tax_behavior,
-        recurring,
-    })
+        Ok(Quantity(q))
+    }
 }
 
-/// Reads the price source: exactly one of `amount`, `unit_amount` / `unit_amount_decimal`,
-/// `price`, `pricing[price]` or `price_data`.
-fn read_price_source(p: &mut Params) -> Result<Option<PriceInput>> {
-    let mut found: Vec<(String, PriceInput)> = Vec::new();
-    let amount_path = p.path_of("amount");
-    if let Some(a) = p.opt_i64("amount")? {
-        found.push((amount_path, PriceInput::Amount(a)));
+/// `pricing[price]`, the 2025-03-31.basil spelling of `price` the current SDKs send.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pricing {
+    price: Option<String>,
+}
+
+/// Declares a parameter struct made of its own fields, read first, then the fields an invoice
+/// item shares with lines and preview items; `split` returns the two apart.
+macro_rules! with_item_fields {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($(#[$fmeta])* $field: $ty,)*
+            amount: Option<i64>,
+            #[serde(default)]
+            unit_amount: Patch<i64>,
+            #[serde(default)]
+            unit_amount_decimal: Patch<String>,
+            price: Option<String>,
+            pricing: Option<Pricing>,
+            price_data: Option<PriceDataParams<NotRecurring>>,
+            quantity: Option<Quantity>,
+            #[serde(default)]
+            description: Patch<String>,
+            discountable: Option<bool>,
+            #[serde(default)]
+            discounts: Patch<Discounts>,
+            #[serde(default)]
+            metadata: Metadata,
+            period: Option<PeriodParam>,
+            // Refused: no tax is modelled.
+            #[serde(default, rename = "tax_rates")]
+            _tax_rates: Unsupported,
+            #[serde(default, rename = "tax_amounts")]
+            _tax_amounts: Unsupported,
+            // Accepted and without effect: no tax is modelled.
+            #[serde(rename = "tax_behavior")]
+            _tax_behavior: Option<TaxBehavior>,
+            #[serde(rename = "tax_code")]
+            _tax_code: Option<String>,
+        }
+
+        impl $name {
+            /// This struct's own fields, and the shared ones.
+            pub fn split(self) -> (($($ty,)*), ItemParams) {
+                let $name {
+                    $($field,)* amount, unit_amount, unit_amount_decimal, price, pricing,
+                    price_data, quantity, description, discountable, discounts, metadata, period,
+                    _tax_rates, _tax_amounts, _tax_behavior, _tax_code,
+                } = self;
+                let shared = ItemParams {
+                    amount, unit_amount, unit_amount_decimal, price, pricing, price_data,
+                    quantity, description, discountable, discounts, metadata, period, _tax_rates,
+                    _tax_amounts, _tax_behavior, _tax_code,
+                };
+                (($($field,)*), shared)
+            }
+        }
+    };
+}
+
+with_item_fields! {
+    /// The fields an invoice item shares with lines and preview items; alone, the parameters
+    /// of `POST /v1/invoiceitems/{id}` and `POST /v1/invoices/{id}/lines/{line_item_id}`.
+    pub struct ItemParams {}
+}
+
+with_item_fields! {
+    /// Parameters of `POST /v1/invoiceitems` (also read from fixtures).
+    pub struct CreateItemParams {
+        customer: String,
+        #[serde(default)]
+        currency: Given<Currency>,
+        invoice: Option<String>,
+        subscription: Option<String>,
     }
-    if p.contains("unit_amount") || p.contains("unit_amount_decimal") {
-        found.push((
-            p.path_of("unit_amount"),
-            PriceInput::UnitAmount(req_unit_amount(p)?),
-        ));
+}
+
+with_item_fields! {
+    /// An entry of `add_lines`: a new item, or `invoice_item` to attach a pending one.
+    pub struct AddLineParams {
+        invoice_item: Option<String>,
     }
-    let price_path = p.path_of("price");
-    if let Some(id) = p.opt_string("price")? {
-        found.push((
-            price_path.clone(),
-            PriceInput::Price {
-                id,
-                param: price_path,
-            },
-        ));
+}
+
+with_item_fields! {
+    /// An entry of `update_lines`.
+    pub struct UpdateLineParams {
+        id: String,
     }
-    // `pricing[price]` is the 2025-03-31.basil spelling the current SDKs send.
-    if let Some(Some((path, id))) = p.opt_object("pricing", |o| {
-        let path = o.path_of("price");
-        Ok(o.opt_string("price")?.map(|id| (path, id)))
-    })? {
-        found.push((path.clone(), PriceInput::Price { id, param: path }));
+}
+
+with_item_fields! {
+    /// An entry of a preview's `invoice_items`.
+    pub struct PreviewItemParams {
+        invoiceitem: Option<String>,
+        #[serde(default)]
+        currency: Given<Currency>,
     }
-    let data_path = p.path_of("price_data");
-    if let Some(d) = p.opt_object("price_data", |d| read_price_data(d, false))? {
-        found.push((data_path, PriceInput::PriceData(d)));
-    }
-    if found.len() > 1 {
-        let names: Vec<&str> = found.iter().map(|(path, _)| path.as_str()).collect();
-        return Err(Error::InvalidRequest {
-            code: Some("parameters_exclusive"),
-            message: format!(
-                "You may only specify one of these parameters: {}.",
-                names.join(", ")
+}
+
+impl ItemParams {
+    /// The fields of the object at `at`.
+    ///
+    /// # Errors
+    /// More than one price source, an invalid inline price or unit amount, `quantity` with
+    /// `amount`.
+    pub fn fields(self, at: &str) -> Result<ItemFields> {
+        let mut found: Vec<(String, PriceInput)> = Vec::new();
+        if let Some(a) = self.amount {
+            found.push((path(at, "amount"), PriceInput::Amount(a)));
+        }
+        if self.unit_amount != Patch::Absent || self.unit_amount_decimal != Patch::Absent {
+            let a = unit_amount(
+                self.unit_amount.into_option(),
+                self.unit_amount_decimal.into_option(),
+                at,
+            )?;
+            found.push((path(at, "unit_amount"), PriceInput::UnitAmount(a)));
+        }
+        let prices = [
+            (path(at, "price"), self.price),
+            (
+                path(&path(at, "pricing"), "price"),
+                self.pricing.and_then(|p| p.price),
             ),
-            param: found.first().map(|(path, _)| path.clone()),
-        });
+        ];
+        for (param, id) in prices {
+            if let Some(id) = id {
+                let input = PriceInput::Price {
+                    id,
+                    param: param.clone(),
+                };
+                found.push((param, input));
+            }
+        }
+        if let Some(d) = self.price_data {
+            let param = path(at, "price_data");
+            let input = PriceInput::PriceData(d.input(&param)?);
+            found.push((param, input));
+        }
+        if found.len() > 1 {
+            let names: Vec<&str> = found.iter().map(|(param, _)| param.as_str()).collect();
+            let names = names.join(", ");
+            return Err(exclusive(&names, found.swap_remove(0).0));
+        }
+        let price = found.pop().map(|(_, input)| input);
+        let quantity = self.quantity.map(|Quantity(q)| q);
+        if matches!(price, Some(PriceInput::Amount(_))) && quantity.is_some_and(|q| q != 1) {
+            return Err(Error::param_invalid(
+                path(at, "quantity"),
+                None,
+                "You can't pass quantity with amount: amount is the whole charge. Use unit_amount, price or price_data with quantity.",
+            ));
+        }
+        Ok(ItemFields {
+            param: at.to_owned(),
+            price,
+            quantity,
+            description: self.description,
+            discountable: self.discountable,
+            discounts: discounts_patch(self.discounts, at),
+            metadata: self.metadata.0,
+            period: self.period.map(|PeriodParam(p)| p),
+        })
     }
-    Ok(found.pop().map(|(_, input)| input))
-}
-
-/// Reads the fields an invoice item shares with invoice lines and preview items.
-///
-/// # Errors
-/// Wrong types, conflicting price sources, `quantity` with `amount`, tax parameters.
-pub fn read_item_fields(p: &mut Params) -> Result<ItemFields> {
-    let param = prefix_of(p);
-    let price = read_price_source(p)?;
-    let quantity_path = p.path_of("quantity");
-    let quantity = p.opt_i64("quantity")?;
-    if quantity.is_some_and(|q| q < 0) {
-        return Err(Error::param_invalid(
-            quantity_path,
-            Some("parameter_invalid_integer"),
-            "Invalid quantity: must be greater than or equal to 0.",
-        ));
-    }
-    if matches!(price, Some(PriceInput::Amount(_))) && quantity.is_some_and(|q| q != 1) {
-        return Err(Error::param_invalid(
-            quantity_path,
-            None,
-            "You can't pass quantity with amount: amount is the whole charge. Use unit_amount, price or price_data with quantity.",
-        ));
-    }
-    let fields = ItemFields {
-        param,
-        price,
-        quantity,
-        description: p.patch_string("description")?,
-        discountable: p.opt_bool("discountable")?,
-        discounts: read_discounts(p)?,
-        metadata: p.opt_metadata("metadata")?,
-        period: read_period(p)?,
-    };
-    reject_unsupported(p, &["tax_rates", "tax_amounts"])?;
-    // Accepted and without effect: no tax is modelled.
-    p.opt_enum("tax_behavior", TAX_BEHAVIORS)?;
-    p.opt_string("tax_code")?;
-    Ok(fields)
 }

@@ -10,20 +10,21 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
+use serde::{Deserialize, Deserializer};
 
 use crate::domain::patch::Patch;
 use crate::error::{Error, Result};
-use crate::http::extract::{Caller, V1Params};
-use crate::http::params::Params;
+use crate::http::de::{Bounded, Items, Metadata, refuse};
+use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::{AppState, render};
 use crate::store::invoicing::{
     DiscountInput, PreviewItem, PreviewParams, PriceInput, SubscriptionItemInput,
 };
 
 use super::invoice_params::{
-    opt_currency, prefix_of, read_discounts, read_item_fields, read_price_data, reject_unsupported,
+    Currency, Discounts, Given, PreviewItemParams, PriceDataParams, Quantity, RecurringParams,
+    Unsupported, discount_inputs, discounts_patch, entry, exclusive, path,
 };
-use super::list_query;
 use super::views::{InvoiceView, line_list};
 
 /// Most `invoice_items[]` Stripe accepts in a preview.
@@ -41,183 +42,269 @@ pub fn router() -> Router<AppState> {
         .route("/v1/invoices/create_preview", post(create_preview))
 }
 
-fn read_subscription_item(it: &mut Params) -> Result<SubscriptionItemInput> {
-    let param = prefix_of(it);
-    reject_unsupported(
-        it,
-        &[
-            "id",
-            "deleted",
-            "clear_usage",
-            "billing_thresholds",
-            "tax_rates",
-        ],
-    )?;
-    let mut found: Vec<PriceInput> = Vec::new();
-    for key in ["price", "plan"] {
-        let path = it.path_of(key);
-        if let Some(id) = it.opt_string(key)? {
-            found.push(PriceInput::Price { id, param: path });
+/// `subscription_details[items][N]` (or the deprecated `subscription_items[N]`): one line of
+/// a new subscription.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubscriptionItemParams {
+    #[serde(default, rename = "id")]
+    _id: Unsupported,
+    #[serde(default, rename = "deleted")]
+    _deleted: Unsupported,
+    #[serde(default, rename = "clear_usage")]
+    _clear_usage: Unsupported,
+    #[serde(default, rename = "billing_thresholds")]
+    _billing_thresholds: Unsupported,
+    #[serde(default, rename = "tax_rates")]
+    _tax_rates: Unsupported,
+    price: Option<String>,
+    plan: Option<String>,
+    price_data: Option<PriceDataParams<Option<RecurringParams>>>,
+    quantity: Option<Quantity>,
+    #[serde(default)]
+    metadata: Metadata,
+    discounts: Option<Discounts>,
+}
+
+type SubscriptionItems = Items<SubscriptionItemParams, MAX_SUBSCRIPTION_ITEMS>;
+
+impl SubscriptionItemParams {
+    /// The item at `at`.
+    fn input(self, at: &str) -> Result<SubscriptionItemInput> {
+        let mut found: Vec<PriceInput> = Vec::new();
+        for (key, id) in [("price", self.price), ("plan", self.plan)] {
+            if let Some(id) = id {
+                found.push(PriceInput::Price {
+                    id,
+                    param: path(at, key),
+                });
+            }
         }
+        if let Some(d) = self.price_data {
+            found.push(PriceInput::PriceData(d.input(&path(at, "price_data"))?));
+        }
+        let price = match (found.pop(), found.is_empty()) {
+            (Some(p), true) => p,
+            (Some(_), false) => {
+                return Err(exclusive("price, plan, price_data", path(at, "price")));
+            }
+            (None, _) => {
+                return Err(Error::ParameterMissing {
+                    param: path(at, "price"),
+                });
+            }
+        };
+        Ok(SubscriptionItemInput {
+            param: at.to_owned(),
+            price,
+            quantity: self.quantity.map_or(1, |Quantity(q)| q),
+            metadata: self.metadata.0,
+            discounts: self
+                .discounts
+                .map(|d| discount_inputs(d, at))
+                .unwrap_or_default(),
+        })
     }
-    if let Some(d) = it.opt_object("price_data", |d| read_price_data(d, true))? {
-        found.push(PriceInput::PriceData(d));
-    }
-    let price = match (found.pop(), found.is_empty()) {
-        (Some(p), true) => p,
-        (Some(_), false) => {
-            return Err(Error::InvalidRequest {
-                code: Some("parameters_exclusive"),
-                message: "You may only specify one of these parameters: price, plan, price_data."
-                    .into(),
-                param: Some(it.path_of("price")),
-            });
-        }
-        (None, _) => {
-            return Err(Error::ParameterMissing {
-                param: it.path_of("price"),
-            });
-        }
+}
+
+/// The items of the array at `at`.
+fn subscription_inputs(
+    items: Option<SubscriptionItems>,
+    at: &str,
+) -> Result<Vec<SubscriptionItemInput>> {
+    let Some(Items(items)) = items else {
+        return Ok(Vec::new());
     };
-    let quantity_path = it.path_of("quantity");
-    let quantity = it.opt_i64("quantity")?.unwrap_or(1);
-    if quantity < 0 {
-        return Err(Error::param_invalid(
-            quantity_path,
-            Some("parameter_invalid_integer"),
-            "Invalid quantity: must be greater than or equal to 0.",
-        ));
-    }
-    Ok(SubscriptionItemInput {
-        param,
-        price,
-        quantity,
-        metadata: it.opt_metadata("metadata")?,
-        discounts: read_discounts(it)?.into_option().unwrap_or_default(),
-    })
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| item.input(&entry(at, i)))
+        .collect()
 }
 
-fn read_subscription_items(p: &mut Params, key: &str) -> Result<Vec<SubscriptionItemInput>> {
-    Ok(p.patch_array(key, MAX_SUBSCRIPTION_ITEMS, |it, _| {
-        read_subscription_item(it)
-    })?
-    .into_option()
-    .unwrap_or_default())
+/// `proration_behavior` (accepted without effect).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ProrationBehavior {
+    AlwaysInvoice,
+    CreateProrations,
+    None,
 }
 
-/// Subscription settings that only matter for an existing subscription, which the mock does not
-/// model.
-const SUBSCRIPTION_SETTINGS: &[&str] = &[
-    "billing_cycle_anchor",
-    "cancel_at",
-    "cancel_at_period_end",
-    "cancel_now",
-    "default_tax_rates",
-    "proration_date",
-    "resume_at",
-    "trial_end",
-];
+/// `subscription_details[…]`. The settings that only matter for an existing subscription, which
+/// the mock does not model, are refused.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubscriptionDetails {
+    #[serde(default, rename = "billing_cycle_anchor")]
+    _billing_cycle_anchor: Unsupported,
+    #[serde(default, rename = "cancel_at")]
+    _cancel_at: Unsupported,
+    #[serde(default, rename = "cancel_at_period_end")]
+    _cancel_at_period_end: Unsupported,
+    #[serde(default, rename = "cancel_now")]
+    _cancel_now: Unsupported,
+    #[serde(default, rename = "default_tax_rates")]
+    _default_tax_rates: Unsupported,
+    #[serde(default, rename = "proration_date")]
+    _proration_date: Unsupported,
+    #[serde(default, rename = "resume_at")]
+    _resume_at: Unsupported,
+    #[serde(default, rename = "trial_end")]
+    _trial_end: Unsupported,
+    #[serde(rename = "proration_behavior")]
+    _proration_behavior: Option<ProrationBehavior>,
+    items: Option<SubscriptionItems>,
+    start_date: Option<Bounded<0, LATEST_TIMESTAMP>>,
+}
 
-/// Reads the parameters shared by the three preview endpoints.
-fn read_preview(p: &mut Params) -> Result<PreviewParams> {
-    reject_unsupported(
-        p,
-        &[
-            "customer_details",
-            "customer_account",
-            "schedule",
-            "schedule_details",
-            "issuer",
-            "on_behalf_of",
-        ],
-    )?;
-    p.opt_object("automatic_tax", |a| {
-        let path = a.path_of("enabled");
-        if a.opt_bool("enabled")? == Some(true) {
-            return Err(Error::param_invalid(
-                path,
+/// `automatic_tax[enabled]`: only `false`, as invoices are untaxed.
+#[derive(Debug, Clone, Copy)]
+struct Untaxed;
+
+impl<'de> Deserialize<'de> for Untaxed {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if bool::deserialize(deserializer)? {
+            return Err(refuse(
+                None,
                 None,
                 "Automatic tax is not supported by this mock: invoices are untaxed.",
             ));
         }
-        reject_unsupported(a, &["liability"])
-    })?;
-    p.opt_enum("preview_mode", &["next", "recurring"])?;
-
-    let coupon_path = p.path_of("coupon");
-    let coupon = p.opt_string("coupon")?;
-    let mut discounts = read_discounts(p)?;
-    if let Some(coupon) = coupon {
-        // The deprecated `coupon` is one more discount; both at once are ambiguous.
-        if discounts != Patch::Absent {
-            return Err(Error::InvalidRequest {
-                code: Some("parameters_exclusive"),
-                message: "You may only specify one of these parameters: coupon, discounts.".into(),
-                param: Some(coupon_path),
-            });
-        }
-        discounts = Patch::Set(vec![DiscountInput {
-            coupon,
-            param: coupon_path,
-        }]);
+        Ok(Untaxed)
     }
+}
 
-    let invoice_items = p
-        .patch_array("invoice_items", MAX_PREVIEW_ITEMS, |it, _| {
-            Ok(PreviewItem {
-                invoiceitem: it.opt_string("invoiceitem")?,
-                currency: opt_currency(it)?,
-                fields: read_item_fields(it)?,
-            })
-        })?
-        .into_option()
-        .unwrap_or_default();
+/// `automatic_tax[…]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AutomaticTax {
+    #[serde(rename = "enabled")]
+    _enabled: Option<Untaxed>,
+    #[serde(default, rename = "liability")]
+    _liability: Unsupported,
+}
 
-    let details = p.opt_object("subscription_details", |d| {
-        reject_unsupported(d, SUBSCRIPTION_SETTINGS)?;
-        d.opt_enum(
-            "proration_behavior",
-            &["always_invoice", "create_prorations", "none"],
-        )?;
-        Ok((
-            read_subscription_items(d, "items")?,
-            d.opt_i64_in("start_date", 0, LATEST_TIMESTAMP)?,
-        ))
-    })?;
-    // The deprecated top-level spellings of the same settings.
-    let legacy_items = read_subscription_items(p, "subscription_items")?;
-    let legacy_start = p.opt_i64_in("subscription_start_date", 0, LATEST_TIMESTAMP)?;
-    p.opt_enum(
-        "subscription_proration_behavior",
-        &["always_invoice", "create_prorations", "none"],
-    )?;
-    let legacy: Vec<String> = SUBSCRIPTION_SETTINGS
-        .iter()
-        .map(|k| format!("subscription_{k}"))
-        .collect();
-    let legacy: Vec<&str> = legacy.iter().map(String::as_str).collect();
-    reject_unsupported(p, &legacy)?;
-    let (mut subscription_items, start_date) = details.unwrap_or_default();
-    subscription_items.extend(legacy_items);
+/// `preview_mode` (accepted without effect).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum PreviewMode {
+    Next,
+    Recurring,
+}
 
-    Ok(PreviewParams {
-        customer: p.opt_string("customer")?,
-        currency: opt_currency(p)?,
-        discounts,
-        invoice_items,
-        subscription: p.opt_string("subscription")?,
-        subscription_items,
-        start_date: start_date.or(legacy_start),
-    })
+/// The parameters of the three preview endpoints. What the mock does not model (customer
+/// details, schedules, Connect, the settings of an existing subscription) is refused; the
+/// deprecated top-level `subscription_*` spellings are read like `subscription_details`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PreviewQuery {
+    #[serde(default, rename = "customer_details")]
+    _customer_details: Unsupported,
+    #[serde(default, rename = "customer_account")]
+    _customer_account: Unsupported,
+    #[serde(default, rename = "schedule")]
+    _schedule: Unsupported,
+    #[serde(default, rename = "schedule_details")]
+    _schedule_details: Unsupported,
+    #[serde(default, rename = "issuer")]
+    _issuer: Unsupported,
+    #[serde(default, rename = "on_behalf_of")]
+    _on_behalf_of: Unsupported,
+    #[serde(rename = "automatic_tax")]
+    _automatic_tax: Option<AutomaticTax>,
+    #[serde(rename = "preview_mode")]
+    _preview_mode: Option<PreviewMode>,
+    coupon: Option<String>,
+    #[serde(default)]
+    discounts: Patch<Discounts>,
+    invoice_items: Option<Items<PreviewItemParams, MAX_PREVIEW_ITEMS>>,
+    subscription_details: Option<SubscriptionDetails>,
+    subscription_items: Option<SubscriptionItems>,
+    subscription_start_date: Option<Bounded<0, LATEST_TIMESTAMP>>,
+    #[serde(rename = "subscription_proration_behavior")]
+    _subscription_proration_behavior: Option<ProrationBehavior>,
+    #[serde(default, rename = "subscription_billing_cycle_anchor")]
+    _subscription_billing_cycle_anchor: Unsupported,
+    #[serde(default, rename = "subscription_cancel_at")]
+    _subscription_cancel_at: Unsupported,
+    #[serde(default, rename = "subscription_cancel_at_period_end")]
+    _subscription_cancel_at_period_end: Unsupported,
+    #[serde(default, rename = "subscription_cancel_now")]
+    _subscription_cancel_now: Unsupported,
+    #[serde(default, rename = "subscription_default_tax_rates")]
+    _subscription_default_tax_rates: Unsupported,
+    #[serde(default, rename = "subscription_proration_date")]
+    _subscription_proration_date: Unsupported,
+    #[serde(default, rename = "subscription_resume_at")]
+    _subscription_resume_at: Unsupported,
+    #[serde(default, rename = "subscription_trial_end")]
+    _subscription_trial_end: Unsupported,
+    customer: Option<String>,
+    #[serde(default)]
+    currency: Given<Currency>,
+    subscription: Option<String>,
+}
+
+impl TryFrom<PreviewQuery> for PreviewParams {
+    type Error = Error;
+
+    fn try_from(p: PreviewQuery) -> Result<Self> {
+        let mut discounts = discounts_patch(p.discounts, "");
+        if let Some(coupon) = p.coupon {
+            // The deprecated `coupon` is one more discount; both at once are ambiguous.
+            if discounts != Patch::Absent {
+                return Err(exclusive("coupon, discounts", "coupon".into()));
+            }
+            discounts = Patch::Set(vec![DiscountInput {
+                coupon,
+                param: "coupon".into(),
+            }]);
+        }
+        let invoice_items = match p.invoice_items {
+            None => Vec::new(),
+            Some(Items(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let ((invoiceitem, currency), fields) = item.split();
+                    Ok(PreviewItem {
+                        invoiceitem,
+                        currency: currency.0.map(|c| c.0),
+                        fields: fields.fields(&entry("invoice_items", i))?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+        };
+        let (mut subscription_items, start_date) = match p.subscription_details {
+            None => (Vec::new(), None),
+            Some(d) => (
+                subscription_inputs(d.items, "subscription_details[items]")?,
+                d.start_date,
+            ),
+        };
+        subscription_items.extend(subscription_inputs(
+            p.subscription_items,
+            "subscription_items",
+        )?);
+        Ok(PreviewParams {
+            customer: p.customer,
+            currency: p.currency.0.map(|c| c.0),
+            discounts,
+            invoice_items,
+            subscription: p.subscription,
+            subscription_items,
+            start_date: start_date.or(p.subscription_start_date).map(|Bounded(t)| t),
+        })
+    }
 }
 
 async fn upcoming(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<PreviewQuery>,
 ) -> Result<Response> {
-    let preview = read_preview(&mut params)?;
-    params.finish()?;
+    let preview = PreviewParams::try_from(params)?;
     render(&InvoiceView::upcoming(
         &app.store.preview_invoice(&acct, preview)?,
     ))
@@ -226,11 +313,9 @@ async fn upcoming(
 async fn upcoming_lines(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
+    V1List(q, params): V1List<PreviewQuery>,
 ) -> Result<Response> {
-    let q = list_query(&mut params)?;
-    let preview = read_preview(&mut params)?;
-    params.finish()?;
+    let preview = PreviewParams::try_from(params)?;
     let page = app.store.preview_lines(&acct, preview, &q)?;
     render(&line_list(&page, "/v1/invoices/upcoming/lines".to_owned()))
 }
@@ -238,10 +323,9 @@ async fn upcoming_lines(
 async fn create_preview(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1Params { mut params, .. }: V1Params,
+    V1Form(params): V1Form<PreviewQuery>,
 ) -> Result<Response> {
-    let preview = read_preview(&mut params)?;
-    params.finish()?;
+    let preview = PreviewParams::try_from(params)?;
     render(&InvoiceView::preview(
         &app.store.preview_invoice(&acct, preview)?,
     ))
