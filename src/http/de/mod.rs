@@ -567,7 +567,11 @@ mod tests {
             "Invalid lines[0]: expected an object, got a number."
         );
         let (param, _, message) = invalid(
-            decode::<Create>(Mode::V1, json!({"name": "x", "lines": [{}, {}, {}]})).unwrap_err(),
+            decode::<Create>(
+                Mode::V1,
+                json!({"name": "x", "lines": [{}, {}, {"amount": "bad"}]}),
+            )
+            .unwrap_err(),
         );
         assert_eq!(param, "lines");
         assert_eq!(message, "Invalid array: lines may have at most 2 items.");

@@ -1,7 +1,9 @@
 //! Parameter types with Stripe's rules: bounded integers, arrays with a maximum, metadata with
 //! its limits, no parameters at all, and the three states of an update field ([`Patch`]).
 
-use serde::{Deserialize, Deserializer};
+use std::marker::PhantomData;
+
+use serde::{Deserialize, Deserializer, de};
 use serde_json::{Map, Value};
 
 use super::{describe, refuse};
@@ -56,13 +58,38 @@ pub struct Items<T, const MAX: usize>(pub Vec<T>);
 
 impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for Items<T, MAX> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let items = Vec::<T>::deserialize(deserializer)?;
-        if items.len() > MAX {
-            return Err(refuse(
+        deserializer.deserialize_seq(ItemsVisitor::<T, MAX>(PhantomData))
+    }
+}
+
+/// Reads an array's items after checking their number, so an over-long array is refused as
+/// such before any of its items is read.
+struct ItemsVisitor<T, const MAX: usize>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>, const MAX: usize> de::Visitor<'de> for ItemsVisitor<T, MAX> {
+    type Value = Items<T, MAX>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "an array of at most {MAX} items")
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let too_many = || {
+            refuse(
                 None,
                 None,
                 format_args!("Invalid array: {{key}} may have at most {MAX} items."),
-            ));
+            )
+        };
+        if seq.size_hint().is_some_and(|n| n > MAX) {
+            return Err(too_many());
+        }
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX));
+        while let Some(item) = seq.next_element()? {
+            if items.len() == MAX {
+                return Err(too_many());
+            }
+            items.push(item);
         }
         Ok(Items(items))
     }
