@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::domain::billing_intent::BillingIntent;
 use crate::error::{Error, Result};
+use crate::http::de::{self, Mode};
 use crate::http::extract::{Caller, V2Body, V2QueryParams};
 use crate::http::params::Params;
 use crate::http::v1::prices::req_currency;
@@ -20,7 +21,7 @@ use crate::http::{AppState, json, json_response, render, render_with};
 use crate::store::billing::{CommitParams, NewIntent};
 
 use super::billing_intent_actions::read_action;
-use super::cadences::{CadenceDataView, read_cadence_data};
+use super::cadences::{CadenceDataParams, CadenceDataView};
 use super::{Amount, ListView, Shape, Timestamp, page_request, timestamp, write_timestamp};
 
 /// Routes. The intent id segment is `{id}` on every route, actions included (the router needs
@@ -219,7 +220,15 @@ pub fn new_intent(p: &mut Params) -> Result<NewIntent> {
     let currency = req_currency(p, "currency")?;
     let actions = p.req_array("actions", MAX_ACTIONS, |a, _| read_action(a))?;
     let cadence = p.opt_string("cadence")?;
-    let cadence_data = read_cadence_data(p)?;
+    let cadence_data = match p.take_raw("cadence_data") {
+        None => None,
+        Some(raw) => de::from_value_at::<Option<CadenceDataParams>>(
+            Mode::V2,
+            &p.path_of("cadence_data"),
+            raw.into(),
+        )?
+        .map(Into::into),
+    };
     if cadence.is_some() && cadence_data.is_some() {
         return Err(Error::InvalidRequest {
             code: Some("parameters_exclusive"),

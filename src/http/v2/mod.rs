@@ -8,6 +8,7 @@
 pub mod billing_intent_actions;
 pub mod billing_intents;
 pub mod cadences;
+pub mod params;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -245,17 +246,6 @@ pub fn req_timestamp(p: &mut Params, key: &str) -> Result<DateTime<Utc>> {
                 None,
                 format!("Invalid timestamp: '{raw}'. Expected an RFC 3339 timestamp such as 2025-01-01T00:00:00.000Z."),
             )
-        })
-}
-
-/// A required integer within `min..=max`.
-///
-/// # Errors
-/// Missing, not an integer or out of range.
-pub fn req_i64_in(p: &mut Params, key: &str, min: i64, max: i64) -> Result<i64> {
-    p.opt_i64_in(key, min, max)?
-        .ok_or_else(|| Error::ParameterMissing {
-            param: p.path_of(key),
         })
 }
 
