@@ -2,14 +2,13 @@
 //! intent's `cadence` to name one. Also the parameters and views of billing cycles, payers and
 //! settings, which an intent's `cadence_data` shares ([`CadenceDataParams`]).
 
-use std::fmt;
 use std::marker::PhantomData;
 
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess};
 use serde::{Deserialize, Deserializer, Serialize};
 use strum::IntoStaticStr;
 
@@ -24,7 +23,7 @@ use crate::http::extract::{Caller, V2Json, V2Query};
 use crate::http::{AppState, render};
 use crate::store::billing::NewCadence;
 
-use super::params::{Sent, sibling_error};
+use super::params::{Sent, read_type, sibling_error, struct_seed};
 use super::{Timestamp, timestamp};
 
 /// Routes.
@@ -288,7 +287,7 @@ impl From<CycleType> for CycleKind {
 }
 
 /// The fields of a `billing_cycle`, in the order they are read.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(field_identifier, rename_all = "snake_case")]
 enum CycleField {
     Type,
@@ -331,29 +330,18 @@ pub struct CycleParams<P>(pub CycleRequest, PhantomData<P>);
 
 impl<'de, P: CyclePath> Deserialize<'de> for CycleParams<P> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let req = deserializer.deserialize_struct(
-            "CycleParams",
-            CYCLE_FIELDS,
-            CycleVisitor::<P>(PhantomData),
-        )?;
+        let req = CycleSeed::<P>(PhantomData).deserialize(deserializer)?;
         Ok(CycleParams(req, PhantomData))
     }
 }
 
-struct CycleVisitor<P>(PhantomData<P>);
+struct CycleSeed<P>(PhantomData<P>);
 
-impl<'de, P: CyclePath> Visitor<'de> for CycleVisitor<P> {
-    type Value = CycleRequest;
+struct_seed!(@[P: CyclePath] CycleSeed<P>, "CycleParams", CYCLE_FIELDS => CycleRequest);
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a billing cycle")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CycleRequest, A::Error> {
-        let kind: CycleType = match map.next_key()? {
-            Some(CycleField::Type) => map.next_value()?,
-            _ => return Err(de::Error::missing_field("type")),
-        };
+impl<P: CyclePath> CycleSeed<P> {
+    fn read<'de, A: MapAccess<'de>>(self, mut map: A) -> Result<CycleRequest, A::Error> {
+        let kind: CycleType = read_type(&mut map, CycleField::Type)?;
         let mut req = CycleRequest {
             kind: kind.into(),
             interval_count: None,

@@ -1,6 +1,7 @@
 //! Parameter types the v2 endpoints share, beside the generic ones in [`de`](crate::http::de):
-//! a currency, an RFC 3339 timestamp, a decimal string, and the rules of `type`-tagged objects
-//! ([`Sent`], [`sibling_error`], [`only_with_type`]).
+//! the page of a list ([`PageParams`]), a currency, an RFC 3339 timestamp, a decimal string,
+//! and the rules of `type`-tagged objects ([`read_type`], [`Sent`], [`sibling_error`],
+//! [`only_with_type`]).
 //!
 //! A `type`-tagged object (`{"type": "subscribe", "subscribe": {…}}`) carries only the
 //! sub-object its `type` names; the others may be absent or `null`. Such objects are read by a
@@ -14,15 +15,53 @@ use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use crate::domain::collection::Cursor;
 use crate::domain::money::is_currency;
-use crate::http::de::refuse;
+use crate::error::{Error, Result};
+use crate::http::de::{Bounded, refuse};
+use crate::store::billing::PageRequest;
+
+use super::{DEFAULT_LIMIT, MAX_LIMIT, decode_token};
+
+/// The page parameters of a v2 list (`GET`): `limit` (1–100, default 10) and `page`, a token
+/// from a previous response's `next_page_url` or `previous_page_url`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    limit: Option<Bounded<1, MAX_LIMIT>>,
+    page: Option<String>,
+}
+
+impl PageParams {
+    /// The page requested of the list `scope`.
+    ///
+    /// # Errors
+    /// A `page` token that this list did not issue.
+    pub fn request(self, scope: &str) -> Result<PageRequest> {
+        let limit = self.limit.map_or(DEFAULT_LIMIT, |l| l.0);
+        let cursor = match self.page {
+            None => Cursor::Start,
+            Some(token) => decode_token(scope, &token).ok_or_else(|| {
+                Error::param_invalid(
+                    "page",
+                    None,
+                    format!("Invalid page token: '{token}'. Use the next_page_url or previous_page_url of a previous response."),
+                )
+            })?,
+        };
+        Ok(PageRequest {
+            limit: usize::try_from(limit).unwrap_or(10),
+            cursor,
+        })
+    }
+}
 
 /// A three-letter ISO currency, lowercased.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Currency(pub String);
 
 impl<'de> Deserialize<'de> for Currency {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
         let mut c = String::deserialize(deserializer)?;
         c.make_ascii_lowercase();
         if !is_currency(&c) {
@@ -43,7 +82,7 @@ impl<'de> Deserialize<'de> for Currency {
 pub struct Rfc3339(pub DateTime<Utc>);
 
 impl<'de> Deserialize<'de> for Rfc3339 {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;
         match DateTime::parse_from_rfc3339(&raw) {
             Ok(t) => Ok(Rfc3339(t.with_timezone(&Utc))),
@@ -64,7 +103,7 @@ impl<'de> Deserialize<'de> for Rfc3339 {
 pub struct DecimalString(pub String);
 
 impl<'de> Deserialize<'de> for DecimalString {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
         let text = match Value::deserialize(deserializer)? {
             Value::Null => return Err(refuse(Some("parameter_invalid_empty"), None, "")),
             Value::String(s) => s.trim().to_owned(),
@@ -96,7 +135,7 @@ impl<'de> Deserialize<'de> for DecimalString {
 pub struct Sent(pub bool);
 
 impl<'de> Deserialize<'de> for Sent {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
         deserializer.deserialize_any(SentVisitor)
     }
 }
@@ -110,42 +149,95 @@ impl<'de> Visitor<'de> for SentVisitor {
         f.write_str("any value")
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Sent, E> {
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Sent, E> {
         Ok(Sent(false))
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Sent, E> {
+    fn visit_none<E: de::Error>(self) -> std::result::Result<Sent, E> {
         Ok(Sent(false))
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Sent, E> {
+    fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Sent, E> {
         Ok(Sent(true))
     }
 
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Sent, E> {
+    fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<Sent, E> {
         Ok(Sent(true))
     }
 
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Sent, E> {
+    fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Sent, E> {
         Ok(Sent(true))
     }
 
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Sent, E> {
+    fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<Sent, E> {
         Ok(Sent(true))
     }
 
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Sent, E> {
+    fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<Sent, E> {
         Ok(Sent(true))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Sent, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Sent, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Sent(true))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Sent, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Sent, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(Sent(true))
+    }
+}
+
+/// Implements `DeserializeSeed` and `Visitor` for a seed type (with generics in `@[…]`
+/// first, if any) that reads a struct named `$name` with the field list `$fields` through its
+/// inherent `fn read<'de, A: MapAccess<'de>>(self, map: A) -> Result<$value, A::Error>`.
+macro_rules! struct_seed {
+    ($(@[$($generics:tt)*])? $seed:ty, $name:literal, $fields:expr => $value:ty) => {
+        impl<'de, $($($generics)*)?> serde::de::DeserializeSeed<'de> for $seed {
+            type Value = $value;
+
+            fn deserialize<D: serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> std::result::Result<$value, D::Error> {
+                deserializer.deserialize_struct($name, $fields, self)
+            }
+        }
+
+        impl<'de, $($($generics)*)?> serde::de::Visitor<'de> for $seed {
+            type Value = $value;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str($name)
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<$value, A::Error> {
+                self.read(map)
+            }
+        }
+    };
+}
+
+pub(crate) use struct_seed;
+
+/// Reads the `type` of a tagged object, whose field identifiers `F` list `type` first (as
+/// `tag`): the map yields declared fields in that order, so any other first field means that
+/// `type` was not sent.
+///
+/// # Errors
+/// `type` missing, or not one of `T`'s values.
+pub fn read_type<'de, A, F, T>(map: &mut A, tag: F) -> std::result::Result<T, A::Error>
+where
+    A: MapAccess<'de>,
+    F: Deserialize<'de> + PartialEq,
+    T: Deserialize<'de>,
+{
+    match map.next_key::<F>()? {
+        Some(first) if first == tag => map.next_value(),
+        _ => Err(de::Error::missing_field("type")),
     }
 }
 
@@ -175,7 +267,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::error::{Error, Result};
     use crate::http::de::{Mode, from_params};
 
     #[derive(Debug, Deserialize)]
