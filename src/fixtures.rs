@@ -15,7 +15,7 @@
 //! Loading is all or nothing: the document is applied to a staged copy of the account, which
 //! replaces the account only if every object loaded; the first error is reported with its path.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -23,11 +23,10 @@ use serde::de::DeserializeOwned;
 
 use crate::domain::invoice::InvoiceStatus;
 use crate::http::de::{self, Mode};
-use crate::http::params::Params;
 use crate::http::v1::invoice_lines::Lines;
 use crate::http::v1::invoice_params::AddLineParams;
 use crate::http::{v1, v2};
-use crate::store::billing::CommitParams;
+use crate::store::billing::{CommitParams, NewIntent};
 use crate::store::catalog::{NewCoupon, NewCustomer, NewPaymentIntent, NewPrice, NewProduct};
 use crate::store::invoicing::{NewInvoice, NewInvoiceItem};
 use crate::store::{AccountKey, Store, Templates};
@@ -153,18 +152,19 @@ fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
             };
             store.create_payment_intent(account, new).map(drop)
         })?,
-        billing_intents: each(doc, "billing_intents", Mode::V2, |fixture| {
-            let id = fixture.id.clone();
-            let mut p = fixture.reader();
-            let status = p.opt_enum("status", &["draft", "reserved", "committed", "canceled"])?;
-            let payment_intent = p.opt_string("payment_intent")?;
-            let mut new = v2::billing_intents::new_intent(&mut p)?;
-            new.id = id;
-            p.finish()?;
+        billing_intents: each(doc, "billing_intents", Mode::V2, |mut fixture| {
+            let status: Option<IntentStatus> = fixture.take::<Option<_>>("status")?.flatten();
+            let payment_intent = fixture.take::<Option<String>>("payment_intent")?.flatten();
+            let params: v2::billing_intents::CreateParams = fixture.params()?;
+            let new = NewIntent {
+                id: fixture.id,
+                ..NewIntent::try_from(params)?
+            };
             let intent = store.create_intent(account, new)?;
-            match status.unwrap_or("draft") {
-                "reserved" => store.reserve_intent(account, &intent.id).map(drop),
-                "committed" => {
+            match status.unwrap_or(IntentStatus::Draft) {
+                IntentStatus::Draft => Ok(()),
+                IntentStatus::Reserved => store.reserve_intent(account, &intent.id).map(drop),
+                IntentStatus::Committed => {
                     store.reserve_intent(account, &intent.id)?;
                     let commit = CommitParams {
                         payment_intent,
@@ -172,8 +172,7 @@ fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
                     };
                     store.commit_intent(account, &intent.id, commit).map(drop)
                 }
-                "canceled" => store.cancel_intent(account, &intent.id).map(drop),
-                _ => Ok(()),
+                IntentStatus::Canceled => store.cancel_intent(account, &intent.id).map(drop),
             }
         })?,
         invoice_items: each(doc, "invoice_items", Mode::V1, |fixture| {
@@ -320,11 +319,16 @@ impl Fixture {
             other => other,
         }
     }
+}
 
-    /// The remaining fields, to be read field by field.
-    fn reader(&self) -> Params<'_> {
-        Params::at_path(self.mode, &self.path, self.map.clone())
-    }
+/// The `status` a fixture intent is brought to.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum IntentStatus {
+    Draft,
+    Reserved,
+    Committed,
+    Canceled,
 }
 
 fn fixture_error(path: &str, message: &str) -> Error {

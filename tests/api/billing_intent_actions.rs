@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, id_of};
-use crate::intent_helpers::{create, err, follow, get, ok, post, subscribe};
+use crate::intent_helpers::{create, err, follow, get, ok, post, refused, subscribe};
 
 fn actions_path(intent: &str) -> String {
     format!("/v2/billing/intents/{intent}/actions")
@@ -431,4 +431,180 @@ async fn billing_details_of_older_preview_versions_are_accepted_and_echoed() {
         r.body["error"]["param"],
         "actions[0].subscribe.billing_details.proration_behavior"
     );
+}
+
+#[tokio::test]
+async fn action_errors_name_full_paths_allowed_values_and_the_type_they_depend_on() {
+    let app = TestApp::spawn().await;
+    let price = app.price(1000, "usd").await;
+    let sub = subscribe(&[(&price, None)]);
+    let plan = json!({"pricing_plan": "p", "pricing_plan_version": "v"});
+    let plan_sub = |extra: Value| {
+        let mut s = json!({"type": "pricing_plan_subscription_details", "pricing_plan_subscription_details": plan});
+        if let (Some(s), Value::Object(extra)) = (s.as_object_mut(), extra) {
+            s.extend(extra);
+        }
+        json!({"type": "subscribe", "subscribe": s})
+    };
+    // (second action, param, code, message): the first action is valid, so paths name index 1.
+    let cases: Vec<(Value, &str, Option<&str>, &str)> = vec![
+        (
+            json!({"type": "upgrade"}),
+            "actions[1].type",
+            None,
+            "Invalid actions[1].type: must be one of apply, deactivate, modify, remove, subscribe; got 'upgrade'.",
+        ),
+        (
+            json!({"type": "deactivate", "deactivate": {"type": "v1_subscription_details", "pricing_plan_subscription_details": {"pricing_plan_subscription": "x"}, "cancellation_details": {"feedback": "meh"}}}),
+            "actions[1].deactivate.cancellation_details.feedback",
+            None,
+            "Invalid actions[1].deactivate.cancellation_details.feedback: must be one of customer_service, low_quality, missing_features, other, switched_service, too_complex, too_expensive, unused; got 'meh'.",
+        ),
+        (
+            json!({"type": "apply", "apply": {"type": "discount", "discount": {"type": "coupon", "coupon": "c"}, "remove": 1}}),
+            "actions[1].apply.remove",
+            Some("parameter_unknown"),
+            "Received unknown parameter: actions[1].apply.remove",
+        ),
+        (
+            json!({"type": "apply", "apply": {"type": "discount", "discount": {"type": "coupon", "coupon": "c"}}, "remove": {"type": "x"}}),
+            "actions[1].remove",
+            None,
+            "`remove` may only be given when `actions[1].type` is `remove`, not `apply`.",
+        ),
+        (
+            json!({"type": "apply", "apply": {"type": "discount", "invoice_discount_rule": {}}}),
+            "actions[1].apply.invoice_discount_rule",
+            None,
+            "`invoice_discount_rule` may only be given when `actions[1].apply.type` is `invoice_discount_rule`, not `discount`.",
+        ),
+        (
+            json!({"type": "apply", "apply": {"type": "discount"}}),
+            "actions[1].apply.discount",
+            Some("parameter_missing"),
+            "Missing required param: actions[1].apply.discount.",
+        ),
+        (
+            plan_sub(json!({"v1_subscription_details": ""})),
+            "actions[1].subscribe.v1_subscription_details",
+            None,
+            "`v1_subscription_details` may only be given when `actions[1].subscribe.type` is `v1_subscription_details`, not `pricing_plan_subscription_details`.",
+        ),
+        (
+            json!({"type": "apply", "apply": {"type": "discount", "discount": {"type": "promotion_code", "coupon": "c", "promotion_code": "p"}}}),
+            "actions[1].apply.discount.coupon",
+            None,
+            "`actions[1].apply.discount.coupon` may only be given when `type` is `coupon`.",
+        ),
+        (
+            json!({"type": "remove", "remove": {"type": "spend_modifier_rule", "invoice_discount_rule": "x", "spend_modifier_rule": "y"}}),
+            "actions[1].remove.invoice_discount_rule",
+            None,
+            "`actions[1].remove.invoice_discount_rule` may only be given when `type` is `invoice_discount_rule`.",
+        ),
+        (
+            json!({"type": "remove", "remove": {"type": "spend_modifier_rule", "effective_at": {"type": "timestamp"}, "spend_modifier_rule": "x"}}),
+            "actions[1].remove.effective_at.type",
+            None,
+            "Invalid actions[1].remove.effective_at.type: must be one of current_billing_period_end, on_reserve; got 'timestamp'.",
+        ),
+        (
+            json!({"type": "apply", "apply": {"type": "spend_modifier_rule", "effective_at": {"type": "timestamp", "timestamp": "2025-01-01T00:00:00Z"}, "spend_modifier_rule": {}}}),
+            "actions[1].apply.effective_at.type",
+            None,
+            "`timestamp` is only allowed for discount actions.",
+        ),
+        (
+            plan_sub(json!({"effective_at": {"type": "timestamp", "timestamp": "yesterday"}})),
+            "actions[1].subscribe.effective_at.timestamp",
+            None,
+            "Invalid timestamp: 'yesterday'. Expected an RFC 3339 timestamp such as 2025-01-01T00:00:00.000Z.",
+        ),
+        (
+            plan_sub(json!({"effective_at": {"type": "timestamp"}})),
+            "actions[1].subscribe.effective_at.timestamp",
+            Some("parameter_missing"),
+            "Missing required param: actions[1].subscribe.effective_at.timestamp.",
+        ),
+        (
+            json!({"type": "subscribe", "subscribe": {"type": "pricing_plan_subscription_details", "pricing_plan_subscription_details": {"pricing_plan": "p", "pricing_plan_version": "v", "overrides": {"partial_period_behaviors": [{"type": "license_fee", "license_fee": {"debit_proration_behavior": "none"}, "recurring_credit_grant": {"create_behavior": "none"}}]}}}}),
+            "actions[1].subscribe.pricing_plan_subscription_details.overrides.partial_period_behaviors[0].recurring_credit_grant",
+            None,
+            "`recurring_credit_grant` may only be given when `type` is `recurring_credit_grant`, not `license_fee`.",
+        ),
+        (
+            json!({"type": "deactivate", "deactivate": {"type": "pricing_plan_subscription_details", "pricing_plan_subscription_details": {"pricing_plan_subscription": "x", "overrides": {"partial_period_behaviors": [{"type": "license_fee", "recurring_credit_grant": null}]}}}}),
+            "actions[1].deactivate.pricing_plan_subscription_details.overrides.partial_period_behaviors[0].recurring_credit_grant",
+            Some("parameter_unknown"),
+            "Received unknown parameter: actions[1].deactivate.pricing_plan_subscription_details.overrides.partial_period_behaviors[0].recurring_credit_grant",
+        ),
+        (
+            json!({"type": "apply", "apply": {"type": "invoice_discount_rule", "invoice_discount_rule": {"applies_to": "cadence", "type": "percent_off", "percent_off": {"percent_off": 150, "maximum_applications": {"type": "indefinite"}}}}}),
+            "actions[1].apply.invoice_discount_rule.percent_off.percent_off",
+            None,
+            "Invalid percent_off: '150'. It must be greater than 0 and at most 100.",
+        ),
+        (
+            json!({"type": "apply", "apply": {"type": "spend_modifier_rule", "spend_modifier_rule": {"applies_to": "cadence", "type": "max_billing_period_spend", "max_billing_period_spend": {"amount": {"type": "custom_pricing_unit", "custom_pricing_unit": {"value": "1e3"}}, "custom_pricing_unit_overage_rate": {"id": "r"}}}}}),
+            "actions[1].apply.spend_modifier_rule.max_billing_period_spend.amount.custom_pricing_unit.value",
+            None,
+            "Invalid decimal: '1e3'. Expected a non-negative decimal string such as \"50.0\".",
+        ),
+        (
+            json!({"type": "subscribe", "subscribe": {"type": "v1_subscription_details", "v1_subscription_details": {"items": [{"price": price, "metadata": {"k": 1}}]}}}),
+            "actions[1].subscribe.v1_subscription_details.items[0].metadata.k",
+            None,
+            "Invalid actions[1].subscribe.v1_subscription_details.items[0].metadata.k: expected a string, got a number.",
+        ),
+    ];
+    for (action, param, code, message) in cases {
+        let body = json!({"currency": "usd", "actions": [sub, action]});
+        refused(&app, "/v2/billing/intents", body, param, code, message).await;
+    }
+    let many: Vec<Value> = (0..101).map(|_| json!({"type": "bogus"})).collect();
+    refused(
+        &app,
+        "/v2/billing/intents",
+        json!({"currency": "usd", "actions": many}),
+        "actions",
+        None,
+        "Invalid array: actions may have at most 100 items.",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn decimal_strings_may_be_sent_as_strings_or_numbers() {
+    let app = TestApp::spawn().await;
+    let price = app.price(1000, "usd").await;
+    let rule = |percent: Value| json!({"type": "apply", "apply": {"type": "invoice_discount_rule", "invoice_discount_rule": {"applies_to": "cadence", "type": "percent_off", "percent_off": {"percent_off": percent, "maximum_applications": {"type": "indefinite"}}}}});
+    let intent = create(
+        &app,
+        json!({"currency": "usd", "actions": [subscribe(&[(&price, None)]), rule(json!(12.5)), rule(json!(" 50 ")), rule(json!(100))]}),
+    )
+    .await;
+    let listed = ok(get(&app, &actions_path(&id_of(&intent))).await);
+    let percents: Vec<Value> = listed["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter(|a| a["type"] == "apply")
+        .map(|a| a["apply"]["invoice_discount_rule"]["percent_off"]["percent_off"].clone())
+        .collect();
+    assert_eq!(percents, vec![json!("12.5"), json!("50"), json!("100")]);
+    for bad in [json!(true), json!("1."), json!("")] {
+        let r = post(
+            &app,
+            "/v2/billing/intents",
+            json!({"currency": "usd", "actions": [rule(bad.clone())]}),
+        )
+        .await;
+        assert_eq!(r.status.as_u16(), 400, "{bad}: {}", r.text);
+        assert_eq!(
+            r.body["error"]["param"],
+            "actions[0].apply.invoice_discount_rule.percent_off.percent_off",
+            "{bad}: {}",
+            r.text
+        );
+    }
 }

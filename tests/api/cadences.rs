@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, id_of};
-use crate::intent_helpers::{err, get, ok, post};
+use crate::intent_helpers::{err, get, ok, post, refused};
 
 #[tokio::test]
 async fn a_created_cadence_can_be_retrieved() {
@@ -114,5 +114,113 @@ async fn cadence_validation_names_the_offending_field() {
         let r = post(&app, "/v2/billing/cadences", body.clone()).await;
         assert_eq!(r.status.as_u16(), 400, "{body}: {}", r.text);
         assert_eq!(r.body["error"]["param"], param, "{body}: {}", r.text);
+    }
+}
+
+#[tokio::test]
+async fn cadence_errors_name_the_cycle_fields_in_their_messages() {
+    let app = TestApp::spawn().await;
+    let payer = json!({"billing_profile": "p"});
+    // (billing_cycle, param, code, message)
+    let cases: Vec<(Value, &str, Option<&str>, &str)> = vec![
+        (
+            json!({"type": "fortnight"}),
+            "billing_cycle.type",
+            None,
+            "Invalid billing_cycle.type: must be one of day, month, week, year; got 'fortnight'.",
+        ),
+        (
+            json!({"interval_count": 2}),
+            "billing_cycle.type",
+            Some("parameter_missing"),
+            "Missing required param: billing_cycle.type.",
+        ),
+        (
+            json!({"type": "month", "week": {"day_of_week": 1}}),
+            "billing_cycle.week",
+            None,
+            "`week` may only be given when `billing_cycle.type` is `week`, not `month`.",
+        ),
+        (
+            json!({"type": "month", "day": {"bogus": 1}, "month": {"day_of_month": 1}}),
+            "billing_cycle.day",
+            None,
+            "`day` may only be given when `billing_cycle.type` is `day`, not `month`.",
+        ),
+        (
+            json!({"type": "month", "interval_count": 5, "month": {"day_of_month": 1, "month_of_year": 3}}),
+            "billing_cycle.month.month_of_year",
+            None,
+            "`month_of_year` can only be used when `billing_cycle.interval_count` is 2, 3, 4 or 6.",
+        ),
+        (
+            json!({"type": "week", "week": {"day_of_week": 2, "hour": 3}}),
+            "billing_cycle.week.hour",
+            Some("parameter_unknown"),
+            "Received unknown parameter: billing_cycle.week.hour",
+        ),
+        (
+            json!({"type": "year", "year": {"month_of_year": 13}}),
+            "billing_cycle.year.month_of_year",
+            Some("parameter_invalid_integer"),
+            "Invalid value for month_of_year: must be between 1 and 12, got 13.",
+        ),
+    ];
+    for (cycle, param, code, message) in cases {
+        let body = json!({"billing_cycle": cycle, "payer": payer});
+        refused(&app, "/v2/billing/cadences", body, param, code, message).await;
+    }
+    // A quarterly cycle may name its month.
+    ok(post(
+        &app,
+        "/v2/billing/cadences",
+        json!({"billing_cycle": {"type": "month", "interval_count": 3, "month": {"day_of_month": 1, "month_of_year": 3}}, "payer": payer}),
+    )
+    .await);
+    let r = get(&app, "/v2/billing/cadences/bc_1?expand=x").await;
+    assert_eq!(r.body["error"]["param"], "expand", "{}", r.text);
+}
+
+#[tokio::test]
+async fn intent_cadence_data_errors_name_their_full_paths() {
+    let app = TestApp::spawn().await;
+    let price = app.price(1000, "usd").await;
+    let subscribe = crate::intent_helpers::subscribe(&[(&price, None)]);
+    // (cadence_data, param, code, message)
+    let cases: Vec<(Value, &str, Option<&str>, &str)> = vec![
+        (
+            json!({"billing_cycle": {"type": "day", "week": {}}, "payer": {"billing_profile": "p"}}),
+            "cadence_data.billing_cycle.week",
+            None,
+            "`week` may only be given when `cadence_data.billing_cycle.type` is `week`, not `day`.",
+        ),
+        (
+            json!({"billing_cycle": {"type": "month", "month": {"day_of_month": 1, "month_of_year": 1}}, "payer": {"billing_profile": "p"}}),
+            "cadence_data.billing_cycle.month.month_of_year",
+            None,
+            "`month_of_year` can only be used when `cadence_data.billing_cycle.interval_count` is 2, 3, 4 or 6.",
+        ),
+        (
+            json!({"billing_cycle": {"type": "day"}, "payer": {"billing_profile": "p", "billing_profile_data": {"customer": "cus_1"}}}),
+            "cadence_data.payer.billing_profile",
+            Some("parameters_exclusive"),
+            "You may only specify one of these parameters: billing_profile, billing_profile_data.",
+        ),
+        (
+            json!({"billing_cycle": {"type": "day"}, "payer": {"billing_profile_data": {}}}),
+            "cadence_data.payer.billing_profile_data.customer",
+            Some("parameter_missing"),
+            "Missing required param: cadence_data.payer.billing_profile_data.customer.",
+        ),
+        (
+            json!({"billing_cycle": {"type": "day"}, "payer": {"billing_profile": "p"}, "settings": {"bill": {"id": "b", "colour": 1}}}),
+            "cadence_data.settings.bill.colour",
+            Some("parameter_unknown"),
+            "Received unknown parameter: cadence_data.settings.bill.colour",
+        ),
+    ];
+    for (data, param, code, message) in cases {
+        let body = json!({"currency": "usd", "actions": [subscribe], "cadence_data": data});
+        refused(&app, "/v2/billing/intents", body, param, code, message).await;
     }
 }

@@ -152,3 +152,26 @@ pub async fn follow(app: &TestApp, first: Value, key: &str) -> Vec<Vec<String>> 
     }
     pages
 }
+
+/// Posts `body` to `path` and checks the 400's `param`, `code` (`null` for `None`) and
+/// `message`.
+pub async fn refused(
+    app: &TestApp,
+    path: &str,
+    body: Value,
+    param: &str,
+    code: Option<&str>,
+    message: &str,
+) {
+    let r = post(app, path, body.clone()).await;
+    assert_eq!(r.status.as_u16(), 400, "{body}: {}", r.text);
+    let e = &r.body["error"];
+    assert_eq!(e["param"], param, "{body}: {}", r.text);
+    assert_eq!(
+        e["code"],
+        code.map_or(Value::Null, Value::from),
+        "{body}: {}",
+        r.text
+    );
+    assert_eq!(e["message"], message, "{body}: {}", r.text);
+}

@@ -9,19 +9,19 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::billing_intent::BillingIntent;
 use crate::error::{Error, Result};
-use crate::http::extract::{Caller, V2Body, V2QueryParams};
-use crate::http::params::Params;
-use crate::http::v1::prices::req_currency;
+use crate::http::de::NoParams;
+use crate::http::extract::{Caller, V2Json, V2Query};
 use crate::http::{AppState, json, json_response, render, render_with};
 use crate::store::billing::{CommitParams, NewIntent};
 
-use super::billing_intent_actions::read_action;
-use super::cadences::{CadenceDataView, read_cadence_data};
-use super::{Amount, ListView, Shape, Timestamp, page_request, timestamp, write_timestamp};
+use super::billing_intent_actions::params::Actions;
+use super::cadences::{CadenceDataParams, CadenceDataView};
+use super::params::{Currency, PageParams};
+use super::{Amount, ListView, Shape, Timestamp, timestamp, write_timestamp};
 
 /// Routes. The intent id segment is `{id}` on every route, actions included (the router needs
 /// one name per position).
@@ -38,8 +38,6 @@ pub fn router() -> Router<AppState> {
         .route("/v2/billing/intents/{id}/cancel", post(cancel))
 }
 
-/// Actions per intent. Stripe documents no limit; this keeps one intent's size bounded.
-const MAX_ACTIONS: usize = 100;
 /// Page-token scope of the intent list.
 const SCOPE: &str = "bilint";
 
@@ -211,39 +209,75 @@ fn render_intent(intent: &BillingIntent, shape: Shape) -> Result<Response> {
     Ok(json_response(intent_body(intent, shape)?))
 }
 
-/// Reads the parameters of `POST /v2/billing/intents` (also used by fixtures).
-///
-/// # Errors
-/// Invalid parameters, naming the JSON path.
-pub fn new_intent(p: &mut Params) -> Result<NewIntent> {
-    let currency = req_currency(p, "currency")?;
-    let actions = p.req_array("actions", MAX_ACTIONS, |a, _| read_action(a))?;
-    let cadence = p.opt_string("cadence")?;
-    let cadence_data = read_cadence_data(p)?;
-    if cadence.is_some() && cadence_data.is_some() {
-        return Err(Error::InvalidRequest {
-            code: Some("parameters_exclusive"),
-            message: "You may only specify one of these parameters: cadence, cadence_data.".into(),
-            param: Some("cadence_data".into()),
-        });
+/// Parameters of `POST /v2/billing/intents` (also read from fixtures).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateParams {
+    currency: Currency,
+    actions: Actions,
+    cadence: Option<String>,
+    cadence_data: Option<CadenceDataParams>,
+}
+
+impl TryFrom<CreateParams> for NewIntent {
+    type Error = Error;
+
+    /// # Errors
+    /// Both `cadence` and `cadence_data`.
+    fn try_from(p: CreateParams) -> Result<Self> {
+        if p.cadence.is_some() && p.cadence_data.is_some() {
+            return Err(Error::InvalidRequest {
+                code: Some("parameters_exclusive"),
+                message: "You may only specify one of these parameters: cadence, cadence_data."
+                    .into(),
+                param: Some("cadence_data".into()),
+            });
+        }
+        Ok(NewIntent {
+            id: None,
+            currency: p.currency.0,
+            cadence: p.cadence,
+            cadence_data: p.cadence_data.map(Into::into),
+            actions: p.actions.0,
+        })
     }
-    Ok(NewIntent {
-        id: None,
-        currency,
-        cadence,
-        cadence_data,
-        actions,
-    })
+}
+
+/// Parameters of `POST /v2/billing/intents/{id}/commit`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommitBody {
+    payment_intent: Option<String>,
+    payment_record: Option<String>,
+}
+
+impl TryFrom<CommitBody> for CommitParams {
+    type Error = Error;
+
+    fn try_from(b: CommitBody) -> Result<Self> {
+        if b.payment_intent.is_some() && b.payment_record.is_some() {
+            return Err(Error::InvalidRequest {
+                code: Some("parameters_exclusive"),
+                message:
+                    "You may only specify one of these parameters: payment_intent, payment_record."
+                        .into(),
+                param: Some("payment_record".into()),
+            });
+        }
+        Ok(CommitParams {
+            payment_intent: b.payment_intent,
+            payment_record: b.payment_record,
+        })
+    }
 }
 
 async fn create(
     State(app): State<AppState>,
     Caller(acct): Caller,
     shape: Shape,
-    V2Body(mut params): V2Body,
+    V2Json(params): V2Json<CreateParams>,
 ) -> Result<Response> {
-    let new = new_intent(&mut params)?;
-    params.finish()?;
+    let new = NewIntent::try_from(params)?;
     render_intent(&*app.store.create_intent(&acct, new)?, shape)
 }
 
@@ -252,9 +286,8 @@ async fn retrieve(
     Caller(acct): Caller,
     shape: Shape,
     Path(id): Path<String>,
-    V2QueryParams(params): V2QueryParams,
+    V2Query(NoParams {}): V2Query<NoParams>,
 ) -> Result<Response> {
-    params.finish()?;
     let body = app.store.with_intent(&acct, &id, |intent| {
         app.rendered_intents
             .get_or_render(intent, shape.key(), |i| intent_body(i, shape))
@@ -266,10 +299,9 @@ async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
     shape: Shape,
-    V2QueryParams(mut params): V2QueryParams,
+    V2Query(params): V2Query<PageParams>,
 ) -> Result<Response> {
-    let req = page_request(&mut params, SCOPE)?;
-    params.finish()?;
+    let req = params.request(SCOPE)?;
     let page = app.store.list_intents(&acct, &req)?;
     render(&ListView::of(
         &page,
@@ -285,9 +317,8 @@ async fn reserve(
     Caller(acct): Caller,
     shape: Shape,
     Path(id): Path<String>,
-    V2Body(params): V2Body,
+    V2Json(NoParams {}): V2Json<NoParams>,
 ) -> Result<Response> {
-    params.finish()?;
     render_intent(&*app.store.reserve_intent(&acct, &id)?, shape)
 }
 
@@ -296,9 +327,8 @@ async fn release_reservation(
     Caller(acct): Caller,
     shape: Shape,
     Path(id): Path<String>,
-    V2Body(params): V2Body,
+    V2Json(NoParams {}): V2Json<NoParams>,
 ) -> Result<Response> {
-    params.finish()?;
     render_intent(&*app.store.release_intent(&acct, &id)?, shape)
 }
 
@@ -307,22 +337,9 @@ async fn commit(
     Caller(acct): Caller,
     shape: Shape,
     Path(id): Path<String>,
-    V2Body(mut params): V2Body,
+    V2Json(body): V2Json<CommitBody>,
 ) -> Result<Response> {
-    let p = CommitParams {
-        payment_intent: params.opt_string("payment_intent")?,
-        payment_record: params.opt_string("payment_record")?,
-    };
-    if p.payment_intent.is_some() && p.payment_record.is_some() {
-        return Err(Error::InvalidRequest {
-            code: Some("parameters_exclusive"),
-            message:
-                "You may only specify one of these parameters: payment_intent, payment_record."
-                    .into(),
-            param: Some("payment_record".into()),
-        });
-    }
-    params.finish()?;
+    let p = CommitParams::try_from(body)?;
     render_intent(&*app.store.commit_intent(&acct, &id, p)?, shape)
 }
 
@@ -331,9 +348,8 @@ async fn cancel(
     Caller(acct): Caller,
     shape: Shape,
     Path(id): Path<String>,
-    V2Body(params): V2Body,
+    V2Json(NoParams {}): V2Json<NoParams>,
 ) -> Result<Response> {
-    params.finish()?;
     render_intent(&*app.store.cancel_intent(&acct, &id)?, shape)
 }
 

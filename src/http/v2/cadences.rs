@@ -1,25 +1,30 @@
 //! `/v2/billing/cadences`: create and retrieve (`v2.billing.cadence`), minimal: enough for an
-//! intent's `cadence` to name one. Also the readers and views of billing cycles, payers and
-//! settings, which an intent's `cadence_data` shares.
+//! intent's `cadence` to name one. Also the parameters and views of billing cycles, payers and
+//! settings, which an intent's `cadence_data` shares ([`CadenceDataParams`]).
+
+use std::marker::PhantomData;
 
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use serde::Serialize;
+use serde::de::{self, DeserializeSeed, MapAccess};
+use serde::{Deserialize, Deserializer, Serialize};
+use strum::IntoStaticStr;
 
 use crate::domain::cadence::{
     BillingCycle, Cadence, CadenceData, CadenceDataRequest, CadenceSettings, Cycle, CycleKind,
     CycleRequest, CycleTime, PayerData, SettingsRef,
 };
 use crate::domain::catalog::Metadata;
-use crate::error::{Error, Result};
-use crate::http::extract::{Caller, V2Body, V2QueryParams};
-use crate::http::params::Params;
+use crate::error::Result;
+use crate::http::de::{Bounded, Metadata as MetadataParam, NoParams, refuse};
+use crate::http::extract::{Caller, V2Json, V2Query};
 use crate::http::{AppState, render};
 use crate::store::billing::NewCadence;
 
-use super::{Timestamp, reject_siblings, req_i64_in, timestamp};
+use super::params::{Sent, read_type, sibling_error, struct_seed};
+use super::{Timestamp, timestamp};
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -257,161 +262,368 @@ impl<'a> From<&'a Cadence> for CadenceView<'a> {
     }
 }
 
-fn small(p: &mut Params, key: &str, min: i64, max: i64, required: bool) -> Result<Option<u32>> {
-    let v = if required {
-        Some(req_i64_in(p, key, min, max)?)
-    } else {
-        p.opt_i64_in(key, min, max)?
-    };
-    // Callers pass non-negative ranges, so the conversion cannot fail.
-    Ok(v.and_then(|v| u32::try_from(v).ok()))
+// ----- parameters -----
+
+/// `billing_cycle.type`, in the order the error for an unknown type lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+enum CycleType {
+    Day,
+    Month,
+    Week,
+    Year,
 }
 
-fn read_time(p: &mut Params) -> Result<Option<CycleTime>> {
-    p.opt_object("time", |t| {
-        Ok(CycleTime {
-            hour: small(t, "hour", 0, 23, true)?.unwrap_or(0),
-            minute: small(t, "minute", 0, 59, true)?.unwrap_or(0),
-            second: small(t, "second", 0, 59, true)?.unwrap_or(0),
-        })
-    })
+impl From<CycleType> for CycleKind {
+    fn from(t: CycleType) -> Self {
+        match t {
+            CycleType::Day => CycleKind::Day,
+            CycleType::Month => CycleKind::Month,
+            CycleType::Week => CycleKind::Week,
+            CycleType::Year => CycleKind::Year,
+        }
+    }
 }
 
-/// Reads a `billing_cycle` object's contents.
-///
-/// # Errors
-/// Missing `type`, unknown enum values, out-of-range anchors, a sub-object that does not match
-/// `type`, or `month.month_of_year` with an `interval_count` other than 2, 3, 4 or 6.
-pub fn read_billing_cycle(p: &mut Params) -> Result<CycleRequest> {
-    let name = p.req_enum("type", CycleKind::NAMES)?;
-    let type_path = p.path_of("type");
-    let kind = CycleKind::from_name(name)
-        .ok_or_else(|| crate::http::params::enum_error(type_path, name, CycleKind::NAMES))?;
-    let count_path = p.path_of("interval_count");
-    let interval_count = p.opt_i64_in("interval_count", 1, 365)?;
-    reject_siblings(p, name, CycleKind::NAMES)?;
-    let mut req = CycleRequest {
-        kind,
-        interval_count,
-        day_of_week: None,
-        day_of_month: None,
-        month_of_year: None,
-        time: None,
-    };
-    let read = |s: &mut Params, req: &mut CycleRequest| -> Result<()> {
-        match kind {
-            CycleKind::Day => {}
-            CycleKind::Week => req.day_of_week = small(s, "day_of_week", 1, 7, true)?,
-            CycleKind::Month => {
-                req.day_of_month = small(s, "day_of_month", 1, 31, true)?;
-                let moy_path = s.path_of("month_of_year");
-                req.month_of_year = small(s, "month_of_year", 1, 12, false)?;
-                if req.month_of_year.is_some() && !matches!(req.interval_count, Some(2 | 3 | 4 | 6))
-                {
-                    return Err(Error::param_invalid(
-                        moy_path,
-                        None,
-                        format!(
-                            "`month_of_year` can only be used when `{count_path}` is 2, 3, 4 or 6."
-                        ),
+/// The fields of a `billing_cycle`, in the order they are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum CycleField {
+    Type,
+    IntervalCount,
+    Day,
+    Month,
+    Week,
+    Year,
+}
+
+const CYCLE_FIELDS: &[&str] = &["type", "interval_count", "day", "month", "week", "year"];
+
+/// Where a `billing_cycle` sits; error messages name its `type` and `interval_count`.
+pub trait CyclePath {
+    /// The path of the `billing_cycle` object.
+    const PATH: &'static str;
+}
+
+/// The `billing_cycle` of `POST /v2/billing/cadences`.
+#[derive(Debug)]
+pub struct OfCadence;
+
+impl CyclePath for OfCadence {
+    const PATH: &'static str = "billing_cycle";
+}
+
+/// The `billing_cycle` of an intent's `cadence_data`.
+#[derive(Debug)]
+pub struct OfCadenceData;
+
+impl CyclePath for OfCadenceData {
+    const PATH: &'static str = "cadence_data.billing_cycle";
+}
+
+/// A `billing_cycle`: `type`, `interval_count` (1–365) and the sub-object `type` names, whose
+/// anchors are checked against their ranges; `month.month_of_year` needs an `interval_count`
+/// of 2, 3, 4 or 6. The sub-objects of other types may not be sent.
+#[derive(Debug)]
+pub struct CycleParams<P>(pub CycleRequest, PhantomData<P>);
+
+impl<'de, P: CyclePath> Deserialize<'de> for CycleParams<P> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let req = CycleSeed::<P>(PhantomData).deserialize(deserializer)?;
+        Ok(CycleParams(req, PhantomData))
+    }
+}
+
+struct CycleSeed<P>(PhantomData<P>);
+
+struct_seed!(@[P: CyclePath] CycleSeed<P>, "CycleParams", CYCLE_FIELDS => CycleRequest);
+
+impl<P: CyclePath> CycleSeed<P> {
+    fn read<'de, A: MapAccess<'de>>(self, mut map: A) -> Result<CycleRequest, A::Error> {
+        let kind: CycleType = read_type(&mut map, CycleField::Type)?;
+        let mut req = CycleRequest {
+            kind: kind.into(),
+            interval_count: None,
+            day_of_week: None,
+            day_of_month: None,
+            month_of_year: None,
+            time: None,
+        };
+        while let Some(field) = map.next_key()? {
+            let of = match field {
+                CycleField::Type => continue,
+                CycleField::IntervalCount => {
+                    req.interval_count = map.next_value::<Option<Bounded<1, 365>>>()?.map(|c| c.0);
+                    continue;
+                }
+                CycleField::Day => CycleType::Day,
+                CycleField::Month => CycleType::Month,
+                CycleField::Week => CycleType::Week,
+                CycleField::Year => CycleType::Year,
+            };
+            if of != kind {
+                if map.next_value::<Sent>()?.0 {
+                    return Err(sibling_error(
+                        of.into(),
+                        kind.into(),
+                        format_args!("{}.type", P::PATH),
                     ));
                 }
+                continue;
             }
-            CycleKind::Year => {
-                req.day_of_month = small(s, "day_of_month", 1, 31, false)?;
-                req.month_of_year = small(s, "month_of_year", 1, 12, false)?;
+            match kind {
+                CycleType::Day => {
+                    req.time = map
+                        .next_value::<Option<DayParams>>()?
+                        .and_then(|d| d.time)
+                        .map(Into::into);
+                }
+                CycleType::Week => {
+                    if let Some(w) = map.next_value::<Option<WeekParams>>()? {
+                        req.day_of_week = small(w.day_of_week.0);
+                        req.time = w.time.map(Into::into);
+                    }
+                }
+                CycleType::Month => {
+                    let seed = MonthSeed::<P> {
+                        interval_count: req.interval_count,
+                        path: PhantomData,
+                    };
+                    if let Some(m) = map.next_value_seed(seed)? {
+                        req.day_of_month = small(m.day_of_month.0);
+                        req.month_of_year = m.month_of_year.and_then(|v| small(v.0));
+                        req.time = m.time.map(Into::into);
+                    }
+                }
+                CycleType::Year => {
+                    if let Some(y) = map.next_value::<Option<YearParams>>()? {
+                        req.day_of_month = y.day_of_month.and_then(|v| small(v.0));
+                        req.month_of_year = y.month_of_year.and_then(|v| small(v.0));
+                        req.time = y.time.map(Into::into);
+                    }
+                }
             }
         }
-        req.time = read_time(s)?;
-        Ok(())
-    };
-    p.opt_object(name, |s| read(s, &mut req))?;
-    Ok(req)
+        Ok(req)
+    }
 }
 
-fn read_settings_ref(p: &mut Params, key: &str) -> Result<Option<SettingsRef>> {
-    p.opt_object(key, |r| {
-        Ok(SettingsRef {
-            id: r.req_string("id")?,
-            version: r.opt_string("version")?,
-        })
-    })
+/// An anchor, within its (non-negative) range already.
+fn small(v: i64) -> Option<u32> {
+    u32::try_from(v).ok()
 }
 
-/// Reads a `settings` object (`bill`, `collection`).
-///
-/// # Errors
-/// Wrong types or missing ids.
-pub fn read_settings(p: &mut Params) -> Result<Option<CadenceSettings>> {
-    p.opt_object("settings", |s| {
-        Ok(CadenceSettings {
-            bill: read_settings_ref(s, "bill")?,
-            collection: read_settings_ref(s, "collection")?,
-        })
-    })
+/// A time of day in a billing cycle.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TimeParams {
+    hour: Bounded<0, 23>,
+    minute: Bounded<0, 59>,
+    second: Bounded<0, 59>,
 }
 
-/// Reads an intent's `cadence_data`.
-///
-/// # Errors
-/// Any shape error, naming the field (`cadence_data.billing_cycle.type`, …).
-pub fn read_cadence_data(p: &mut Params) -> Result<Option<CadenceDataRequest>> {
-    p.opt_object("cadence_data", |d| {
-        let billing_cycle = d.req_object("billing_cycle", read_billing_cycle)?;
-        let payer = d.req_object("payer", |payer| {
-            let profile_path = payer.path_of("billing_profile");
-            let profile = payer.opt_string("billing_profile")?;
-            let data = payer.opt_object("billing_profile_data", |b| {
-                Ok(PayerData::BillingProfileData {
-                    customer: b.req_string("customer")?,
-                    default_payment_method: b.opt_string("default_payment_method")?,
-                })
-            })?;
-            match (profile, data) {
-                (Some(id), None) => Ok(PayerData::BillingProfile(id)),
-                (None, Some(data)) => Ok(data),
-                (Some(_), Some(_)) => Err(Error::InvalidRequest {
-                    code: Some("parameters_exclusive"),
-                    message: "You may only specify one of these parameters: billing_profile, billing_profile_data.".into(),
-                    param: Some(profile_path),
-                }),
-                (None, None) => Err(Error::ParameterMissing {
-                    param: profile_path,
-                }),
-            }
-        })?;
-        let settings = read_settings(d)?;
-        Ok(CadenceDataRequest {
-            billing_cycle,
-            payer,
-            settings,
-        })
-    })
+impl From<TimeParams> for CycleTime {
+    fn from(t: TimeParams) -> Self {
+        CycleTime {
+            hour: small(t.hour.0).unwrap_or(0),
+            minute: small(t.minute.0).unwrap_or(0),
+            second: small(t.second.0).unwrap_or(0),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DayParams {
+    time: Option<TimeParams>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WeekParams {
+    day_of_week: Bounded<1, 7>,
+    time: Option<TimeParams>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MonthParams {
+    day_of_month: Bounded<1, 31>,
+    month_of_year: Option<Bounded<1, 12>>,
+    time: Option<TimeParams>,
+}
+
+/// Reads an optional `month`, whose `month_of_year` needs the cycle's `interval_count`.
+struct MonthSeed<P> {
+    interval_count: Option<i64>,
+    path: PhantomData<P>,
+}
+
+impl<'de, P: CyclePath> DeserializeSeed<'de> for MonthSeed<P> {
+    type Value = Option<MonthParams>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        let month = Option::<MonthParams>::deserialize(deserializer)?;
+        let with_year = month.as_ref().is_some_and(|m| m.month_of_year.is_some());
+        if with_year && !matches!(self.interval_count, Some(2 | 3 | 4 | 6)) {
+            return Err(refuse(
+                None,
+                Some("month_of_year"),
+                format_args!(
+                    "`month_of_year` can only be used when `{}.interval_count` is 2, 3, 4 or 6.",
+                    P::PATH
+                ),
+            ));
+        }
+        Ok(month)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct YearParams {
+    day_of_month: Option<Bounded<1, 31>>,
+    month_of_year: Option<Bounded<1, 12>>,
+    time: Option<TimeParams>,
+}
+
+/// A reference to settings: `id` and an optional `version`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsRefParams {
+    id: String,
+    version: Option<String>,
+}
+
+impl From<SettingsRefParams> for SettingsRef {
+    fn from(r: SettingsRefParams) -> Self {
+        SettingsRef {
+            id: r.id,
+            version: r.version,
+        }
+    }
+}
+
+/// A `settings` object (`bill`, `collection`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsParams {
+    bill: Option<SettingsRefParams>,
+    collection: Option<SettingsRefParams>,
+}
+
+impl From<SettingsParams> for CadenceSettings {
+    fn from(s: SettingsParams) -> Self {
+        CadenceSettings {
+            bill: s.bill.map(Into::into),
+            collection: s.collection.map(Into::into),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileDataParams {
+    customer: String,
+    default_payment_method: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPayerData {
+    billing_profile: Option<String>,
+    billing_profile_data: Option<ProfileDataParams>,
+}
+
+/// `cadence_data.payer`: exactly one of `billing_profile` and `billing_profile_data`.
+#[derive(Debug)]
+struct PayerDataParams(PayerData);
+
+impl<'de> Deserialize<'de> for PayerDataParams {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = RawPayerData::deserialize(deserializer)?;
+        match (raw.billing_profile, raw.billing_profile_data) {
+            (Some(id), None) => Ok(PayerDataParams(PayerData::BillingProfile(id))),
+            (None, Some(data)) => Ok(PayerDataParams(PayerData::BillingProfileData {
+                customer: data.customer,
+                default_payment_method: data.default_payment_method,
+            })),
+            (Some(_), Some(_)) => Err(refuse(
+                Some("parameters_exclusive"),
+                Some("billing_profile"),
+                "You may only specify one of these parameters: billing_profile, billing_profile_data.",
+            )),
+            (None, None) => Err(de::Error::missing_field("billing_profile")),
+        }
+    }
+}
+
+/// An intent's `cadence_data`: the cadence to create when the intent is committed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CadenceDataParams {
+    billing_cycle: CycleParams<OfCadenceData>,
+    payer: PayerDataParams,
+    settings: Option<SettingsParams>,
+}
+
+impl From<CadenceDataParams> for CadenceDataRequest {
+    fn from(d: CadenceDataParams) -> Self {
+        CadenceDataRequest {
+            billing_cycle: d.billing_cycle.0,
+            payer: d.payer.0,
+            settings: d.settings.map(Into::into),
+        }
+    }
+}
+
+/// A cadence's `payer`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CadencePayerParams {
+    billing_profile: String,
+}
+
+/// Parameters of `POST /v2/billing/cadences`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateParams {
+    billing_cycle: CycleParams<OfCadence>,
+    payer: CadencePayerParams,
+    settings: Option<SettingsParams>,
+    lookup_key: Option<String>,
+    #[serde(default)]
+    metadata: MetadataParam,
+}
+
+impl From<CreateParams> for NewCadence {
+    fn from(p: CreateParams) -> Self {
+        NewCadence {
+            billing_cycle: p.billing_cycle.0,
+            billing_profile: p.payer.billing_profile,
+            settings: p.settings.map(Into::into),
+            lookup_key: p.lookup_key,
+            metadata: p.metadata.0,
+        }
+    }
 }
 
 async fn create(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V2Body(mut params): V2Body,
+    V2Json(params): V2Json<CreateParams>,
 ) -> Result<Response> {
-    let p = &mut params;
-    let new = NewCadence {
-        billing_cycle: p.req_object("billing_cycle", read_billing_cycle)?,
-        billing_profile: p.req_object("payer", |payer| payer.req_string("billing_profile"))?,
-        settings: read_settings(p)?,
-        lookup_key: p.opt_string("lookup_key")?,
-        metadata: p.opt_metadata("metadata")?,
-    };
-    params.finish()?;
-    render(&CadenceView::from(&app.store.create_cadence(&acct, new)?))
+    render(&CadenceView::from(
+        &app.store.create_cadence(&acct, params.into())?,
+    ))
 }
 
 async fn retrieve(
     State(app): State<AppState>,
     Caller(acct): Caller,
     Path(id): Path<String>,
-    V2QueryParams(params): V2QueryParams,
+    V2Query(NoParams {}): V2Query<NoParams>,
 ) -> Result<Response> {
-    params.finish()?;
     render(&CadenceView::from(&app.store.cadence(&acct, &id)?))
 }

@@ -2,12 +2,13 @@
 //!
 //! Also the v2 conventions the resources share: the response shape chosen by `Stripe-Version`
 //! ([`Shape`], decided here and nowhere else), timestamps ([`timestamp`]), list pagination
-//! with opaque page tokens ([`page_request`], [`ListView`]), and the parameter rules of
-//! `type`-tagged objects ([`reject_siblings`], [`refuse`]).
+//! with opaque page tokens ([`params::PageParams`], [`ListView`]), and the parameter types the
+//! endpoints share ([`params`]).
 
 pub mod billing_intent_actions;
 pub mod billing_intents;
 pub mod cadences;
+pub mod params;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -18,7 +19,6 @@ use serde::{Serialize, Serializer};
 use crate::domain::collection::Cursor;
 use crate::error::{Error, Result};
 use crate::http::extract::Received;
-use crate::http::params::Params;
 use crate::http::{AppState, STRIPE_VERSION, json};
 use crate::store::billing::{Page, PageRequest};
 
@@ -231,100 +231,10 @@ pub fn timestamp(at: DateTime<Utc>) -> Timestamp {
     t
 }
 
-/// Reads an RFC 3339 timestamp parameter.
-///
-/// # Errors
-/// Missing, or not RFC 3339.
-pub fn req_timestamp(p: &mut Params, key: &str) -> Result<DateTime<Utc>> {
-    let raw = p.req_string(key)?;
-    DateTime::parse_from_rfc3339(&raw)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            Error::param_invalid(
-                p.path_of(key),
-                None,
-                format!("Invalid timestamp: '{raw}'. Expected an RFC 3339 timestamp such as 2025-01-01T00:00:00.000Z."),
-            )
-        })
-}
-
-/// A required integer within `min..=max`.
-///
-/// # Errors
-/// Missing, not an integer or out of range.
-pub fn req_i64_in(p: &mut Params, key: &str, min: i64, max: i64) -> Result<i64> {
-    p.opt_i64_in(key, min, max)?
-        .ok_or_else(|| Error::ParameterMissing {
-            param: p.path_of(key),
-        })
-}
-
-/// Rejects the sub-objects of `names` other than `chosen` (a `type` selects one sibling).
-///
-/// # Errors
-/// `chosen`'s siblings sent with a value.
-pub fn reject_siblings(p: &mut Params, chosen: &str, names: &[&str]) -> Result<()> {
-    // Paths are built only for the error: this runs for every action of every request.
-    for name in names.iter().filter(|n| **n != chosen) {
-        if p.take_raw(name).is_some_and(|v| !v.is_null()) {
-            let type_path = p.path_of("type");
-            return Err(Error::param_invalid(
-                p.path_of(name),
-                None,
-                format!(
-                    "`{name}` may only be given when `{type_path}` is `{name}`, not `{chosen}`."
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Rejects `key` if it was sent with a value (`null` counts as not sent); `why` completes the
-/// sentence "`<path>` …".
-///
-/// # Errors
-/// `key` sent with a value.
-pub fn refuse(p: &mut Params, key: &str, why: &str) -> Result<()> {
-    if p.take_raw(key).is_some_and(|v| !v.is_null()) {
-        let path = p.path_of(key);
-        return Err(Error::param_invalid(
-            path.clone(),
-            None,
-            format!("`{path}` {why}."),
-        ));
-    }
-    Ok(())
-}
-
 /// Default page size of v2 lists.
 pub const DEFAULT_LIMIT: i64 = 10;
 /// Largest page size of v2 lists.
 pub const MAX_LIMIT: i64 = 100;
-
-/// Reads `limit` (1–100, default 10) and `page` (a token issued for the list `scope`).
-///
-/// # Errors
-/// `limit` out of range or not an integer; a `page` token that this list did not issue.
-pub fn page_request(p: &mut Params, scope: &str) -> Result<PageRequest> {
-    let limit = p
-        .opt_i64_in("limit", 1, MAX_LIMIT)?
-        .unwrap_or(DEFAULT_LIMIT);
-    let cursor = match p.opt_string("page")? {
-        None => Cursor::Start,
-        Some(token) => decode_token(scope, &token).ok_or_else(|| {
-            Error::param_invalid(
-                "page",
-                None,
-                format!("Invalid page token: '{token}'. Use the next_page_url or previous_page_url of a previous response."),
-            )
-        })?,
-    };
-    Ok(PageRequest {
-        limit: usize::try_from(limit).unwrap_or(10),
-        cursor,
-    })
-}
 
 /// A v2 list: `{"data":[…],"next_page_url":…,"previous_page_url":…}`.
 #[derive(Debug, Serialize)]
