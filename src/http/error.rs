@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::error::{AuthFailure, Error};
-use crate::http::params::Mode;
+use crate::http::de::Mode;
 
 /// An error waiting in a response's extensions to be rendered.
 #[derive(Debug, Clone)]

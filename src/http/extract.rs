@@ -19,7 +19,6 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::http::de::{self, Mode};
-use crate::http::params::Params;
 use crate::http::v1::PageParams;
 use crate::store::{AccountKey, ListQuery};
 
@@ -385,68 +384,6 @@ fn v2_body(ct: MediaTypeCheck, body: TakenBody) -> Result<Map<String, Value>, Er
     }
 }
 
-/// v1 parameters read field by field through [`Params`] (endpoints not yet declared as types).
-#[derive(Debug)]
-pub struct V1Params {
-    /// The remaining parameters.
-    pub params: Params<'static>,
-    /// `expand[]` paths.
-    pub expand: Vec<String>,
-}
-
-impl<S: Send + Sync> FromRequest<S> for V1Params {
-    type Rejection = Error;
-
-    fn from_request(
-        req: Request,
-        _state: &S,
-    ) -> impl Future<Output = Result<Self, Self::Rejection>> + Send {
-        let v1 = v1_request(req);
-        async move {
-            let (map, expand) = v1.await?;
-            Ok(V1Params {
-                params: Params::new(Mode::V1, map.into()),
-                expand,
-            })
-        }
-    }
-}
-
-/// A v2 JSON body read field by field through [`Params`].
-#[derive(Debug)]
-pub struct V2Body(pub Params<'static>);
-
-impl<S: Send + Sync> FromRequest<S> for V2Body {
-    type Rejection = Error;
-
-    fn from_request(
-        req: Request,
-        _state: &S,
-    ) -> impl Future<Output = Result<Self, Self::Rejection>> + Send {
-        let ct = media_type(&req, "application/json");
-        let body = take_body(req);
-        async move {
-            let map = v2_body(ct, body.await?)?;
-            Ok(V2Body(Params::new(Mode::V2, map.into())))
-        }
-    }
-}
-
-/// v2 query parameters read field by field through [`Params`].
-#[derive(Debug)]
-pub struct V2QueryParams(pub Params<'static>);
-
-impl<S: Send + Sync> FromRequestParts<S> for V2QueryParams {
-    type Rejection = Error;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(V2QueryParams(Params::new(
-            Mode::V2,
-            decode_query(parts.uri.query())?.into(),
-        )))
-    }
-}
-
 /// The form decoder's limits, applied to JSON bodies too: nesting depth, string length and
 /// array length. The error names the first value over a limit by its path (`a.b[0].c`).
 fn check_json_limits(map: &Map<String, Value>) -> Result<(), Error> {
@@ -592,8 +529,8 @@ mod tests {
         }
     }
 
-    /// A POST as the middleware leaves it (body kept in `Received`) and one still holding its
-    /// body (a router without the middleware) give the same parameters and errors.
+    /// A POST as the layers leave it (body kept in `Received`) and one still holding its body
+    /// (a router without the layers) give the same parameters and errors.
     #[tokio::test]
     async fn kept_and_unread_bodies_give_the_same_parameters() {
         let request = |ct: &'static str, body: &'static str, kept: bool| {
@@ -613,27 +550,36 @@ mod tests {
             }
             req
         };
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Currency {
+            currency: String,
+        }
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Named {
+            name: String,
+            limit: i64,
+        }
         for kept in [true, false] {
             let json = request("application/json", r#"{"currency":"usd"}"#, kept);
-            let V2Body(mut p) = V2Body::from_request(json, &()).await.unwrap();
-            assert_eq!(p.opt_string("currency").unwrap().as_deref(), Some("usd"));
+            let V2Json(p) = V2Json::<Currency>::from_request(json, &()).await.unwrap();
+            assert_eq!(p.currency, "usd");
             let form = request(
                 "application/x-www-form-urlencoded",
                 "name=a&expand[]=b",
                 kept,
             );
-            let mut v1 = V1Params::from_request(form, &()).await.unwrap();
-            assert_eq!(v1.params.opt_string("name").unwrap().as_deref(), Some("a"));
-            assert_eq!(v1.params.opt_string("limit").unwrap().as_deref(), Some("3"));
-            assert_eq!(v1.expand, ["b"]);
+            let V1Form(v1) = V1Form::<Named>::from_request(form, &()).await.unwrap();
+            assert_eq!((v1.name.as_str(), v1.limit), ("a", 3));
             let wrong = request("text/plain", r#"{"a":1}"#, kept);
             assert!(matches!(
-                V2Body::from_request(wrong, &()).await,
+                V2Json::<Currency>::from_request(wrong, &()).await,
                 Err(Error::MalformedBody(m)) if m.contains("unsupported Content-Type text/plain")
             ));
             let not_json = request("application/json", "{", kept);
             assert!(matches!(
-                V2Body::from_request(not_json, &()).await,
+                V2Json::<Currency>::from_request(not_json, &()).await,
                 Err(Error::MalformedBody(m)) if m.starts_with("Invalid JSON")
             ));
         }

@@ -2,7 +2,7 @@
 //!
 //! It turns a query string or `application/x-www-form-urlencoded` body into a nested
 //! `serde_json::Value` whose leaves are strings. Typing the leaves is the job of
-//! [`crate::http::params`]. Rules, as Stripe's servers and SDKs use them:
+//! [`crate::http::de`]. Rules, as Stripe's servers and SDKs use them:
 //! - `a[b][c]=v` nests objects; `a[0]=v`, `a[1]=v` build arrays, ordered by index (indices may be
 //!   sparse or unordered; gaps are closed up); `a[]=v` appends;
 //! - brackets may be percent-encoded (`%5B`, `%5D`), `+` is a space;

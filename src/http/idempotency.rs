@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
-use crate::http::params::Mode;
+use crate::http::de::Mode;
 use crate::http::{form, mode_of};
 use crate::store::AccountKey;
 use crate::sync::lock;

@@ -16,8 +16,6 @@ pub mod journal;
 pub mod json;
 pub mod layers;
 pub mod memo;
-pub mod param;
-pub mod params;
 pub mod v1;
 pub mod v2;
 
@@ -39,11 +37,11 @@ use chrono::{DateTime, TimeZone, Utc};
 use crate::domain::billing_intent::BillingIntent;
 use crate::domain::id::IdGen;
 use crate::error::Error;
+use crate::http::de::Mode;
 use crate::http::faults::Faults;
 use crate::http::idempotency::Idempotency;
 use crate::http::journal::Journal;
 use crate::http::memo::Rendered;
-use crate::http::params::Mode;
 use crate::store::Store;
 
 /// Largest request body accepted.

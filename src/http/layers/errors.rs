@@ -14,10 +14,10 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::Error;
+use crate::http::de::Mode;
 use crate::http::error::{PendingError, envelope, status_of};
 use crate::http::layers::{BoxFuture, Inner, Middleware};
 use crate::http::mode_of;
-use crate::http::params::Mode;
 
 /// Renders errors in the envelope of the request's API version.
 #[derive(Debug, Clone, Copy, Default)]

@@ -13,10 +13,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::http::AppState;
+use crate::http::de::Mode;
 use crate::http::faults::FaultSpec;
 use crate::http::layers::{BoxFuture, Inner, Middleware, answer, forward, take_ready};
 use crate::http::mode_of;
-use crate::http::params::Mode;
 use crate::store::AccountKey;
 
 /// `Stripe-Should-Retry`.

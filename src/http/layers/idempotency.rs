@@ -17,6 +17,7 @@ use http_body_util::BodyExt;
 
 use crate::error::Error;
 use crate::http::AppState;
+use crate::http::de::Mode;
 use crate::http::error::PendingError;
 use crate::http::extract::Received;
 use crate::http::idempotency::{
@@ -26,7 +27,6 @@ use crate::http::layers::errors::{json_content_type, respond};
 use crate::http::layers::request_id::IDEMPOTENCY_KEY;
 use crate::http::layers::{BoxFuture, Inner, Middleware, answer, forward, take_ready};
 use crate::http::mode_of;
-use crate::http::params::Mode;
 use crate::store::AccountKey;
 
 /// `Idempotent-Replayed`.

@@ -7,8 +7,8 @@ use axum::body::Bytes;
 use axum::extract::Request;
 use axum::http::header::{HeaderName, HeaderValue};
 
+use crate::http::de::Mode;
 use crate::http::layers::{BoxFuture, Inner, Middleware};
-use crate::http::params::Mode;
 use crate::http::{AppState, DEFAULT_V1_VERSION, DEFAULT_V2_VERSION, STRIPE_VERSION, mode_of};
 
 /// `Request-Id`.

@@ -20,7 +20,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::http::de::Bounded;
-use crate::http::params::Params;
 use crate::store::{IdCursor, ListPage, ListQuery};
 
 /// An integer rendered as a decimal string (`unit_amount_decimal: "1000"`), written without an
@@ -47,22 +46,6 @@ pub fn router() -> Router<AppState> {
         .merge(invoices::router())
         .merge(invoice_lines::router())
         .merge(invoice_previews::router())
-}
-
-/// Reads `limit`, `starting_after` and `ending_before`.
-///
-/// # Errors
-/// `limit` outside 1–100, or both cursors given.
-pub fn list_query(p: &mut Params) -> Result<ListQuery> {
-    let limit = p.opt_i64_in("limit", 1, 100)?.unwrap_or(10);
-    let after = p.opt_string("starting_after")?;
-    let before = p.opt_string("ending_before")?;
-    PageParams {
-        limit: Some(Bounded(limit)),
-        starting_after: after,
-        ending_before: before,
-    }
-    .query()
 }
 
 /// The pagination parameters of every v1 list: `limit` (1–100, default 10) and one cursor.

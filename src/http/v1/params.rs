@@ -1,14 +1,10 @@
-//! Parameter types the v1 endpoints share (see [`de`] for the decoder), and the bridge that lets
-//! modules still reading parameters field by field decode one of them.
+//! Parameter types and checks the v1 endpoints share (see [`de`] for the decoder).
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
-use serde_json::Value;
 
 use crate::domain::money::is_currency;
 use crate::error::{Error, Result};
-use crate::http::de::{self, refuse};
-use crate::http::params::Params;
+use crate::http::de::refuse;
 
 /// A currency code, lowercased: a required one is `Currency`, an optional one
 /// `Option<Currency>`.
@@ -44,29 +40,6 @@ impl<'de> Deserialize<'de> for Currency {
 /// `field` is `None`.
 pub fn required<T, E: serde::de::Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
     value.ok_or_else(|| E::missing_field(field))
-}
-
-/// Takes `key` out of `p` and decodes it as `T`, with error paths below `key`'s path: a typed
-/// parameter for a module that still reads its others field by field. `None` if not sent. In
-/// v1, numbers and booleans below `key` (from a fixture document) read as the strings a form
-/// sends for them.
-///
-/// # Errors
-/// As [`de::from_value_at`].
-pub fn take_typed<T: DeserializeOwned>(p: &mut Params, key: &str) -> Result<Option<T>> {
-    match p.take_raw(key) {
-        None => Ok(None),
-        Some(value) => de::from_value_at(p.mode(), &p.path_of(key), Value::from(value)).map(Some),
-    }
-}
-
-/// Reads a required currency code from `p`, lowercased (for modules that read field by field).
-///
-/// # Errors
-/// Missing, empty, or not a three-letter code.
-pub fn req_currency(p: &mut Params, key: &str) -> Result<String> {
-    let code = p.req_string(key)?;
-    currency_at(code, p.path_of(key))
 }
 
 /// `code` lowercased, or the error naming `param` if it is not a currency code: for a

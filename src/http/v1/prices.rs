@@ -12,13 +12,11 @@ use crate::domain::patch::Patch;
 use crate::error::{Error, Result};
 use crate::http::de::{Bounded, Metadata as MetadataParam, NoParams};
 use crate::http::extract::{Caller, V1Form, V1List};
-use crate::http::params::Params;
 use crate::http::{AppState, render};
 use crate::store::catalog::{NewPrice, PriceProduct, PriceUpdate};
 
 use super::ListView;
-pub use super::params::req_currency;
-use super::params::{Currency, exclusive, required, take_typed};
+use super::params::{Currency, exclusive, required};
 use super::views::PriceView;
 
 /// Routes.
@@ -215,32 +213,6 @@ fn unit_amount(
         ));
     }
     Ok(amount)
-}
-
-/// Reads `unit_amount` or `unit_amount_decimal` (a whole number) as a non-negative amount (for
-/// modules that read field by field).
-///
-/// # Errors
-/// Missing, negative, both given, or a fractional decimal.
-pub fn req_unit_amount(p: &mut Params) -> Result<i64> {
-    let unit = p.opt_i64("unit_amount")?;
-    let decimal = p.opt_string("unit_amount_decimal")?;
-    unit_amount(
-        unit,
-        decimal,
-        p.path_of("unit_amount"),
-        p.path_of("unit_amount_decimal"),
-    )
-}
-
-/// Reads `recurring` (`interval`, `interval_count`, `usage_type`) from `p` (for modules that
-/// read field by field).
-///
-/// # Errors
-/// Bad enum or out-of-range count.
-pub fn opt_recurring(p: &mut Params) -> Result<Option<Recurring>> {
-    let recurring = take_typed::<Option<RecurringParams>>(p, "recurring")?;
-    Ok(recurring.flatten().map(|RecurringParams(r)| r))
 }
 
 async fn create(
