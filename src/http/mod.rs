@@ -13,9 +13,7 @@ pub mod faults;
 pub mod form;
 pub mod idempotency;
 pub mod journal;
-pub mod json;
 pub mod layers;
-pub mod memo;
 pub mod v1;
 pub mod v2;
 
@@ -34,14 +32,12 @@ use tower::ServiceBuilder;
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use crate::domain::billing_intent::BillingIntent;
 use crate::domain::id::IdGen;
 use crate::error::Error;
 use crate::http::de::Mode;
 use crate::http::faults::Faults;
 use crate::http::idempotency::Idempotency;
 use crate::http::journal::Journal;
-use crate::http::memo::Rendered;
 use crate::store::Store;
 
 /// Largest request body accepted.
@@ -69,8 +65,6 @@ pub struct Shared {
     pub faults: Faults,
     /// Idempotency keys and stored responses.
     pub idempotency: Arc<Idempotency>,
-    /// JSON of billing intents as last read, for reading them again unchanged.
-    pub rendered_intents: Rendered<BillingIntent>,
     /// Request ids are drawn from their own sequence so they never shift object ids.
     request_ids: IdGen,
     /// Where `reset` puts the clock and ids back to.
@@ -117,7 +111,6 @@ impl AppState {
             journal: Journal::new(journal_limit),
             faults: Faults::default(),
             idempotency: Arc::new(Idempotency::default()),
-            rendered_intents: Rendered::default(),
             request_ids: IdGen::random(),
             start,
         }));

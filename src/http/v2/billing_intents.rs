@@ -15,13 +15,13 @@ use crate::domain::billing_intent::BillingIntent;
 use crate::error::{Error, Result};
 use crate::http::de::NoParams;
 use crate::http::extract::{Caller, V2Json, V2Query};
-use crate::http::{AppState, json, json_response, render, render_with};
+use crate::http::{AppState, json_response, render, render_body};
 use crate::store::billing::{CommitParams, NewIntent};
 
 use super::billing_intent_actions::params::Actions;
 use super::cadences::{CadenceDataParams, CadenceDataView};
 use super::params::{Currency, PageParams};
-use super::{Amount, ListView, Shape, Timestamp, timestamp, write_timestamp};
+use super::{Amount, ListView, Shape, Timestamp, timestamp};
 
 /// Routes. The intent id segment is `{id}` on every route, actions included (the router needs
 /// one name per position).
@@ -123,85 +123,9 @@ impl<'a> IntentView<'a> {
     }
 }
 
-impl IntentView<'_> {
-    /// Appends the view's JSON: byte for byte what its derived `Serialize` writes (a test
-    /// compares the two in every shape), without serde's call per field. Every intent
-    /// endpoint but the list answers with one intent, and this is most of that answer's cost.
-    ///
-    /// # Errors
-    /// What serializing `cadence_data` raises (nothing, for the mock's view types).
-    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        let a = &self.amount_details;
-        out.extend_from_slice(b"{\"amount_details\":{");
-        if let Some(due) = a.amount_due {
-            out.extend_from_slice(b"\"amount_due\":");
-            due.write_json(out);
-            out.push(b',');
-        }
-        out.extend_from_slice(b"\"currency\":");
-        json::write_str(out, a.currency)?;
-        if let Some(applied) = a.customer_balance_applied {
-            out.extend_from_slice(b",\"customer_balance_applied\":");
-            applied.write_json(out);
-        }
-        for (key, amount) in [
-            (b",\"discount\":".as_slice(), a.discount),
-            (b",\"shipping\":", a.shipping),
-            (b",\"subtotal\":", a.subtotal),
-            (b",\"tax\":", a.tax),
-            (b",\"total\":", a.total),
-        ] {
-            out.extend_from_slice(key);
-            amount.write_json(out);
-        }
-        out.extend_from_slice(b"},\"cadence_data\":");
-        match &self.cadence_data {
-            Some(data) => json::write(out, data)?,
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"created\":");
-        write_timestamp(out, Some(&self.created));
-        out.extend_from_slice(b",\"currency\":");
-        json::write_str(out, self.currency)?;
-        if let Some(at) = self.effective_at {
-            out.extend_from_slice(b",\"effective_at\":");
-            json::write_str(out, at)?;
-        }
-        out.extend_from_slice(b",\"id\":");
-        json::write_str(out, self.id)?;
-        // The object's and the status's names are the mock's own.
-        out.extend_from_slice(b",\"object\":");
-        json::write_plain(out, self.object);
-        out.extend_from_slice(b",\"status\":");
-        json::write_plain(out, self.status);
-        let t = &self.status_transitions;
-        out.extend_from_slice(b",\"status_transitions\":{\"canceled_at\":");
-        write_timestamp(out, t.canceled_at.as_ref());
-        out.extend_from_slice(b",\"committed_at\":");
-        write_timestamp(out, t.committed_at.as_ref());
-        out.extend_from_slice(b",\"drafted_at\":");
-        write_timestamp(out, t.drafted_at.as_ref());
-        if let Some(at) = &t.expires_at {
-            out.extend_from_slice(b",\"expires_at\":");
-            write_timestamp(out, Some(at));
-        }
-        out.extend_from_slice(b",\"reserved_at\":");
-        write_timestamp(out, t.reserved_at.as_ref());
-        out.extend_from_slice(b"},\"livemode\":");
-        out.extend_from_slice(if self.livemode { b"true" } else { b"false" });
-        out.extend_from_slice(b",\"cadence\":");
-        match self.cadence {
-            Some(cadence) => json::write_str(out, cadence)?,
-            None => out.extend_from_slice(b"null"),
-        }
-        out.push(b'}');
-        Ok(())
-    }
-}
-
 /// The JSON of `intent` in `shape`, for a 200 response.
 fn intent_body(intent: &BillingIntent, shape: Shape) -> Result<Bytes> {
-    render_with(|body| IntentView::new(intent, shape).write_json(body))
+    render_body(&IntentView::new(intent, shape))
 }
 
 /// A 200 response with `intent` in `shape`.
@@ -288,10 +212,9 @@ async fn retrieve(
     Path(id): Path<String>,
     V2Query(NoParams {}): V2Query<NoParams>,
 ) -> Result<Response> {
-    let body = app.store.with_intent(&acct, &id, |intent| {
-        app.rendered_intents
-            .get_or_render(intent, shape.key(), |i| intent_body(i, shape))
-    })??;
+    let body = app
+        .store
+        .with_intent(&acct, &id, |intent| intent_body(intent, shape))??;
     Ok(json_response(body))
 }
 
@@ -351,66 +274,4 @@ async fn cancel(
     V2Json(NoParams {}): V2Json<NoParams>,
 ) -> Result<Response> {
     render_intent(&*app.store.cancel_intent(&acct, &id)?, shape)
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::{TimeZone, Utc};
-
-    use super::*;
-    use crate::domain::billing_intent::{AmountDetails, IntentStatus, StatusTransitions};
-
-    #[test]
-    fn the_hand_written_json_is_what_serde_writes_in_every_shape() {
-        let at = |ms: i64| {
-            Utc.timestamp_millis_opt(ms)
-                .single()
-                .expect("a valid instant")
-        };
-        let intent = BillingIntent {
-            id: "bilint_\"quoted\\\u{1}\u{e9}".into(),
-            created: at(1_767_225_600_123),
-            livemode: true,
-            currency: "u\"sd".into(),
-            cadence: Some("bc_\n1".into()),
-            cadence_data: None,
-            amount_details: AmountDetails {
-                subtotal: 9_007_199_254_740_993,
-                discount: -5,
-                shipping: 0,
-                tax: i64::MIN,
-                total: i64::MAX,
-            },
-            status: IntentStatus::Committed,
-            status_transitions: StatusTransitions {
-                drafted_at: Some(at(0)),
-                reserved_at: None,
-                committed_at: Some(at(253_402_300_799_999)),
-                canceled_at: None,
-            },
-            actions: Vec::new(),
-        };
-        let mut plain = intent.clone();
-        plain.cadence = None;
-        plain.livemode = false;
-        for (intent, key) in [&intent, &plain]
-            .into_iter()
-            .flat_map(|i| (0..8).map(move |k| (i, k)))
-        {
-            let shape = Shape {
-                string_amounts: key & 1 != 0,
-                balance_fields: key & 2 != 0,
-                intent_effective_at: key & 4 != 0,
-            };
-            let view = IntentView::new(intent, shape);
-            let mut ours = Vec::new();
-            view.write_json(&mut ours).expect("writes");
-            let theirs = serde_json::to_vec(&view).expect("serde writes");
-            assert_eq!(
-                String::from_utf8_lossy(&ours),
-                String::from_utf8_lossy(&theirs),
-                "{shape:?}"
-            );
-        }
-    }
 }

@@ -13,13 +13,15 @@ pub mod params;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use chrono::{DateTime, Utc};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
 use crate::domain::collection::Cursor;
 use crate::error::{Error, Result};
 use crate::http::extract::Received;
-use crate::http::{AppState, STRIPE_VERSION, json};
+use crate::http::{AppState, STRIPE_VERSION};
 use crate::store::billing::{Page, PageRequest};
 
 /// All v2 routes.
@@ -57,13 +59,6 @@ const FIRST_BALANCE_FIELDS: &str = "2026-09-23";
 const LAST_INTENT_EFFECTIVE_AT: &str = "2025-07-30";
 
 impl Shape {
-    /// The shape as a small number, distinct per shape.
-    pub fn key(self) -> u8 {
-        u8::from(self.string_amounts)
-            | u8::from(self.balance_fields) << 1
-            | u8::from(self.intent_effective_at) << 2
-    }
-
     /// The shape for a `Stripe-Version` header value (`None` when absent).
     pub fn for_version(version: Option<&str>) -> Shape {
         // Versions are `YYYY-MM-DD.<release>`; ISO dates compare correctly as strings.
@@ -118,19 +113,6 @@ impl Amount {
     }
 }
 
-impl Amount {
-    /// Appends the amount's JSON, as its `Serialize` writes it.
-    pub(crate) fn write_json(self, out: &mut Vec<u8>) {
-        if self.as_string {
-            out.push(b'"');
-            json::write_i64(out, self.value);
-            out.push(b'"');
-        } else {
-            json::write_i64(out, self.value);
-        }
-    }
-}
-
 impl Serialize for Amount {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         if self.as_string {
@@ -141,94 +123,25 @@ impl Serialize for Amount {
     }
 }
 
-/// A v2 timestamp, `YYYY-MM-DDTHH:MM:SS.mmmZ`, kept in a fixed buffer: rendering one allocates
-/// nothing.
-#[derive(Clone, Copy)]
-pub struct Timestamp {
-    buf: [u8; 32],
-    len: usize,
-}
-
-impl Timestamp {
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        // Only ASCII is ever written into the buffer.
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
-    }
-}
-
-/// Appends `t`'s JSON (a string, or `null`), as its `Serialize` writes it.
-pub(crate) fn write_timestamp(out: &mut Vec<u8>, t: Option<&Timestamp>) {
-    match t {
-        Some(t) => {
-            // Only ASCII digits and separators, none of which JSON escapes.
-            out.push(b'"');
-            out.extend_from_slice(&t.buf[..t.len]);
-            out.push(b'"');
-        }
-        None => out.extend_from_slice(b"null"),
-    }
-}
-
-impl std::fmt::Debug for Timestamp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.as_str().fmt(f)
-    }
-}
+/// A v2 timestamp, rendered `YYYY-MM-DDTHH:MM:SS.mmmZ` (RFC 3339, milliseconds, `Z`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timestamp(pub DateTime<Utc>);
 
 impl std::fmt::Display for Timestamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true))
     }
 }
 
-impl PartialEq<&str> for Timestamp {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
-impl serde::Serialize for Timestamp {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-/// A v2 timestamp: `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+/// A v2 timestamp.
 pub fn timestamp(at: DateTime<Utc>) -> Timestamp {
-    use chrono::{Datelike, Timelike};
-    let mut t = Timestamp {
-        buf: [0; 32],
-        len: 0,
-    };
-    // Written by hand: chrono's strftime parser, then `core::fmt`, showed up in request
-    // profiles. Years outside 0..=9999 (which the API never produces) fall back to chrono.
-    if !(0..=9999).contains(&at.year()) {
-        let text = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let len = text.len().min(t.buf.len());
-        t.buf[..len].copy_from_slice(&text.as_bytes()[..len]);
-        t.len = len;
-        return t;
-    }
-    let mut put = |value: u32, width: u32, then: Option<u8>| {
-        for place in (0..width).rev() {
-            // A decimal digit: always below 10.
-            t.buf[t.len] = b'0' + ((value / 10u32.pow(place)) % 10) as u8;
-            t.len += 1;
-        }
-        if let Some(c) = then {
-            t.buf[t.len] = c;
-            t.len += 1;
-        }
-    };
-    put(at.year().unsigned_abs(), 4, Some(b'-'));
-    put(at.month(), 2, Some(b'-'));
-    put(at.day(), 2, Some(b'T'));
-    put(at.hour(), 2, Some(b':'));
-    put(at.minute(), 2, Some(b':'));
-    put(at.second(), 2, Some(b'.'));
-    put(at.timestamp_subsec_millis().min(999), 3, Some(b'Z'));
-    t
+    Timestamp(at)
 }
 
 /// Default page size of v2 lists.
@@ -275,12 +188,12 @@ fn encode_token(scope: &str, cursor: Cursor) -> Option<String> {
         Cursor::After(p) => ('a', p),
         Cursor::Before(p) => ('b', p),
     };
-    Some(base64url_encode(format!("{scope}:{dir}:{pos}").as_bytes()))
+    Some(URL_SAFE_NO_PAD.encode(format!("{scope}:{dir}:{pos}")))
 }
 
 /// The cursor a token stands for, if it was issued for `scope`.
 fn decode_token(scope: &str, token: &str) -> Option<Cursor> {
-    let raw = String::from_utf8(base64url_decode(token)?).ok()?;
+    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(token).ok()?).ok()?;
     let rest = raw.strip_prefix(scope)?.strip_prefix(':')?;
     let (dir, pos) = rest.split_once(':')?;
     let pos: u64 = pos.parse().ok()?;
@@ -289,41 +202,6 @@ fn decode_token(scope: &str, token: &str) -> Option<Cursor> {
         "b" => Some(Cursor::Before(pos)),
         _ => None,
     }
-}
-
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-fn base64url_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..=chunk.len() {
-            let idx = (n >> (18 - 6 * i)) & 63;
-            out.push(char::from(B64[idx as usize]));
-        }
-    }
-    out
-}
-
-fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut buf, mut bits) = (0u32, 0u32);
-    for c in text.bytes() {
-        let v = B64.iter().position(|&x| x == c)?;
-        buf = (buf << 6) | u32::try_from(v).ok()?;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(u8::try_from((buf >> bits) & 0xFF).ok()?);
-            buf &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]
@@ -365,7 +243,7 @@ mod tests {
         let t = DateTime::parse_from_rfc3339("2025-01-01T00:00:00+00:00")
             .expect("valid")
             .with_timezone(&Utc);
-        assert_eq!(timestamp(t), "2025-01-01T00:00:00.000Z");
+        assert_eq!(timestamp(t).to_string(), "2025-01-01T00:00:00.000Z");
     }
 
     #[test]
@@ -391,45 +269,20 @@ mod tests {
     }
 
     #[test]
-    fn base64url_round_trips_every_length() {
-        for len in 0..10 {
-            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 200) as u8).collect();
-            assert_eq!(base64url_decode(&base64url_encode(&bytes)), Some(bytes));
-        }
-    }
-
-    #[test]
     fn timestamps_match_the_documented_format() {
         use chrono::TimeZone;
         let at = Utc
             .timestamp_millis_opt(1_735_689_600_007)
             .single()
             .expect("valid");
-        assert_eq!(timestamp(at), "2025-01-01T00:00:00.007Z");
         assert_eq!(
-            timestamp(at).as_str(),
-            at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+            serde_json::to_string(&timestamp(at)).expect("serializes"),
+            "\"2025-01-01T00:00:00.007Z\""
         );
         let late = Utc
             .with_ymd_and_hms(2031, 12, 31, 23, 59, 59)
             .single()
             .expect("valid");
-        assert_eq!(timestamp(late), "2031-12-31T23:59:59.000Z");
-    }
-
-    #[test]
-    fn hand_written_timestamps_agree_with_chrono() {
-        use chrono::TimeZone;
-        // From 1970 to past 9999, in steps that visit every digit position.
-        let mut ms: i64 = 0;
-        while ms < 253_402_300_800_000 + 86_400_000 {
-            let at = Utc.timestamp_millis_opt(ms).single().expect("in range");
-            assert_eq!(
-                timestamp(at).as_str(),
-                at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                "{ms}"
-            );
-            ms += 9_876_543_211;
-        }
+        assert_eq!(timestamp(late).to_string(), "2031-12-31T23:59:59.000Z");
     }
 }
