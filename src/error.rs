@@ -134,6 +134,16 @@ impl Error {
         }
     }
 
+    /// `parameters_exclusive`: at most one of `names` (as the message lists them) may be sent;
+    /// the error names `param`.
+    pub fn exclusive(names: &str, param: impl Into<String>) -> Self {
+        Error::InvalidRequest {
+            code: Some("parameters_exclusive"),
+            message: format!("You may only specify one of these parameters: {names}."),
+            param: Some(param.into()),
+        }
+    }
+
     /// An invalid value for `param`.
     pub fn param_invalid(
         param: impl Into<String>,

@@ -28,7 +28,7 @@ use crate::error::Error;
 mod types;
 mod value;
 
-pub use types::{Bounded, Items, Metadata, NoParams, NonEmpty};
+pub use types::{Bounded, Currency, Items, Metadata, NoParams, NonEmpty};
 use value::ValueDe;
 
 /// Which API's conventions the parameters follow.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Deserializer, de};
 use serde_json::{Map, Value};
 
 use super::{describe, refuse};
+use crate::domain::money::is_currency;
 use crate::domain::patch::{MetadataUpdate, Patch};
 
 /// Stripe's metadata limits.
@@ -171,5 +172,31 @@ impl<'de> Deserialize<'de> for Metadata {
             out.push((k, value));
         }
         Ok(Metadata(Some(MetadataUpdate::Merge(out))))
+    }
+}
+
+/// A currency code, lowercased: a required one is `Currency`, an optional one
+/// `Option<Currency>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Currency(pub String);
+
+impl Currency {
+    /// `code` lowercased, if it is a three-letter currency code; otherwise the message that
+    /// refuses it.
+    pub fn parse(mut code: String) -> std::result::Result<Self, String> {
+        code.make_ascii_lowercase();
+        if is_currency(&code) {
+            Ok(Currency(code))
+        } else {
+            Err(format!(
+                "Invalid currency: {code}. Stripe currencies are three-letter ISO codes."
+            ))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Currency::parse(String::deserialize(deserializer)?).map_err(|m| refuse(None, None, m))
     }
 }

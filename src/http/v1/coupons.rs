@@ -15,7 +15,7 @@ use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::{AppState, render};
 use crate::store::catalog::{CouponUpdate, NewCoupon};
 
-use super::params::{currency_at, exclusive};
+use super::params::currency_at;
 use super::views::CouponView;
 use super::{DeletedView, ListView};
 
@@ -84,7 +84,7 @@ impl TryFrom<CreateParams> for NewCoupon {
                 ));
             }
             (Some(_), Some(_)) => {
-                return Err(exclusive("amount_off, percent_off", "amount_off".into()));
+                return Err(Error::exclusive("amount_off, percent_off", "amount_off"));
             }
             (None, None) => {
                 return Err(Error::ParameterMissing {

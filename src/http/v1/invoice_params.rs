@@ -16,9 +16,9 @@ use strum::IntoStaticStr;
 
 use crate::domain::catalog::Recurring;
 use crate::domain::invoice::Period;
-use crate::domain::money::is_currency;
 use crate::domain::patch::Patch;
 use crate::error::{Error, Result};
+pub use crate::http::de::Currency;
 use crate::http::de::{self, Bounded, Items, Metadata, Mode, refuse};
 use crate::store::invoicing::{
     DiscountInput, ItemFields, PriceDataInput, PriceInput, ProductInput,
@@ -35,36 +35,6 @@ pub fn path(at: &str, key: &str) -> String {
 /// The path of entry `i` of the array at `at`.
 pub fn entry(at: &str, i: usize) -> String {
     format!("{at}[{i}]")
-}
-
-/// `parameters_exclusive` naming `names`, reported at `param`.
-pub fn exclusive(names: &str, param: String) -> Error {
-    Error::InvalidRequest {
-        code: Some("parameters_exclusive"),
-        message: format!("You may only specify one of these parameters: {names}."),
-        param: Some(param),
-    }
-}
-
-/// A currency code, lowercased: three ISO letters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Currency(pub String);
-
-impl<'de> Deserialize<'de> for Currency {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut c = String::deserialize(deserializer)?;
-        c.make_ascii_lowercase();
-        if !is_currency(&c) {
-            return Err(refuse(
-                None,
-                None,
-                format_args!(
-                    "Invalid currency: {c}. Stripe currencies are three-letter ISO codes."
-                ),
-            ));
-        }
-        Ok(Currency(c))
-    }
 }
 
 /// An optional parameter that cannot be unset: not sent is `None`, `""` is refused as
@@ -276,7 +246,10 @@ impl<R: RecurringSlot> PriceDataParams<R> {
             (Some(id), None) => ProductInput::Existing(id),
             (None, Some(data)) => ProductInput::Inline { name: data.name },
             (Some(_), Some(_)) => {
-                return Err(exclusive("product, product_data", path(at, "product")));
+                return Err(Error::exclusive(
+                    "product, product_data",
+                    path(at, "product"),
+                ));
             }
             (None, None) => {
                 return Err(Error::ParameterMissing {
@@ -303,7 +276,7 @@ fn unit_amount(unit: Option<i64>, decimal: Option<String>, at: &str) -> Result<i
     let unit_path = path(at, "unit_amount");
     let amount = match (unit, decimal) {
         (Some(_), Some(_)) => {
-            return Err(exclusive("unit_amount, unit_amount_decimal", unit_path));
+            return Err(Error::exclusive("unit_amount, unit_amount_decimal", unit_path));
         }
         (Some(a), None) => Some(a),
         (None, Some(d)) => Some(d.parse::<i64>().map_err(|_| {
@@ -556,7 +529,7 @@ impl ItemParams {
         if found.len() > 1 {
             let names: Vec<&str> = found.iter().map(|(param, _)| param.as_str()).collect();
             let names = names.join(", ");
-            return Err(exclusive(&names, found.swap_remove(0).0));
+            return Err(Error::exclusive(&names, found.swap_remove(0).0));
         }
         let price = found.pop().map(|(_, input)| input);
         let quantity = self.quantity.map(|Quantity(q)| q);

@@ -23,7 +23,7 @@ use crate::store::invoicing::{
 
 use super::invoice_params::{
     Currency, Discounts, Given, PreviewItemParams, PriceDataParams, Quantity, RecurringParams,
-    Unsupported, discount_inputs, discounts_patch, entry, exclusive, path,
+    Unsupported, discount_inputs, discounts_patch, entry, path,
 };
 use super::views::{InvoiceView, line_list};
 
@@ -86,7 +86,10 @@ impl SubscriptionItemParams {
         let price = match (found.pop(), found.is_empty()) {
             (Some(p), true) => p,
             (Some(_), false) => {
-                return Err(exclusive("price, plan, price_data", path(at, "price")));
+                return Err(Error::exclusive(
+                    "price, plan, price_data",
+                    path(at, "price"),
+                ));
             }
             (None, _) => {
                 return Err(Error::ParameterMissing {
@@ -254,7 +257,7 @@ impl TryFrom<PreviewQuery> for PreviewParams {
         if let Some(coupon) = p.coupon {
             // The deprecated `coupon` is one more discount; both at once are ambiguous.
             if discounts != Patch::Absent {
-                return Err(exclusive("coupon, discounts", "coupon".into()));
+                return Err(Error::exclusive("coupon, discounts", "coupon"));
             }
             discounts = Patch::Set(vec![DiscountInput {
                 coupon,

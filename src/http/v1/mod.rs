@@ -68,13 +68,10 @@ impl PageParams {
     pub fn query(self) -> Result<ListQuery> {
         let cursor = match (self.starting_after, self.ending_before) {
             (Some(_), Some(_)) => {
-                return Err(Error::InvalidRequest {
-                    code: Some("parameters_exclusive"),
-                    message:
-                        "You may only specify one of these parameters: ending_before, starting_after."
-                            .into(),
-                    param: Some("ending_before".into()),
-                });
+                return Err(Error::exclusive(
+                    "ending_before, starting_after",
+                    "ending_before",
+                ));
             }
             (Some(id), None) => IdCursor::StartingAfter(id),
             (None, Some(id)) => IdCursor::EndingBefore(id),

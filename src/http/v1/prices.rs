@@ -16,7 +16,7 @@ use crate::http::{AppState, render};
 use crate::store::catalog::{NewPrice, PriceProduct, PriceUpdate};
 
 use super::ListView;
-use super::params::{Currency, exclusive, required};
+use super::params::{Currency, required};
 use super::views::PriceView;
 
 /// Routes.
@@ -130,7 +130,7 @@ impl TryFrom<CreateParams> for NewPrice {
             (Some(id), None) => PriceProduct::Existing(id),
             (None, Some(ProductData { name })) => PriceProduct::Inline { name },
             (Some(_), Some(_)) => {
-                return Err(exclusive("product, product_data", "product".into()));
+                return Err(Error::exclusive("product, product_data", "product"));
             }
             (None, None) => {
                 return Err(Error::ParameterMissing {
@@ -197,7 +197,7 @@ fn unit_amount(
 ) -> Result<i64> {
     let amount = match (unit, decimal) {
         (Some(_), Some(_)) => {
-            return Err(exclusive("unit_amount, unit_amount_decimal", unit_path));
+            return Err(Error::exclusive("unit_amount, unit_amount_decimal", unit_path));
         }
         (Some(a), None) => a,
         (None, Some(d)) => d.parse::<i64>().map_err(|_| {

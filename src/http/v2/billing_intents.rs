@@ -150,12 +150,7 @@ impl TryFrom<CreateParams> for NewIntent {
     /// Both `cadence` and `cadence_data`.
     fn try_from(p: CreateParams) -> Result<Self> {
         if p.cadence.is_some() && p.cadence_data.is_some() {
-            return Err(Error::InvalidRequest {
-                code: Some("parameters_exclusive"),
-                message: "You may only specify one of these parameters: cadence, cadence_data."
-                    .into(),
-                param: Some("cadence_data".into()),
-            });
+            return Err(Error::exclusive("cadence, cadence_data", "cadence_data"));
         }
         Ok(NewIntent {
             id: None,
@@ -180,13 +175,10 @@ impl TryFrom<CommitBody> for CommitParams {
 
     fn try_from(b: CommitBody) -> Result<Self> {
         if b.payment_intent.is_some() && b.payment_record.is_some() {
-            return Err(Error::InvalidRequest {
-                code: Some("parameters_exclusive"),
-                message:
-                    "You may only specify one of these parameters: payment_intent, payment_record."
-                        .into(),
-                param: Some("payment_record".into()),
-            });
+            return Err(Error::exclusive(
+                "payment_intent, payment_record",
+                "payment_record",
+            ));
         }
         Ok(CommitParams {
             payment_intent: b.payment_intent,

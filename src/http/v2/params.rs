@@ -16,8 +16,8 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use crate::domain::collection::Cursor;
-use crate::domain::money::is_currency;
 use crate::error::{Error, Result};
+pub use crate::http::de::Currency;
 use crate::http::de::{Bounded, refuse};
 use crate::store::billing::PageRequest;
 
@@ -53,27 +53,6 @@ impl PageParams {
             limit: usize::try_from(limit).unwrap_or(10),
             cursor,
         })
-    }
-}
-
-/// A three-letter ISO currency, lowercased.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Currency(pub String);
-
-impl<'de> Deserialize<'de> for Currency {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let mut c = String::deserialize(deserializer)?;
-        c.make_ascii_lowercase();
-        if !is_currency(&c) {
-            return Err(refuse(
-                None,
-                None,
-                format_args!(
-                    "Invalid currency: {c}. Stripe currencies are three-letter ISO codes."
-                ),
-            ));
-        }
-        Ok(Currency(c))
     }
 }
 
