@@ -1,11 +1,11 @@
-//! Typed request parameters: a serde [`Deserializer`] over the decoded parameter tree that knows
+//! Typed request parameters: a serde [`Deserializer`](serde::Deserializer) over the decoded parameter tree that knows
 //! Stripe's conventions, so each endpoint declares its parameters as a
 //! `#[derive(Deserialize)]` struct.
 //!
 //! Both API versions arrive as a JSON object (`serde_json::Value`): v1 from the bracket form
 //! decoder, whose leaves are strings (`"799"`, `"true"`, `""` to unset), v2 from a JSON body
 //! (typed leaves, `null` to unset). The deserializer converts v1 strings where a number or a
-//! boolean is expected, treats `""` and `null` as "not set" for `Option` and [`Patch`] fields,
+//! boolean is expected, treats `""` and `null` as "not set" for `Option` and [`Patch`](crate::domain::patch::Patch) fields,
 //! and turns every failure into the [`Error`] Stripe would answer, naming the full parameter
 //! path in the style of the API version (`lines[0][amount]`, `actions[0].subscribe.type`):
 //! `serde_path_to_error` carries the path, `into_error` spells it.

@@ -1,4 +1,4 @@
-//! Parameter types and checks the v1 endpoints share (see [`de`] for the decoder).
+//! Parameter types and checks the v1 endpoints share (see [`crate::http::de`] for the decoder).
 
 use crate::error::{Error, Result};
 pub use crate::http::de::Currency;
