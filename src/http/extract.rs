@@ -183,13 +183,17 @@ pub struct Received {
     pub stripe_version: Option<HeaderValue>,
     /// The whole body.
     pub body: Option<Bytes>,
+    /// The parameters the idempotency layer decoded to fingerprint a keyed request (v1: the
+    /// query merged with the form body; v2: the body's object), which the extractor takes
+    /// instead of decoding the body again. `None` for every other request.
+    pub decoded: Option<Map<String, Value>>,
 }
 
 /// [`media_type`]'s answer.
 type MediaTypeCheck = Result<(), Option<String>>;
 
-/// A request's body.
-type TakenBody = Bytes;
+/// A request's body, and the parameters already decoded from it, if any.
+type TakenBody = (Bytes, Option<Map<String, Value>>);
 
 /// The body the middleware left, or else the body read from the request.
 ///
@@ -202,7 +206,7 @@ fn take_body(mut req: Request) -> impl Future<Output = Result<TakenBody, Error>>
     let kept = req
         .extensions_mut()
         .get_mut::<Received>()
-        .and_then(|received| received.body.take());
+        .and_then(|received| Some((received.body.take()?, received.decoded.take())));
     let source = match kept {
         Some(taken) => BodySource::Kept(taken),
         None => BodySource::Unread(Box::pin(read_body(req))),
@@ -210,7 +214,7 @@ fn take_body(mut req: Request) -> impl Future<Output = Result<TakenBody, Error>>
     async move {
         match source {
             BodySource::Kept(taken) => Ok(taken),
-            BodySource::Unread(read) => read.await,
+            BodySource::Unread(read) => Ok((read.await?, None)),
         }
     }
 }
@@ -236,11 +240,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for V1Form<T> {
         req: Request,
         _state: &S,
     ) -> impl Future<Output = Result<Self, Self::Rejection>> + Send {
-        let v1 = v1_request(req);
-        async move {
-            let (map, _expand) = v1.await?;
-            de::from_params(Mode::V1, map).map(V1Form)
-        }
+        v1_request(req, |map| de::from_params(Mode::V1, map).map(V1Form))
     }
 }
 
@@ -256,17 +256,14 @@ impl<S: Send + Sync, F: DeserializeOwned> FromRequest<S> for V1List<F> {
         req: Request,
         _state: &S,
     ) -> impl Future<Output = Result<Self, Self::Rejection>> + Send {
-        let v1 = v1_request(req);
-        async move {
-            let (mut map, _expand) = v1.await?;
+        v1_request(req, |mut map| {
             let page: Map<String, Value> = PageParams::NAMES
                 .iter()
                 .filter_map(|k| map.remove_entry(*k))
                 .collect();
             let page: PageParams = de::from_params(Mode::V1, page)?;
-            let query = page.query()?;
-            Ok(V1List(query, de::from_params(Mode::V1, map)?))
-        }
+            Ok(V1List(page.query()?, de::from_params(Mode::V1, map)?))
+        })
     }
 }
 
@@ -303,10 +300,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for V2Query<T> {
     }
 }
 
-/// The query of a v1 request merged with a POST's form body, and its `expand[]` paths.
-fn v1_request(
+/// The query of a v1 request merged with a POST's form body, `expand[]` checked and taken
+/// out, handed to `decode`.
+fn v1_request<R>(
     req: Request,
-) -> impl Future<Output = Result<(Map<String, Value>, Vec<String>), Error>> + Send {
+    decode: impl FnOnce(Map<String, Value>) -> Result<R, Error> + Send,
+) -> impl Future<Output = Result<R, Error>> + Send {
     let query = decode_query(req.uri().query());
     let post = (req.method() == Method::POST).then(|| {
         let ct = media_type(&req, "application/x-www-form-urlencoded");
@@ -318,7 +317,7 @@ fn v1_request(
             Some((ct, body)) => Some((ct, body.await?)),
             None => None,
         };
-        v1_params(map, posted)
+        decode(v1_params(map, posted)?)
     }
 }
 
@@ -326,8 +325,8 @@ fn v1_request(
 fn v1_params(
     mut map: Map<String, Value>,
     posted: Option<(MediaTypeCheck, TakenBody)>,
-) -> Result<(Map<String, Value>, Vec<String>), Error> {
-    if let Some((ct, body)) = posted {
+) -> Result<Map<String, Value>, Error> {
+    if let Some((ct, (body, decoded))) = posted {
         if !body.is_empty() {
             if let Err(other) = ct {
                 return Err(Error::MalformedBody(format!(
@@ -338,29 +337,30 @@ fn v1_params(
             let text = std::str::from_utf8(&body).map_err(|_| {
                 Error::MalformedBody("Invalid request: the body is not valid UTF-8.".into())
             })?;
-            map.extend(form::decode(text).map_err(form_error)?);
+            match decoded {
+                Some(merged) => map = merged,
+                None => map.extend(form::decode(text).map_err(form_error)?),
+            }
         }
     }
-    let expand = match map.remove("expand") {
-        None => Vec::new(),
-        Some(value) => {
-            let mut one = Map::new();
-            one.insert("expand".to_owned(), value);
-            let Expand { expand } = de::from_params(Mode::V1, one)?;
-            expand.unwrap_or_default()
-        }
-    };
-    Ok((map, expand))
+    // Accepted on every endpoint and checked, but objects are not expanded.
+    if let Some(value) = map.remove("expand") {
+        let mut one = Map::new();
+        one.insert("expand".to_owned(), value);
+        de::from_params::<Expand>(Mode::V1, one)?;
+    }
+    Ok(map)
 }
 
 /// `expand[]`: paths of objects to expand (accepted; objects are not expanded).
 #[derive(Deserialize)]
 struct Expand {
+    #[allow(dead_code, reason = "checked for its type only")]
     expand: Option<Vec<String>>,
 }
 
 /// The object of a v2 body after its media type check; an empty body is an empty object.
-fn v2_body(ct: MediaTypeCheck, body: TakenBody) -> Result<Map<String, Value>, Error> {
+fn v2_body(ct: MediaTypeCheck, (body, decoded): TakenBody) -> Result<Map<String, Value>, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
@@ -370,7 +370,11 @@ fn v2_body(ct: MediaTypeCheck, body: TakenBody) -> Result<Map<String, Value>, Er
             other.as_deref().unwrap_or("(none)")
         )));
     }
-    match serde_json::from_slice::<Value>(&body) {
+    let parsed = match decoded {
+        Some(map) => Ok(Value::Object(map)),
+        None => serde_json::from_slice::<Value>(&body),
+    };
+    match parsed {
         Ok(Value::Object(map)) => {
             check_json_limits(&map)?;
             Ok(map)
@@ -546,6 +550,7 @@ mod tests {
                     content_type: Some(HeaderValue::from_static(ct)),
                     stripe_version: None,
                     body: Some(Bytes::from_static(body.as_bytes())),
+                    decoded: None,
                 });
             }
             req
@@ -582,6 +587,42 @@ mod tests {
                 V2Json::<Currency>::from_request(not_json, &()).await,
                 Err(Error::MalformedBody(m)) if m.starts_with("Invalid JSON")
             ));
+        }
+    }
+
+    /// Parameters the idempotency layer decoded for a keyed request are taken as they are,
+    /// not decoded again from the body (the two agree; this test makes them differ to tell).
+    #[tokio::test]
+    async fn parameters_decoded_by_the_idempotency_layer_are_reused() {
+        #[derive(Debug, Deserialize)]
+        struct Currency {
+            currency: String,
+        }
+        for (ct, body, decoded) in [
+            ("application/json", r#"{"currency":"usd"}"#, "eur"),
+            ("application/x-www-form-urlencoded", "currency=usd", "gbp"),
+        ] {
+            let mut req = Request::builder()
+                .method(Method::POST)
+                .uri("/x")
+                .header(header::CONTENT_TYPE, ct)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let mut map = Map::new();
+            map.insert("currency".into(), Value::String(decoded.into()));
+            req.extensions_mut().insert(Received {
+                account: None,
+                content_type: Some(HeaderValue::from_static(ct)),
+                stripe_version: None,
+                body: Some(Bytes::from_static(body.as_bytes())),
+                decoded: Some(map),
+            });
+            let currency = if ct == "application/json" {
+                V2Json::<Currency>::from_request(req, &()).await.unwrap().0
+            } else {
+                V1Form::<Currency>::from_request(req, &()).await.unwrap().0
+            };
+            assert_eq!(currency.currency, decoded);
         }
     }
 

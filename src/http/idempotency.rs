@@ -46,36 +46,65 @@ pub type Fingerprint = [u8; 32];
 /// form body, v2 takes the JSON body and the query apart. A body that does not decode is hashed
 /// as its bytes, less surrounding whitespace.
 pub fn fingerprint(method: &str, path_and_query: &str, body: &[u8]) -> Fingerprint {
+    fingerprint_and_params(method, path_and_query, body).0
+}
+
+/// The request's [`Fingerprint`], and the parameters decoded for it, which the endpoint's
+/// extractor takes instead of decoding the body again: v1's query merged with the form body,
+/// v2's body object (`None` where the body did not decode to them).
+pub fn fingerprint_and_params(
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+) -> (Fingerprint, Option<Map<String, Value>>) {
     let (path, query) = path_and_query
         .split_once('?')
         .unwrap_or((path_and_query, ""));
     let query = form::decode(query).ok();
-    let decoded: Option<Value> = match mode_of(path) {
-        Mode::V2 => serde_json::from_slice::<Value>(body)
-            .ok()
-            .map(|body| Value::Array(vec![query.map_or(Value::Null, Value::Object), body])),
-        Mode::V1 => std::str::from_utf8(body).ok().and_then(|text| {
-            let mut params: Map<String, Value> = query?;
-            params.extend(form::decode(text).ok()?);
-            Some(Value::Object(params))
-        }),
-    };
     let mut hash = Sha256::new();
     for part in [method.as_bytes(), path.as_bytes()] {
         hash.update((part.len() as u64).to_le_bytes());
         hash.update(part);
     }
-    match decoded.and_then(|value| serde_json::to_vec(&value).ok()) {
-        Some(canonical) => {
+    let params = match mode_of(path) {
+        Mode::V2 => serde_json::from_slice::<Value>(body).ok().map(|body| {
             hash.update(b"decoded:");
-            hash.update(canonical);
-        }
-        None => {
-            hash.update(b"raw:");
-            hash.update(body.trim_ascii());
-        }
+            // Writing into a hasher cannot fail, nor can serialising a `Value`.
+            let _ = serde_json::to_writer(Hashing(&mut hash), &query);
+            let _ = serde_json::to_writer(Hashing(&mut hash), &body);
+            match body {
+                Value::Object(map) => Some(map),
+                _ => None,
+            }
+        }),
+        Mode::V1 => std::str::from_utf8(body).ok().and_then(|text| {
+            let mut params: Map<String, Value> = query?;
+            params.extend(form::decode(text).ok()?);
+            hash.update(b"decoded:");
+            let _ = serde_json::to_writer(Hashing(&mut hash), &params);
+            Some(Some(params))
+        }),
+    };
+    let Some(params) = params else {
+        hash.update(b"raw:");
+        hash.update(body.trim_ascii());
+        return (hash.finalize().into(), None);
+    };
+    (hash.finalize().into(), params)
+}
+
+/// Feeds what serde_json writes into the hash, without an intermediate buffer.
+struct Hashing<'a>(&'a mut Sha256);
+
+impl std::io::Write for Hashing<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
     }
-    hash.finalize().into()
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A stored response.

@@ -81,7 +81,7 @@ impl<'de> Deserializer<'de> for ValueDe {
                 items: items.into_iter(),
                 index: 0,
             }),
-            Value::Object(map) => visitor.visit_map(MapDe {
+            Value::Object(map) => visitor.visit_map(EntriesDe {
                 mode,
                 entries: map.into_iter(),
                 value: None,
@@ -181,7 +181,7 @@ impl<'de> Deserializer<'de> for ValueDe {
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match self.value {
             ref v if is_unset(v) => Err(DeError(Problem::Empty)),
-            Value::Object(map) => visitor.visit_map(MapDe {
+            Value::Object(map) => visitor.visit_map(EntriesDe {
                 mode: self.mode,
                 entries: map.into_iter(),
                 value: None,
@@ -204,9 +204,9 @@ impl<'de> Deserializer<'de> for ValueDe {
                     .iter()
                     .filter_map(|f| map.remove(*f).map(|v| (*f, v)))
                     .collect();
-                let out = visitor.visit_map(StructDe {
+                let out = visitor.visit_map(EntriesDe {
                     mode: self.mode,
-                    fields: known.into_iter(),
+                    entries: known.into_iter(),
                     value: None,
                 })?;
                 match map.into_iter().next() {
@@ -286,20 +286,25 @@ impl<'de> de::SeqAccess<'de> for SeqDe {
     }
 }
 
-/// The entries of an object read as a map (metadata, free-form objects).
-struct MapDe {
+/// The entries of an object: all of them for a map (metadata, free-form objects), the declared
+/// fields that were sent, in declaration order, for a struct.
+struct EntriesDe<I> {
     mode: Mode,
-    entries: serde_json::map::IntoIter,
+    entries: I,
     value: Option<Value>,
 }
 
-impl<'de> de::MapAccess<'de> for MapDe {
+impl<'de, I, K> de::MapAccess<'de> for EntriesDe<I>
+where
+    I: ExactSizeIterator<Item = (K, Value)>,
+    K: IntoDeserializer<'de, DeError>,
+{
     type Error = DeError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(
+    fn next_key_seed<S: DeserializeSeed<'de>>(
         &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, DeError> {
+        seed: S,
+    ) -> Result<Option<S::Value>, DeError> {
         match self.entries.next() {
             Some((key, value)) => {
                 self.value = Some(value);
@@ -319,42 +324,5 @@ impl<'de> de::MapAccess<'de> for MapDe {
 
     fn size_hint(&self) -> Option<usize> {
         Some(self.entries.len())
-    }
-}
-
-/// The declared fields of a struct that were sent, in declaration order.
-struct StructDe {
-    mode: Mode,
-    fields: std::vec::IntoIter<(&'static str, Value)>,
-    value: Option<Value>,
-}
-
-impl<'de> de::MapAccess<'de> for StructDe {
-    type Error = DeError;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, DeError> {
-        match self.fields.next() {
-            Some((key, value)) => {
-                self.value = Some(value);
-                seed.deserialize(de::value::BorrowedStrDeserializer::new(key))
-                    .map(Some)
-            }
-            None => Ok(None),
-        }
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
-        let value = self.value.take().unwrap_or(Value::Null);
-        seed.deserialize(ValueDe {
-            mode: self.mode,
-            value,
-        })
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.fields.len())
     }
 }

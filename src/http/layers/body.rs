@@ -54,6 +54,7 @@ fn received(parts: &mut Parts, body: Bytes) {
         content_type: parts.headers.get(CONTENT_TYPE).cloned(),
         stripe_version: parts.headers.get(&STRIPE_VERSION).cloned(),
         body: Some(body),
+        decoded: None,
     };
     parts.extensions.insert(received);
 }

@@ -21,7 +21,7 @@ use crate::http::de::Mode;
 use crate::http::error::PendingError;
 use crate::http::extract::Received;
 use crate::http::idempotency::{
-    Begin, Fingerprint, MAX_KEY_LEN, StoredResponse, WAIT_FOR_IN_FLIGHT, fingerprint,
+    Begin, Fingerprint, MAX_KEY_LEN, StoredResponse, WAIT_FOR_IN_FLIGHT, fingerprint_and_params,
 };
 use crate::http::layers::errors::{json_content_type, respond};
 use crate::http::layers::request_id::IDEMPOTENCY_KEY;
@@ -47,12 +47,17 @@ impl Middleware for Idempotent {
                 format!("Idempotency-Key values may be at most {MAX_KEY_LEN} characters long.");
             return answer(respond(Error::invalid_uncoded(message, None), mode));
         }
+        let mut req = req;
         let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
         let body = req
             .extensions()
             .get::<Received>()
             .and_then(|r| r.body.as_ref());
-        let fingerprint = fingerprint(req.method().as_str(), target, body.map_or(&[], |b| &b[..]));
+        let (fingerprint, params) =
+            fingerprint_and_params(req.method().as_str(), target, body.map_or(&[], |b| &b[..]));
+        if let Some(received) = req.extensions_mut().get_mut::<Received>() {
+            received.decoded = params;
+        }
         let state = self.0.clone();
         let mut inner = take_ready(inner);
         Box::pin(async move {
@@ -189,6 +194,7 @@ mod tests {
             content_type: None,
             stripe_version: None,
             body: Some(axum::body::Bytes::from_static(body.as_bytes())),
+            decoded: None,
         });
         req
     }

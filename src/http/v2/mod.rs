@@ -135,7 +135,7 @@ impl std::fmt::Display for Timestamp {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        s.serialize_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true))
     }
 }
 
