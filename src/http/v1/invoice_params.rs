@@ -12,7 +12,6 @@ use std::fmt;
 
 use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use strum::IntoStaticStr;
 
 use crate::domain::catalog::Recurring;
 use crate::domain::invoice::Period;
@@ -20,6 +19,7 @@ use crate::domain::patch::Patch;
 use crate::error::{Error, Result};
 pub use crate::http::de::Currency;
 use crate::http::de::{self, Bounded, Items, Metadata, Mode, refuse};
+use crate::http::v1::params::{Interval, ProductData, TaxBehavior, UsageType};
 use crate::store::invoicing::{
     DiscountInput, ItemFields, PriceDataInput, PriceInput, ProductInput,
 };
@@ -109,45 +109,6 @@ impl<'de> Visitor<'de> for UnsupportedVisitor {
     }
 }
 
-/// `tax_behavior` of a price.
-#[derive(Debug, Clone, Copy, Deserialize, IntoStaticStr)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum TaxBehavior {
-    /// Tax is added to the amount.
-    Exclusive,
-    /// Tax is included in the amount.
-    Inclusive,
-    /// Not decided yet.
-    Unspecified,
-}
-
-/// `recurring[interval]`.
-#[derive(Debug, Clone, Copy, Deserialize, IntoStaticStr)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Interval {
-    /// Daily.
-    Day,
-    /// Weekly.
-    Week,
-    /// Monthly.
-    Month,
-    /// Yearly.
-    Year,
-}
-
-/// `recurring[usage_type]`.
-#[derive(Debug, Clone, Copy, Deserialize, IntoStaticStr)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum UsageType {
-    /// Billed for the quantity.
-    Licensed,
-    /// Billed for reported usage.
-    Metered,
-}
-
 /// `recurring[…]` of a price.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -212,13 +173,6 @@ impl RecurringSlot for NotRecurring {
             false => Ok(None),
         }
     }
-}
-
-/// `product_data[…]` of an inline price.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProductData {
-    name: String,
 }
 
 /// `price_data[…]`: an inline price; `R` is its `recurring` slot.

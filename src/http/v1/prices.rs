@@ -5,7 +5,6 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use serde::{Deserialize, Deserializer};
-use strum::IntoStaticStr;
 
 use crate::domain::catalog::Recurring;
 use crate::domain::patch::Patch;
@@ -16,7 +15,7 @@ use crate::http::{AppState, render};
 use crate::store::catalog::{NewPrice, PriceProduct, PriceUpdate};
 
 use super::ListView;
-use super::params::{Currency, required};
+use super::params::{Currency, Interval, ProductData, TaxBehavior, UsageType, required};
 use super::views::PriceView;
 
 /// Routes.
@@ -24,36 +23,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/prices", get(list).post(create))
         .route("/v1/prices/{id}", get(retrieve).post(update))
-}
-
-/// `day|week|month|year`.
-#[derive(Debug, Clone, Copy, Deserialize, IntoStaticStr)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-enum Interval {
-    Day,
-    Week,
-    Month,
-    Year,
-}
-
-/// `licensed|metered`.
-#[derive(Debug, Clone, Copy, Deserialize, IntoStaticStr)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-enum UsageType {
-    Licensed,
-    Metered,
-}
-
-/// `exclusive|inclusive|unspecified`.
-#[derive(Debug, Clone, Copy, Deserialize, IntoStaticStr)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-enum TaxBehavior {
-    Exclusive,
-    Inclusive,
-    Unspecified,
 }
 
 /// `per_unit`, the only scheme the mock models.
@@ -86,13 +55,6 @@ impl<'de> Deserialize<'de> for RecurringParams {
             usage_type: r.usage_type.unwrap_or(UsageType::Licensed).into(),
         }))
     }
-}
-
-/// `product_data`: a product created with the price.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProductData {
-    name: String,
 }
 
 /// Parameters of `POST /v1/prices` (also read from fixtures).
