@@ -12,8 +12,10 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
 
-/// Most log lines waiting for the writer thread; lines beyond it are dropped.
-pub const BUFFERED_LINES_LIMIT: usize = 128_000;
+/// Most log lines waiting for the writer thread; lines beyond it are dropped. The queue is
+/// allocated whole at start-up (about 32 bytes a line), so it is sized for bursts of a few
+/// tens of milliseconds, not more.
+pub const BUFFERED_LINES_LIMIT: usize = 8_192;
 
 /// Installs a global subscriber filtered by `RUST_LOG` (default
 /// `stripe_billing_mock=info,warn`), writing through a non-blocking stderr writer. Keep the
