@@ -3,7 +3,7 @@
 //! [`Invoice`]. Pure: callers pass the time and the amounts in; nothing here reads a clock or
 //! computes totals.
 
-use crate::domain::catalog::Metadata;
+use crate::domain::catalog::{Customer, Metadata};
 
 use super::discount::Discount;
 use super::line::InvoiceLine;
@@ -264,6 +264,54 @@ pub struct Finalization {
 }
 
 impl Invoice {
+    /// A new draft for `customer` in `currency`, created `now`: no lines, no discounts, the
+    /// customer's contact details and balance copied, every optional field unset.
+    pub fn draft(
+        id: String,
+        now: i64,
+        livemode: bool,
+        customer: &Customer,
+        currency: String,
+    ) -> Self {
+        Invoice {
+            id,
+            created: now,
+            livemode,
+            customer: customer.id.clone(),
+            currency,
+            status: InvoiceStatus::Draft,
+            auto_advance: false,
+            billing_reason: "manual",
+            collection_method: "charge_automatically",
+            customer_email: customer.email.clone(),
+            customer_name: customer.name.clone(),
+            customer_phone: customer.phone.clone(),
+            customer_tax_exempt: customer.tax_exempt,
+            days_until_due: None,
+            due_date: None,
+            description: None,
+            discounts: Vec::new(),
+            footer: None,
+            lines: Vec::new(),
+            metadata: Metadata::new(),
+            number: None,
+            period_start: now,
+            period_end: now,
+            starting_balance: customer.balance,
+            ending_balance: None,
+            amount_paid: 0,
+            paid_out_of_band: false,
+            attempt_count: 0,
+            attempted: false,
+            status_transitions: StatusTransitions::default(),
+            effective_at: None,
+            next_payment_attempt: None,
+            statement_descriptor: None,
+            hosted_invoice_url: None,
+            invoice_pdf: None,
+        }
+    }
+
     /// Finalizes a draft: status, number, timestamps, balances; straight to `paid` when nothing
     /// is due. Nothing changes on error.
     ///

@@ -3,11 +3,11 @@
 //! and resolved; the stable ids that keep preview cursors working; and how a subscription line
 //! is described. Pure: no store, no locks, no HTTP types, no clock reads.
 
-use crate::domain::catalog::{Customer, Metadata, Recurring};
+use crate::domain::catalog::{Customer, Recurring};
 
 use super::discount::Discount;
 use super::item::InvoiceItem;
-use super::lifecycle::{Invoice, InvoiceStatus, StatusTransitions};
+use super::lifecycle::Invoice;
 use super::line::{LineItem, ShownLine};
 
 /// The `il_tmp_` id Stripe gives an item's line on a preview: the item id's suffix after `ii_`.
@@ -123,51 +123,20 @@ pub struct UpcomingInvoice<'a> {
 /// The upcoming invoice itself (`billing_reason: upcoming`, a draft without stored lines): its
 /// lines are shown from [`upcoming_lines`], not kept on it.
 pub fn upcoming_invoice(u: UpcomingInvoice<'_>) -> Invoice {
-    let customer = u.customer;
     Invoice {
-        id: u.id,
-        created: u.now,
-        livemode: u.livemode,
-        customer: customer.id.clone(),
-        currency: u.currency,
-        status: InvoiceStatus::Draft,
-        auto_advance: false,
         billing_reason: "upcoming",
-        collection_method: "charge_automatically",
-        customer_email: customer.email.clone(),
-        customer_name: customer.name.clone(),
-        customer_phone: customer.phone.clone(),
-        customer_tax_exempt: customer.tax_exempt,
-        days_until_due: None,
-        due_date: None,
-        description: None,
         discounts: u.discounts,
-        footer: None,
-        lines: Vec::new(),
-        metadata: Metadata::new(),
-        number: None,
-        period_start: u.now,
-        period_end: u.now,
-        starting_balance: customer.balance,
-        ending_balance: None,
-        amount_paid: 0,
-        paid_out_of_band: false,
-        attempt_count: 0,
-        attempted: false,
-        status_transitions: StatusTransitions::default(),
-        effective_at: None,
-        next_payment_attempt: None,
-        statement_descriptor: None,
-        hosted_invoice_url: None,
-        invoice_pdf: None,
+        ..Invoice::draft(u.id, u.now, u.livemode, u.customer, u.currency)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::catalog::Metadata;
     use crate::domain::invoice::fixtures::{item, percent};
     use crate::domain::invoice::item::LineKind;
+    use crate::domain::invoice::lifecycle::InvoiceStatus;
     use crate::domain::invoice::totals::totals;
 
     #[test]

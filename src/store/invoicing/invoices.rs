@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use crate::domain::catalog::Metadata;
 use crate::domain::invoice::{
-    Finalization, Invoice, InvoiceAction, InvoiceItem, InvoiceLine, InvoiceStatus, LineGroup,
-    LineSource, StatusTransitions, Totals, TransitionError, insert_line, transition,
+    Finalization, Invoice, InvoiceAction, InvoiceItem, InvoiceLine, LineGroup, LineSource, Totals,
+    TransitionError, insert_line, transition,
 };
 use crate::domain::patch::Patch;
 use crate::error::{Error, Result};
@@ -74,41 +74,16 @@ impl Store {
                     m.merge_into(&mut metadata);
                 }
                 let mut invoice = Invoice {
-                    id: id.clone(),
-                    created: env.now,
-                    livemode: env.livemode,
-                    customer: customer.id.clone(),
-                    currency,
-                    status: InvoiceStatus::Draft,
                     auto_advance: p.auto_advance.unwrap_or(false),
-                    billing_reason: "manual",
                     collection_method: p.collection_method.unwrap_or("charge_automatically"),
-                    customer_email: customer.email.clone(),
-                    customer_name: customer.name.clone(),
-                    customer_phone: customer.phone.clone(),
-                    customer_tax_exempt: customer.tax_exempt,
                     days_until_due: p.days_until_due,
                     due_date: p.due_date,
                     description: p.description,
                     discounts,
                     footer: p.footer,
-                    lines: Vec::new(),
                     metadata,
-                    number: None,
-                    period_start: env.now,
-                    period_end: env.now,
-                    starting_balance: customer.balance,
-                    ending_balance: None,
-                    amount_paid: 0,
-                    paid_out_of_band: false,
-                    attempt_count: 0,
-                    attempted: false,
-                    status_transitions: StatusTransitions::default(),
-                    effective_at: None,
-                    next_payment_attempt: None,
                     statement_descriptor: p.statement_descriptor,
-                    hosted_invoice_url: None,
-                    invoice_pdf: None,
+                    ..Invoice::draft(id.clone(), env.now, env.livemode, &customer, currency)
                 };
                 check_collection(&invoice)?;
                 let mut items = StagedItems::default();
