@@ -83,7 +83,7 @@ impl Store {
                     footer: p.footer,
                     metadata,
                     statement_descriptor: p.statement_descriptor,
-                    ..Invoice::draft(id.clone(), env.now, env.livemode, &customer, currency)
+                    ..Invoice::draft(id.clone(), env.now, env.livemode, customer, currency)
                 };
                 check_collection(&invoice)?;
                 let mut items = StagedItems::default();
