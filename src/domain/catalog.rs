@@ -193,6 +193,24 @@ pub struct Coupon {
 }
 
 impl Coupon {
+    /// A `once` coupon with nothing but `id` and `value` set, for tests.
+    #[cfg(test)]
+    pub(crate) fn for_test(id: &str, value: CouponValue) -> Self {
+        Coupon {
+            id: id.into(),
+            created: 0,
+            livemode: false,
+            value,
+            duration: "once",
+            duration_in_months: None,
+            max_redemptions: None,
+            metadata: Metadata::new(),
+            name: None,
+            redeem_by: None,
+            times_redeemed: 0,
+        }
+    }
+
     /// The discount this coupon gives on `amount` (never more than `amount`, never negative).
     /// `None` on arithmetic overflow.
     pub fn discount_on(&self, amount: i64) -> Option<i64> {
@@ -249,22 +267,13 @@ mod tests {
 
     #[test]
     fn coupon_never_exceeds_amount() {
-        let c = Coupon {
-            id: "c".into(),
-            created: 0,
-            livemode: false,
-            value: CouponValue::AmountOff {
+        let c = Coupon::for_test(
+            "c",
+            CouponValue::AmountOff {
                 amount: 500,
                 currency: "usd".into(),
             },
-            duration: "once",
-            duration_in_months: None,
-            max_redemptions: None,
-            metadata: Metadata::new(),
-            name: None,
-            redeem_by: None,
-            times_redeemed: 0,
-        };
+        );
         assert_eq!(c.discount_on(300), Some(300));
         assert_eq!(c.discount_on(800), Some(500));
         assert_eq!(c.discount_on(0), Some(0));

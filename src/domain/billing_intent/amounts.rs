@@ -271,19 +271,7 @@ pub(super) mod tests {
     }
 
     fn coupon(id: &str, value: CouponValue) -> Coupon {
-        Coupon {
-            id: id.into(),
-            created: 0,
-            livemode: false,
-            value,
-            duration: "once",
-            duration_in_months: None,
-            max_redemptions: None,
-            metadata: Metadata::new(),
-            name: None,
-            redeem_by: None,
-            times_redeemed: 0,
-        }
+        Coupon::for_test(id, value)
     }
 
     pub(in crate::domain::billing_intent) fn subscribe(items: &[(&str, i64)]) -> ActionDetails {

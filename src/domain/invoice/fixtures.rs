@@ -46,19 +46,7 @@ pub(super) fn line(id: &str, amount: i64) -> LineItem {
 }
 
 pub(super) fn coupon(value: CouponValue) -> Coupon {
-    Coupon {
-        id: "co".into(),
-        created: 0,
-        livemode: false,
-        value,
-        duration: "once",
-        duration_in_months: None,
-        max_redemptions: None,
-        metadata: Metadata::new(),
-        name: None,
-        redeem_by: None,
-        times_redeemed: 0,
-    }
+    Coupon::for_test("co", value)
 }
 
 pub(super) fn percent(id: &str, pct: f64) -> Discount {
