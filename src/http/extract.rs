@@ -306,27 +306,35 @@ fn v1_request<R>(
     req: Request,
     decode: impl FnOnce(Map<String, Value>) -> Result<R, Error> + Send,
 ) -> impl Future<Output = Result<R, Error>> + Send {
-    let query = decode_query(req.uri().query());
+    let uri = req.uri().clone();
     let post = (req.method() == Method::POST).then(|| {
         let ct = media_type(&req, "application/x-www-form-urlencoded");
         (ct, take_body(req))
     });
     async move {
-        let map = query?;
         let posted = match post {
             Some((ct, body)) => Some((ct, body.await?)),
             None => None,
         };
-        decode(v1_params(map, posted)?)
+        decode(v1_params(uri.query(), posted)?)
     }
 }
 
 /// The query merged with a POST's body after its media type check; `expand` taken out.
 fn v1_params(
-    mut map: Map<String, Value>,
-    posted: Option<(MediaTypeCheck, TakenBody)>,
+    query: Option<&str>,
+    mut posted: Option<(MediaTypeCheck, TakenBody)>,
 ) -> Result<Map<String, Value>, Error> {
-    if let Some((ct, (body, decoded))) = posted {
+    // Parameters the idempotency layer decoded already include the query, which then decoded
+    // without error: it is not decoded again.
+    let decoded = posted
+        .as_mut()
+        .and_then(|(_, (body, decoded))| decoded.take().filter(|_| !body.is_empty()));
+    let mut map = match decoded {
+        Some(_) => Map::new(),
+        None => decode_query(query)?,
+    };
+    if let Some((ct, (body, _))) = posted {
         if !body.is_empty() {
             if let Err(other) = ct {
                 return Err(Error::MalformedBody(format!(
