@@ -92,20 +92,6 @@ pub enum CycleKind {
 }
 
 impl CycleKind {
-    /// Every kind's wire name, for enum validation.
-    pub const NAMES: &'static [&'static str] = &["day", "month", "week", "year"];
-
-    /// The kind named `name`, if it is one.
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "day" => Some(CycleKind::Day),
-            "week" => Some(CycleKind::Week),
-            "month" => Some(CycleKind::Month),
-            "year" => Some(CycleKind::Year),
-            _ => None,
-        }
-    }
-
     /// The wire name.
     pub fn name(self) -> &'static str {
         match self {

@@ -16,21 +16,6 @@ pub enum Outcome {
     Canceled,
 }
 
-impl Outcome {
-    /// Every outcome's wire name.
-    pub const NAMES: &'static [&'static str] = &["canceled", "failed", "guaranteed"];
-
-    /// The outcome named `name`.
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "guaranteed" => Some(Outcome::Guaranteed),
-            "failed" => Some(Outcome::Failed),
-            "canceled" => Some(Outcome::Canceled),
-            _ => None,
-        }
-    }
-}
-
 /// Who the payer was.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CustomerDetails {
