@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::error::Result;
 use crate::fixtures::{self, Summary};
 use crate::http::AppState;
+use crate::http::de::Mode;
 use crate::http::v1::customers::CustomerView;
 use crate::http::v1::payment_intents::PaymentIntentView;
 use crate::http::v1::products::ProductView;
@@ -15,6 +16,7 @@ use crate::http::v1::views::{CouponView, InvoiceItemView, InvoiceView, PriceView
 use crate::http::v2::Shape;
 use crate::http::v2::billing_intents::IntentView;
 use crate::store::AccountKey;
+use crate::version::ApiVersion;
 
 /// One account (a secret key, optionally with a connected account) of a server.
 #[derive(Debug)]
@@ -33,6 +35,40 @@ impl<'a> Account<'a> {
             state,
             key: AccountKey::new(api_key, connected),
         }
+    }
+
+    /// The version this account's requests get without `Stripe-Version` on `mode` paths, in
+    /// which this handle renders objects.
+    fn api_version(&self, mode: Mode) -> ApiVersion {
+        self.state.versions.default_for(Some(&self.key), mode)
+    }
+
+    /// Sets the version this account's requests get when they send no `Stripe-Version`
+    /// (`None`: back to the server's default).
+    ///
+    /// # Errors
+    /// A version Stripe never published; too many accounts with a default of their own.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// server.account("sk_test_old").set_api_version(Some("2024-09-30.acacia")).unwrap();
+    /// let reply = reqwest::Client::new()
+    ///     .get(format!("{}/v1/customers", server.uri()))
+    ///     .bearer_auth("sk_test_old")
+    ///     .send()
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(reply.headers()["stripe-version"], "2024-09-30.acacia");
+    /// assert!(server.account("sk_test_old").set_api_version(Some("2024-13-01")).is_err());
+    /// # }
+    /// ```
+    pub fn set_api_version(&self, version: Option<&str>) -> Result<()> {
+        let version = version
+            .map(|v| crate::http::versions::named(v.as_bytes()))
+            .transpose()?;
+        self.state.versions.set_account(&self.key, version)
     }
 
     /// The customer `id`, as `GET /v1/customers/{id}` would return it.
@@ -148,11 +184,13 @@ impl<'a> Account<'a> {
     /// # }
     /// ```
     pub fn billing_intent(&self, id: &str) -> Option<Value> {
-        self.state
-            .store
-            .intent(&self.key, id)
-            .ok()
-            .map(|i| json(IntentView::new(&i, Shape::for_version(None))))
+        self.state.store.intent(&self.key, id).ok().map(|i| {
+            let version = self.api_version(Mode::V2);
+            json(IntentView::new(
+                &i,
+                Shape::for_version(Some(version.as_str())),
+            ))
+        })
     }
 
     /// The invoice `id`, as `GET /v1/invoices/{id}` would return it (lines embedded).

@@ -40,6 +40,11 @@ pub struct Config {
     /// How many received requests the journal keeps (0 disables it).
     #[arg(long, env = "STRIPE_MOCK_JOURNAL_LIMIT", default_value_t = crate::http::journal::DEFAULT_JOURNAL_LIMIT)]
     pub journal_limit: usize,
+    /// API version of requests that send no `Stripe-Version` (default: the newest GA version
+    /// implemented, 2026-10-28.endive; `/v2` paths take it only if it is a `.preview` version,
+    /// else 2026-10-14.preview).
+    #[arg(long, env = "STRIPE_MOCK_API_VERSION")]
+    pub api_version: Option<crate::version::ApiVersion>,
     /// Fixture document (JSON file) or directory of them, loaded into every account when it is
     /// first used.
     #[arg(long, env = "STRIPE_MOCK_FIXTURES")]

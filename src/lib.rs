@@ -38,6 +38,7 @@ pub mod server;
 pub mod store;
 mod sync;
 pub mod telemetry;
+pub mod version;
 
 pub use account::Account;
 pub use config::Config;

@@ -51,6 +51,7 @@ async fn run(config: Config) -> ExitCode {
     };
     tracing::info!(%url, "stripe-billing-mock listening on {url}");
     let state = AppState::new(Store::default(), config.journal_limit).with_start(config.start());
+    state.versions.set_server(config.api_version);
     if let Some(path) = &config.fixtures {
         let loaded = read_fixtures(path)
             .and_then(|docs| fixtures::templates(&state.store, &docs).map_err(|e| e.to_string()));

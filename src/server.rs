@@ -19,6 +19,7 @@ use crate::http::journal::DEFAULT_JOURNAL_LIMIT;
 use crate::http::journal::ReceivedRequest;
 use crate::http::{AppState, Start, app};
 use crate::store::Store;
+use crate::version::ApiVersion;
 
 /// Serves the mock's router on `listener` until `shutdown` completes, letting in-flight requests
 /// finish. Used by the binary and by [`MockServer`].
@@ -51,6 +52,7 @@ pub struct MockServerBuilder {
     start: Start,
     journal_limit: usize,
     fixtures: Vec<serde_json::Value>,
+    api_version: Option<Result<ApiVersion, String>>,
 }
 
 impl Default for MockServerBuilder {
@@ -60,6 +62,7 @@ impl Default for MockServerBuilder {
             start: Start::default(),
             journal_limit: DEFAULT_JOURNAL_LIMIT,
             fixtures: Vec::new(),
+            api_version: None,
         }
     }
 }
@@ -162,6 +165,29 @@ impl MockServerBuilder {
         self
     }
 
+    /// The API version of requests that send no `Stripe-Version` (default: the newest GA
+    /// version implemented; `/v2` paths take it only if it is a `.preview` version).
+    ///
+    /// A version Stripe never published makes [`MockServerBuilder::try_start`] fail.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::builder().api_version("2024-09-30.acacia").start().await;
+    /// let reply = reqwest::Client::new()
+    ///     .get(format!("{}/v1/customers", server.uri()))
+    ///     .bearer_auth("sk_test_1")
+    ///     .send()
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(reply.headers()["stripe-version"], "2024-09-30.acacia");
+    /// # }
+    /// ```
+    pub fn api_version(mut self, version: &str) -> Self {
+        self.api_version = Some(version.parse());
+        self
+    }
+
     /// Binds and starts the server.
     ///
     /// # Panics
@@ -177,7 +203,8 @@ impl MockServerBuilder {
     /// Binds and starts the server.
     ///
     /// # Errors
-    /// I/O errors while binding; `InvalidData` for an invalid fixture document.
+    /// I/O errors while binding; `InvalidData` for an invalid fixture document;
+    /// `InvalidInput` for an API version Stripe never published.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -187,6 +214,10 @@ impl MockServerBuilder {
     /// # }
     /// ```
     pub async fn try_start(self) -> std::io::Result<MockServer> {
+        let api_version = self
+            .api_version
+            .transpose()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let listener = match self.listener {
             Some(l) => {
                 l.set_nonblocking(true)?;
@@ -197,6 +228,7 @@ impl MockServerBuilder {
         let address = listener.local_addr()?;
         let state =
             AppState::new(Store::new(IdGen::random()), self.journal_limit).with_start(self.start);
+        state.versions.set_server(api_version);
         if !self.fixtures.is_empty() {
             let templates = crate::fixtures::templates(&state.store, &self.fixtures)
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/_mock/clock", get(clock).post(set_clock))
         .route("/_mock/fixtures", post(load_fixtures))
+        .route("/_mock/api_version", get(api_version).post(set_api_version))
 }
 
 /// `?api_key=` selects one secret key's accounts.
@@ -193,28 +194,93 @@ async fn set_clock(State(app): State<AppState>, body: Bytes) -> Result<Response>
     render(&ClockView::of(&app))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FixtureTarget {
-    api_key: Option<String>,
-    account: Option<String>,
-}
-
 /// `POST /_mock/fixtures?api_key=sk_test_…[&account=acct_…]`: loads a fixture document into
 /// that account, all or nothing.
 async fn load_fixtures(
     State(app): State<AppState>,
-    q: std::result::Result<Query<FixtureTarget>, axum::extract::rejection::QueryRejection>,
+    q: std::result::Result<Query<AccountTarget>, axum::extract::rejection::QueryRejection>,
     body: Bytes,
 ) -> Result<Response> {
-    let target = query(q)?;
-    let key = target.api_key.ok_or(Error::ParameterMissing {
+    let account = query(q)?.account()?.ok_or(Error::ParameterMissing {
         param: "api_key".into(),
     })?;
-    let header = format!("Bearer {key}");
-    let key = crate::http::extract::api_key(Some(header.as_bytes()))?;
     let doc: serde_json::Value = parse_json(&body)?;
-    let account = crate::store::AccountKey::new(&key, target.account.as_deref());
     let summary = crate::fixtures::load(&app.store, &account, &doc)?;
     render(&json!({ "loaded": summary }))
+}
+
+/// `?api_key=sk_test_…[&account=acct_…]`: one account (a secret key, optionally with a
+/// connected account); without `api_key`, none.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountTarget {
+    api_key: Option<String>,
+    account: Option<String>,
+}
+
+impl AccountTarget {
+    fn account(&self) -> Result<Option<crate::store::AccountKey>> {
+        let Some(key) = &self.api_key else {
+            return Ok(None);
+        };
+        let header = format!("Bearer {key}");
+        let key = crate::http::extract::api_key(Some(header.as_bytes()))?;
+        Ok(Some(crate::store::AccountKey::new(
+            &key,
+            self.account.as_deref(),
+        )))
+    }
+}
+
+/// The default versions of an account (or of the server) as the control plane shows them.
+#[derive(Debug, Serialize)]
+struct VersionView {
+    /// What v1 paths get without `Stripe-Version`.
+    api_version: &'static str,
+    /// What `/v2` paths get without `Stripe-Version`.
+    v2_api_version: &'static str,
+}
+
+fn version_view(app: &AppState, account: Option<&crate::store::AccountKey>) -> VersionView {
+    use crate::http::de::Mode;
+    VersionView {
+        api_version: app.versions.default_for(account, Mode::V1).as_str(),
+        v2_api_version: app.versions.default_for(account, Mode::V2).as_str(),
+    }
+}
+
+/// `GET /_mock/api_version[?api_key=…]`: the versions requests without `Stripe-Version` get.
+async fn api_version(
+    State(app): State<AppState>,
+    q: std::result::Result<Query<AccountTarget>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
+    let account = query(q)?.account()?;
+    render(&version_view(&app, account.as_ref()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VersionChange {
+    /// The new default; `null` goes back to the mock's.
+    api_version: Option<String>,
+}
+
+/// `POST /_mock/api_version[?api_key=…]` with `{"api_version": "2024-09-30.acacia"}`: sets the
+/// default version of an account, or of the server.
+async fn set_api_version(
+    State(app): State<AppState>,
+    q: std::result::Result<Query<AccountTarget>, axum::extract::rejection::QueryRejection>,
+    body: Bytes,
+) -> Result<Response> {
+    let account = query(q)?.account()?;
+    let change: VersionChange = parse_json(&body)?;
+    let version = change
+        .api_version
+        .map(|v| crate::http::versions::named(v.as_bytes()))
+        .transpose()?;
+    match &account {
+        Some(a) => app.versions.set_account(a, version)?,
+        None => app.versions.set_server(version),
+    }
+    render(&version_view(&app, account.as_ref()))
 }

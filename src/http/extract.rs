@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 use crate::http::de::{self, Mode};
 use crate::http::v1::PageParams;
 use crate::store::{AccountKey, ListQuery};
+use crate::version::ApiVersion;
 
 /// The account the request acts on, from `Authorization` (+ `Stripe-Account`).
 #[derive(Debug, Clone)]
@@ -179,8 +180,6 @@ pub struct Received {
     pub account: Option<AccountKey>,
     /// The request's first `Content-Type` header.
     pub content_type: Option<HeaderValue>,
-    /// The request's first `Stripe-Version` header.
-    pub stripe_version: Option<HeaderValue>,
     /// The whole body.
     pub body: Option<Bytes>,
     /// The parameters the idempotency layer decoded to fingerprint a keyed request (v1: the
@@ -556,7 +555,6 @@ mod tests {
                 req.extensions_mut().insert(Received {
                     account: None,
                     content_type: Some(HeaderValue::from_static(ct)),
-                    stripe_version: None,
                     body: Some(Bytes::from_static(body.as_bytes())),
                     decoded: None,
                 });
@@ -621,7 +619,6 @@ mod tests {
             req.extensions_mut().insert(Received {
                 account: None,
                 content_type: Some(HeaderValue::from_static(ct)),
-                stripe_version: None,
                 body: Some(Bytes::from_static(body.as_bytes())),
                 decoded: Some(map),
             });
@@ -671,5 +668,22 @@ mod tests {
     #[test]
     fn masks_keep_last_four() {
         assert_eq!(mask("sk_test_abcdefgh1234"), "sk_test_********1234");
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiVersion {
+    type Rejection = Error;
+
+    /// The version the version layer resolved; without the layer (a router served alone), the
+    /// request's `Stripe-Version` or the mock's default.
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(version) = parts.extensions.get::<ApiVersion>() {
+            return Ok(*version);
+        }
+        let mode = crate::http::mode_of(parts.uri.path());
+        match parts.headers.get(&crate::http::STRIPE_VERSION) {
+            None => Ok(crate::http::versions::fallback(None, mode)),
+            Some(value) => crate::http::versions::named(value.as_bytes()),
+        }
     }
 }

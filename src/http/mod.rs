@@ -16,6 +16,7 @@ pub mod journal;
 pub mod layers;
 pub mod v1;
 pub mod v2;
+pub mod versions;
 
 use std::sync::Arc;
 
@@ -38,16 +39,11 @@ use crate::http::de::Mode;
 use crate::http::faults::Faults;
 use crate::http::idempotency::Idempotency;
 use crate::http::journal::Journal;
+use crate::http::versions::Versions;
 use crate::store::Store;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-
-/// `Stripe-Version` reported on v1 responses when the request names none: the API version whose
-/// object shapes the mock renders (the seed documents' legacy invoice shapes).
-pub const DEFAULT_V1_VERSION: &str = "2023-10-16";
-/// `Stripe-Version` reported on v2 responses when the request names none.
-pub const DEFAULT_V2_VERSION: &str = "2025-08-27.preview";
 
 /// State shared by every handler: one reference-counted allocation, so the clones axum makes
 /// per request cost one atomic increment.
@@ -65,6 +61,8 @@ pub struct Shared {
     pub faults: Faults,
     /// Idempotency keys and stored responses.
     pub idempotency: Arc<Idempotency>,
+    /// Default API versions (server and accounts).
+    pub versions: Versions,
     /// Request ids are drawn from their own sequence so they never shift object ids.
     request_ids: IdGen,
     /// Where `reset` puts the clock and ids back to.
@@ -111,6 +109,7 @@ impl AppState {
             journal: Journal::new(journal_limit),
             faults: Faults::default(),
             idempotency: Arc::new(Idempotency::default()),
+            versions: Versions::default(),
             request_ids: IdGen::random(),
             start,
         }));
@@ -157,6 +156,7 @@ impl AppState {
         self.journal.clear(None);
         self.faults.clear(None);
         self.idempotency.clear(None);
+        self.versions.clear(None);
         self.apply_start();
     }
 
@@ -167,6 +167,7 @@ impl AppState {
         self.journal.clear(Some(api_key));
         self.faults.clear(Some(api_key));
         self.idempotency.clear(Some(api_key));
+        self.versions.clear(Some(api_key));
     }
 }
 
@@ -178,10 +179,11 @@ impl AppState {
 /// 3. [`layers::journal`]: records the request with its final status and `Request-Id`;
 /// 4. [`layers::limits`]: URL and header size limits (400);
 /// 5. [`layers::auth`]: the secret key and account (401, before the body is read);
-/// 6. [`layers::body`]: the body read whole, at most [`MAX_BODY_BYTES`] (413);
-/// 7. [`layers::faults`]: injected faults (before idempotency: never stored);
-/// 8. [`layers::idempotency`]: `Idempotency-Key` replays, mismatches and waits;
-/// 9. [`layers::errors`]: `Error`s and the router's own errors in Stripe's envelopes (inside
+/// 6. [`layers::version`]: the API version, named or the account's default (400 if unknown);
+/// 7. [`layers::body`]: the body read whole, at most [`MAX_BODY_BYTES`] (413);
+/// 8. [`layers::faults`]: injected faults (before idempotency: never stored);
+/// 9. [`layers::idempotency`]: `Idempotency-Key` replays, mismatches and waits;
+/// 10. [`layers::errors`]: `Error`s and the router's own errors in Stripe's envelopes (inside
 ///    idempotency, so answers are stored as rendered).
 ///
 /// The layers wrap the router once, instead of every route through `Router::layer`.
@@ -214,6 +216,7 @@ pub fn app(
         .layer(L(layers::journal::Journal(state.clone())))
         .layer(L(layers::limits::Limits))
         .layer(L(layers::auth::Auth))
+        .layer(L(layers::version::ResolveVersion(state.clone())))
         .layer(L(layers::body::ReadBody))
         .layer(L(layers::faults::InjectFaults(state.clone())))
         .layer(L(layers::idempotency::Idempotent(state)))

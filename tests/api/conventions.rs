@@ -25,8 +25,13 @@ async fn every_response_carries_request_id_and_stripe_version() {
         );
     }
     assert_ne!(ok.header("request-id"), missing.header("request-id"));
-    assert_eq!(ok.header("stripe-version"), Some("2023-10-16"));
-    assert_eq!(v2.header("stripe-version"), Some("2025-08-27.preview"));
+    // Without `Stripe-Version`: the newest GA version, and on /v2 the documented preview one.
+    assert_eq!(ok.header("stripe-version"), Some("2026-10-28.endive"));
+    assert_eq!(
+        unauthenticated.header("stripe-version"),
+        Some("2026-10-28.endive")
+    );
+    assert_eq!(v2.header("stripe-version"), Some("2026-10-14.preview"));
 }
 
 #[tokio::test]

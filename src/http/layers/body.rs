@@ -16,7 +16,7 @@ use crate::http::extract::Received;
 use crate::http::layers::errors::respond;
 use crate::http::layers::journal::ReceivedBody;
 use crate::http::layers::{BoxFuture, Inner, Middleware, take_ready};
-use crate::http::{MAX_BODY_BYTES, STRIPE_VERSION, mode_of};
+use crate::http::{MAX_BODY_BYTES, mode_of};
 use crate::store::AccountKey;
 
 /// Reads request bodies whole.
@@ -52,7 +52,6 @@ fn received(parts: &mut Parts, body: Bytes) {
     let received = Received {
         account: parts.extensions.get::<AccountKey>().cloned(),
         content_type: parts.headers.get(CONTENT_TYPE).cloned(),
-        stripe_version: parts.headers.get(&STRIPE_VERSION).cloned(),
         body: Some(body),
         decoded: None,
     };

@@ -192,7 +192,6 @@ mod tests {
         req.extensions_mut().insert(Received {
             account: Some(account),
             content_type: None,
-            stripe_version: None,
             body: Some(axum::body::Bytes::from_static(body.as_bytes())),
             decoded: None,
         });

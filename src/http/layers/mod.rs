@@ -19,6 +19,7 @@ pub mod journal;
 pub mod limits;
 pub mod log;
 pub mod request_id;
+pub mod version;
 
 use std::convert::Infallible;
 use std::future::Future;

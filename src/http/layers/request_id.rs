@@ -7,9 +7,10 @@ use axum::body::Bytes;
 use axum::extract::Request;
 use axum::http::header::{HeaderName, HeaderValue};
 
-use crate::http::de::Mode;
 use crate::http::layers::{BoxFuture, Inner, Middleware};
-use crate::http::{AppState, DEFAULT_V1_VERSION, DEFAULT_V2_VERSION, STRIPE_VERSION, mode_of};
+use crate::http::versions::fallback;
+use crate::http::{AppState, STRIPE_VERSION, mode_of};
+use crate::version::ApiVersion;
 
 /// `Request-Id`.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
@@ -30,19 +31,23 @@ impl Middleware for StripeHeaders {
         let id = HeaderValue::from_maybe_shared(Bytes::from(self.0.request_id()))
             .unwrap_or_else(|_| HeaderValue::from_static("req_0"));
         let headers = req.headers();
-        let version = headers.get(&STRIPE_VERSION).cloned().unwrap_or_else(|| {
-            HeaderValue::from_static(match mode_of(req.uri().path()) {
-                Mode::V1 => DEFAULT_V1_VERSION,
-                Mode::V2 => DEFAULT_V2_VERSION,
-            })
-        });
+        // Answers that the version layer did not see (401s, the control plane) name the
+        // request's version as sent, else the server's default.
+        let named = headers.get(&STRIPE_VERSION).cloned();
+        let mode = mode_of(req.uri().path());
+        let server_default = self.0.versions.server_default();
         let key = headers.get(&IDEMPOTENCY_KEY).cloned();
         req.extensions_mut().insert(RequestId(id.clone()));
         let answered = inner.call(req);
         Box::pin(async move {
             let mut response = answered.await?;
+            response.headers_mut().insert(REQUEST_ID.clone(), id);
+            let version = match (response.extensions().get::<ApiVersion>(), named) {
+                (Some(v), _) => HeaderValue::from_static(v.as_str()),
+                (None, Some(named)) => named,
+                (None, None) => HeaderValue::from_static(fallback(server_default, mode).as_str()),
+            };
             let headers = response.headers_mut();
-            headers.insert(REQUEST_ID.clone(), id);
             headers.insert(STRIPE_VERSION.clone(), version);
             if let Some(key) = key {
                 headers.insert(IDEMPOTENCY_KEY.clone(), key);
@@ -85,7 +90,10 @@ mod tests {
             id.to_str()
                 .is_ok_and(|id| id.starts_with("req_") && id.len() == 18)
         );
-        assert_eq!(response.headers()["stripe-version"], DEFAULT_V1_VERSION);
+        assert_eq!(
+            response.headers()["stripe-version"],
+            crate::version::NEWEST_GA
+        );
         assert_eq!(response.headers()["idempotency-key"], "k-1");
         let body = crate::http::layers::testing::text(response).await;
         assert_eq!(body.as_bytes(), id.as_bytes());
@@ -106,6 +114,9 @@ mod tests {
             .oneshot(request(Method::GET, "/v2/billing/intents", ""))
             .await
             .expect("infallible");
-        assert_eq!(response.headers()["stripe-version"], DEFAULT_V2_VERSION);
+        assert_eq!(
+            response.headers()["stripe-version"],
+            crate::version::DEFAULT_PREVIEW
+        );
     }
 }

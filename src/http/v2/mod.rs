@@ -20,9 +20,9 @@ use serde::{Serialize, Serializer};
 
 use crate::domain::collection::Cursor;
 use crate::error::{Error, Result};
-use crate::http::extract::Received;
-use crate::http::{AppState, STRIPE_VERSION};
+use crate::http::AppState;
 use crate::store::billing::{Page, PageRequest};
+use crate::version::ApiVersion;
 
 /// All v2 routes.
 pub fn router() -> Router<AppState> {
@@ -84,13 +84,9 @@ impl Shape {
 impl<S: Send + Sync> FromRequestParts<S> for Shape {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let version = match parts.extensions.get::<Received>() {
-            Some(received) => received.stripe_version.as_ref(),
-            None => parts.headers.get(&STRIPE_VERSION),
-        }
-        .and_then(|v| v.to_str().ok());
-        Ok(Shape::for_version(version))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let version = ApiVersion::from_request_parts(parts, state).await?;
+        Ok(Shape::for_version(Some(version.as_str())))
     }
 }
 
