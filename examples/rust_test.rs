@@ -86,7 +86,8 @@ mod tests {
 
         // Assert: on the answer, on the stored object and on the requests the mock received.
         assert_eq!(intent["status"], "reserved");
-        assert_eq!(intent["amount_details"]["total"], 2000);
+        // The default version of `/v2` paths, 2026-10-14.preview, writes amounts as strings.
+        assert_eq!(intent["amount_details"]["total"], "2000");
         let id = intent["id"].as_str().expect("id");
         let stored = server
             .account("sk_test_example")

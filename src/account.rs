@@ -184,13 +184,11 @@ impl<'a> Account<'a> {
     /// # }
     /// ```
     pub fn billing_intent(&self, id: &str) -> Option<Value> {
-        self.state.store.intent(&self.key, id).ok().map(|i| {
-            let version = self.api_version(Mode::V2);
-            json(IntentView::new(
-                &i,
-                Shape::for_version(Some(version.as_str())),
-            ))
-        })
+        self.state
+            .store
+            .intent(&self.key, id)
+            .ok()
+            .map(|i| json(IntentView::new(&i, Shape::of(self.api_version(Mode::V2)))))
     }
 
     /// The invoice `id`, as `GET /v1/invoices/{id}` would return it (lines embedded).

@@ -13,7 +13,8 @@
 
 use std::fmt;
 
-/// The dates at which the shapes the mock renders change.
+/// The dates at which the shapes the mock renders change, written `YYYY_MM_DD`.
+#[allow(clippy::inconsistent_digit_grouping)]
 pub mod dates {
     /// `2024-09-30.acacia`: the first named release.
     pub const ACACIA: u32 = 2024_09_30;
@@ -28,6 +29,39 @@ pub mod dates {
     pub const DAHLIA: u32 = 2026_03_25;
     /// `2026-09-30.endive`.
     pub const ENDIVE: u32 = 2026_09_30;
+
+    // v2 Billing Intents, dated by the private-preview SDK builds that pin each version
+    // (stripe-python `…aN` on PyPI, stripe-node `…-alpha.N` on npm): a field belongs to the
+    // first version whose builds' generated models have it.
+
+    /// `2025-08-27.preview` (seed documents; stripe-node 18.6.0-alpha.2, stripe-python
+    /// 12.6.0a1): the intent's `effective_at` and `cadence_data` of the first seed version,
+    /// `2025-07-30.preview`, are gone.
+    pub const INTENTS_SEED: u32 = 2025_08_27;
+    /// `2025-09-30.preview` (stripe-python 13.1.0a1), the first version after the seed
+    /// documents: `amount_details` as integer-valued strings, as every SDK types them, where
+    /// the seed documents show integers.
+    pub const STRING_AMOUNTS: u32 = 2025_09_30;
+    /// `2025-12-15.preview` (stripe-python 14.2.0a1, stripe-node 20.2.0-alpha.1): the
+    /// `collect_at` and `overrides` of subscribe, modify and deactivate actions replace their
+    /// `billing_details` (`2025-11-17.preview`, stripe-python 14.1.0a4, still has it).
+    pub const COLLECT_AT: u32 = 2025_12_15;
+    /// `2026-01-28.preview` (stripe-python 14.4.0a2): the intent's `cadence_data`.
+    pub const CADENCE_DATA: u32 = 2026_01_28;
+    /// `2026-01-28.preview` (stripe-python 14.4.0a2–a4): spend modifier rules (apply and
+    /// remove), `effective_at` of apply and remove actions, `cancellation_details` of deactivate
+    /// actions.
+    pub const SPEND_MODIFIER_RULES: u32 = 2026_01_28;
+    /// `2026-03-25.preview` (stripe-python 15.1.0a1; `2026-03-04.preview`, 14.5.0a4, has not):
+    /// the intent's `status_transitions.expires_at`.
+    pub const EXPIRES_AT: u32 = 2026_03_25;
+    /// `2026-03-25.preview` (stripe-python 15.1.0a1): apply actions of type `discount`, with
+    /// the `effective_at` types `current_billing_period_start` and `timestamp`, and
+    /// `recurring_credit_grant` partial-period behaviours.
+    pub const APPLY_DISCOUNT: u32 = 2026_03_25;
+    /// `2026-07-29.preview` (stripe-python 15.5.0a1; `2026-07-08.preview`, 15.4.0a5, has not):
+    /// `amount_details.amount_due` and `amount_details.customer_balance_applied`.
+    pub const AMOUNT_DUE: u32 = 2026_07_29;
 }
 
 /// Every published version the mock accepts, sorted as strings (which sorts them by date).
@@ -303,6 +337,7 @@ impl std::str::FromStr for ApiVersion {
 }
 
 #[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
 

@@ -20,6 +20,8 @@ use serde::de::DeserializeOwned;
 
 use crate::http::de::{self, Mode};
 use crate::http::v1::PageParams;
+use crate::http::v2::Shape;
+use crate::http::v2::params::absent_in;
 use crate::store::{AccountKey, ListQuery};
 use crate::version::ApiVersion;
 
@@ -267,7 +269,8 @@ impl<S: Send + Sync, F: DeserializeOwned> FromRequest<S> for V1List<F> {
 }
 
 /// A v2 JSON body (POST), decoded into `T`: empty, or a JSON object with
-/// `Content-Type: application/json`.
+/// `Content-Type: application/json`. The parameters the request's version lacks
+/// ([`absent_in`]) are refused as that version refuses them.
 #[derive(Debug)]
 pub struct V2Json<T>(pub T);
 
@@ -279,10 +282,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for V2Json<T> {
         _state: &S,
     ) -> impl Future<Output = Result<Self, Self::Rejection>> + Send {
         let ct = media_type(&req, "application/json");
+        let version = version_of(req.extensions(), req.headers(), req.uri().path());
         let body = take_body(req);
         async move {
+            let shape = Shape::of(version?);
             let map = v2_body(ct, body.await?)?;
-            de::from_params(Mode::V2, map).map(V2Json)
+            let absent = |ty: &'static str, name: &str| absent_in(shape, ty, name);
+            de::from_params_in(Mode::V2, &absent, map).map(V2Json)
         }
     }
 }
@@ -460,6 +466,33 @@ fn check_json_limits(map: &Map<String, Value>) -> Result<(), Error> {
         walk(v, 1, &mut path)?;
     }
     Ok(())
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiVersion {
+    type Rejection = Error;
+
+    /// The version the version layer resolved; without the layer (a router served alone), the
+    /// request's `Stripe-Version` or the mock's default.
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        version_of(&parts.extensions, &parts.headers, parts.uri.path())
+    }
+}
+
+/// The version of a request: the one the version layer resolved, else its `Stripe-Version`,
+/// else the mock's default for `path`.
+fn version_of(
+    extensions: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+    path: &str,
+) -> Result<ApiVersion, Error> {
+    if let Some(version) = extensions.get::<ApiVersion>() {
+        return Ok(*version);
+    }
+    let mode = crate::http::mode_of(path);
+    match headers.get(&crate::http::STRIPE_VERSION) {
+        None => Ok(crate::http::versions::fallback(None, mode)),
+        Some(value) => crate::http::versions::named(value.as_bytes()),
+    }
 }
 
 #[cfg(test)]
@@ -668,22 +701,5 @@ mod tests {
     #[test]
     fn masks_keep_last_four() {
         assert_eq!(mask("sk_test_abcdefgh1234"), "sk_test_********1234");
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for ApiVersion {
-    type Rejection = Error;
-
-    /// The version the version layer resolved; without the layer (a router served alone), the
-    /// request's `Stripe-Version` or the mock's default.
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        if let Some(version) = parts.extensions.get::<ApiVersion>() {
-            return Ok(*version);
-        }
-        let mode = crate::http::mode_of(parts.uri.path());
-        match parts.headers.get(&crate::http::STRIPE_VERSION) {
-            None => Ok(crate::http::versions::fallback(None, mode)),
-            Some(value) => crate::http::versions::named(value.as_bytes()),
-        }
     }
 }

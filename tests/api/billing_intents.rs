@@ -47,6 +47,7 @@ async fn retrieving_again_always_shows_the_intent_as_it_is_now_in_the_version_as
     }
 }
 
+/// In the default version of `/v2` paths, `2026-10-14.preview`, which has every field.
 #[tokio::test]
 async fn creating_an_intent_returns_a_draft_with_every_field() {
     let app = TestApp::spawn().await;
@@ -65,17 +66,27 @@ async fn creating_an_intent_returns_a_draft_with_every_field() {
     assert_eq!(intent["cadence_data"], Value::Null);
     assert_eq!(
         intent["amount_details"],
-        json!({"currency": "usd", "discount": 0, "shipping": 0, "subtotal": 2000, "tax": 0, "total": 2000})
+        json!({"amount_due": "2000", "currency": "usd", "customer_balance_applied": "0", "discount": "0", "shipping": "0", "subtotal": "2000", "tax": "0", "total": "2000"})
     );
+    assert!(intent.get("effective_at").is_none());
     let created = intent["created"].as_str().expect("created");
     assert_eq!(created.len(), "2025-01-01T00:00:00.000Z".len(), "{created}");
     assert!(
         created.ends_with('Z') && created.as_bytes()[19] == b'.',
         "{created}"
     );
+    let at = |t: &str| {
+        chrono::DateTime::parse_from_rfc3339(t)
+            .expect("RFC 3339")
+            .timestamp()
+    };
+    let expires = intent["status_transitions"]["expires_at"]
+        .as_str()
+        .expect("expires_at");
+    assert_eq!(at(expires) - at(created), 24 * 3600, "{expires}");
     assert_eq!(
         intent["status_transitions"],
-        json!({"canceled_at": null, "committed_at": null, "drafted_at": created, "reserved_at": null})
+        json!({"canceled_at": null, "committed_at": null, "drafted_at": created, "expires_at": expires, "reserved_at": null})
     );
 }
 
@@ -395,22 +406,17 @@ async fn amounts_follow_prices_quantities_and_coupons() {
         ),
         (json!([pricing_plan()]), 0, 0, 0),
     ];
+    // In the default version, whose amounts are integer-valued strings.
     for (actions, subtotal, discount, total) in cases {
         let intent = create(&app, json!({"currency": "usd", "actions": actions})).await;
         let a = &intent["amount_details"];
+        let int = |v: &Value| v.as_str().and_then(|s| s.parse::<i64>().ok());
         assert_eq!(
-            (
-                a["subtotal"].as_i64(),
-                a["discount"].as_i64(),
-                a["total"].as_i64()
-            ),
+            (int(&a["subtotal"]), int(&a["discount"]), int(&a["total"])),
             (Some(subtotal), Some(discount), Some(total)),
             "{actions}"
         );
-        assert_eq!(
-            (a["tax"].as_i64(), a["shipping"].as_i64()),
-            (Some(0), Some(0))
-        );
+        assert_eq!((int(&a["tax"]), int(&a["shipping"])), (Some(0), Some(0)));
     }
 }
 
@@ -552,7 +558,7 @@ async fn reserve_recomputes_amounts_and_sees_deleted_coupons() {
     )
     .await;
     let id = id_of(&intent);
-    assert_eq!(intent["amount_details"]["total"], 500);
+    assert_eq!(intent["amount_details"]["total"], "500");
 
     let deleted = app.delete(&format!("/v1/coupons/{half}")).await;
     assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.text);
@@ -1053,23 +1059,28 @@ async fn amount_details_follow_the_requested_version() {
     let id = id_of(&intent_of(&app, 2200).await);
     let path = format!("/v2/billing/intents/{id}");
 
-    for version in [None, Some("2025-08-27.preview"), Some("2025-07-30.preview")] {
-        let body = ok(v2(&app, Method::GET, &path, version, None).await);
+    // The seed versions: integers, no balance fields, no expiry.
+    for version in ["2025-08-27.preview", "2025-07-30.preview"] {
+        let body = ok(v2(&app, Method::GET, &path, Some(version), None).await);
         let a = &body["amount_details"];
-        assert_eq!(a["total"], 2200, "{version:?}");
-        assert!(a.get("amount_due").is_none(), "{version:?}");
+        assert_eq!(a["total"], 2200, "{version}");
+        assert!(a.get("amount_due").is_none(), "{version}");
         assert!(body["status_transitions"].get("expires_at").is_none());
     }
 
-    let body = ok(v2(&app, Method::GET, &path, Some("2026-10-14.preview"), None).await);
-    assert_eq!(
-        body["amount_details"],
-        json!({"amount_due": "2200", "currency": "usd", "customer_balance_applied": "0", "discount": "0", "shipping": "0", "subtotal": "2200", "tax": "0", "total": "2200"})
-    );
-    let expires = body["status_transitions"]["expires_at"]
-        .as_str()
-        .expect("expires_at");
-    assert!(expires > body["created"].as_str().expect("created"));
+    // The default, 2026-10-14.preview, has every field.
+    for version in [None, Some("2026-10-14.preview")] {
+        let body = ok(v2(&app, Method::GET, &path, version, None).await);
+        assert_eq!(
+            body["amount_details"],
+            json!({"amount_due": "2200", "currency": "usd", "customer_balance_applied": "0", "discount": "0", "shipping": "0", "subtotal": "2200", "tax": "0", "total": "2200"}),
+            "{version:?}"
+        );
+        let expires = body["status_transitions"]["expires_at"]
+            .as_str()
+            .expect("expires_at");
+        assert!(expires > body["created"].as_str().expect("created"));
+    }
 
     let body = ok(v2(&app, Method::GET, &path, Some("2025-12-15.preview"), None).await);
     assert_eq!(body["amount_details"]["total"], "2200");
@@ -1144,14 +1155,18 @@ async fn responses_have_the_golden_examples_shapes() {
     .await);
     let price = app.price(2000, "usd").await;
     let new = || json!({"currency": "usd", "cadence": id_of(&cadence), "actions": [subscribe(&[(&price, None)])]});
-    // The documented example omits only our cadence_data.
-    let extra = [".cadence_data"];
+    // The examples without a version are the seed version's (`2025-08-27.preview`), whose
+    // intents have exactly their fields; those of `2025-07-30.preview` omit the `cadence_data`
+    // its attribute docs list.
+    let seed = Some("2025-08-27.preview");
+    let extra: [&str; 0] = [];
+    let july_extra = [".cadence_data"];
 
     let id = id_of(&create(&app, new()).await);
     let path = format!("/v2/billing/intents/{id}");
-    let retrieved = ok(get(&app, &path).await);
+    let retrieved = ok(v2(&app, Method::GET, &path, seed, None).await);
     assert_shape(&golden("intents.retrieve"), &retrieved, "", &extra);
-    let list = ok(get(&app, "/v2/billing/intents").await);
+    let list = ok(v2(&app, Method::GET, "/v2/billing/intents", seed, None).await);
     assert_shape(&golden("intents.list"), &list, "", &extra);
 
     let v = |s| Some(s);
@@ -1195,7 +1210,7 @@ async fn responses_have_the_golden_examples_shapes() {
         &golden("intents.reserve.2025-07-30.preview"),
         &reserved,
         "",
-        &extra,
+        &july_extra,
     );
     let committed = ok(v2(
         &app,
@@ -1209,11 +1224,18 @@ async fn responses_have_the_golden_examples_shapes() {
         &golden("intents.commit.2025-07-30.preview"),
         &committed,
         "",
-        &extra,
+        &july_extra,
     );
 
     let other = id_of(&create(&app, new()).await);
-    let canceled = ok(post_empty(&app, &op_path(&other, "cancel")).await);
+    let canceled = ok(v2(
+        &app,
+        Method::POST,
+        &op_path(&other, "cancel"),
+        seed,
+        Some(json!({})),
+    )
+    .await);
     assert_shape(&golden("intents.cancel"), &canceled, "", &extra);
 
     // The examples say `v2.billing.billing_intent`; the SDKs need `v2.billing.intent`.
@@ -1223,21 +1245,23 @@ async fn responses_have_the_golden_examples_shapes() {
     );
     assert_eq!(retrieved["object"], "v2.billing.intent");
 
-    // Actions: ours add the null sibling sub-objects and the subscribe defaults.
+    // Actions: ours add the null sibling sub-objects and the seed version's subscribe fields
+    // (defaults filled).
     let action_extra = [
         ".apply",
         ".deactivate",
         ".modify",
         ".remove",
-        ".subscribe.collect_at",
+        ".subscribe.billing_details",
         ".subscribe.effective_at",
         ".subscribe.pricing_plan_subscription_details",
         ".subscribe.v1_subscription_details",
     ];
-    let actions = ok(get(&app, &format!("{path}/actions")).await);
+    let actions = ok(v2(&app, Method::GET, &format!("{path}/actions"), seed, None).await);
     assert_shape(&golden("intents.actions.list"), &actions, "", &action_extra);
     let action_id = id_of(&actions["data"][0]);
-    let action = ok(get(&app, &format!("{path}/actions/{action_id}")).await);
+    let action_path = format!("{path}/actions/{action_id}");
+    let action = ok(v2(&app, Method::GET, &action_path, seed, None).await);
     assert_shape(
         &golden("intents.actions.retrieve"),
         &action,

@@ -224,10 +224,10 @@ async fn the_shipped_billing_intents_are_in_each_status() {
                 .bearer_auth(&app.key),
         )
         .await;
-    // 2 × 2000, 25 % off.
-    assert_eq!(reserved.body["amount_details"]["subtotal"], 4000);
-    assert_eq!(reserved.body["amount_details"]["discount"], 1000);
-    assert_eq!(reserved.body["amount_details"]["total"], 3000);
+    // 2 × 2000, 25 % off, in the default version's integer-valued strings.
+    assert_eq!(reserved.body["amount_details"]["subtotal"], "4000");
+    assert_eq!(reserved.body["amount_details"]["discount"], "1000");
+    assert_eq!(reserved.body["amount_details"]["total"], "3000");
 }
 
 #[tokio::test]

@@ -14,6 +14,10 @@
 //! is reported only after the declared ones were read, as `parameter_unknown` naming the first
 //! such key in sorted order: an invalid known parameter is reported before an unknown one.
 //!
+//! The types declare the parameters of every API version; [`from_params_in`] takes what the
+//! request's version lacks ([`Absent`]): such a field is unknown and such an enum value
+//! invalid (the error lists the version's values), as in a version that never had them.
+//!
 //! Nothing here knows about axum; the extractors in `extract` call [`from_params`]. The
 //! deserializer itself is in `value`, the parameter types ([`Bounded`], [`Items`],
 //! [`NonEmpty`], [`Metadata`], [`NoParams`], and `Patch`'s `Deserialize`) in `types`.
@@ -29,7 +33,7 @@ mod types;
 mod value;
 
 pub use types::{Bounded, Currency, Items, Metadata, NoParams, NonEmpty};
-use value::ValueDe;
+use value::{Rules, ValueDe};
 
 /// Which API's conventions the parameters follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,12 +44,34 @@ pub enum Mode {
     V2,
 }
 
+/// What a request's API version lacks of the parameters the types declare: asked with a
+/// type's serde name (a struct's or an enum's) and one of its fields or values, it answers
+/// whether the version lacks that one.
+pub type Absent<'a> = &'a dyn Fn(&'static str, &str) -> bool;
+
 /// Decodes the parameters `map` into `T`.
 ///
 /// # Errors
 /// The Stripe error for the first invalid, missing or unknown parameter.
 pub fn from_params<T: DeserializeOwned>(mode: Mode, map: Map<String, Value>) -> Result<T, Error> {
-    decode(mode, "", Value::Object(map))
+    decode(Rules { mode, absent: None }, "", Value::Object(map))
+}
+
+/// Decodes the parameters `map` into `T` as the request's version has them: what `absent`
+/// names is unknown (a field) or invalid (an enum value).
+///
+/// # Errors
+/// As [`from_params`].
+pub fn from_params_in<T: DeserializeOwned>(
+    mode: Mode,
+    absent: Absent<'_>,
+    map: Map<String, Value>,
+) -> Result<T, Error> {
+    let rules = Rules {
+        mode,
+        absent: Some(absent),
+    };
+    decode(rules, "", Value::Object(map))
 }
 
 /// Decodes `value`, which sits at `prefix` (e.g. `prices[1]` in a fixture document), into `T`;
@@ -63,7 +89,7 @@ pub fn from_value_at<T: DeserializeOwned>(
         // a form would have sent as strings.
         stringify_leaves(&mut value);
     }
-    decode(mode, prefix, value)
+    decode(Rules { mode, absent: None }, prefix, value)
 }
 
 /// Numbers and booleans as the strings a v1 form sends for them.
@@ -77,8 +103,9 @@ fn stringify_leaves(value: &mut Value) {
     }
 }
 
-fn decode<T: DeserializeOwned>(mode: Mode, prefix: &str, value: Value) -> Result<T, Error> {
-    serde_path_to_error::deserialize(ValueDe { mode, value }).map_err(|e| {
+fn decode<T: DeserializeOwned>(rules: Rules<'_>, prefix: &str, value: Value) -> Result<T, Error> {
+    let mode = rules.mode;
+    serde_path_to_error::deserialize(ValueDe { rules, value }).map_err(|e| {
         let path = spell(mode, prefix, e.path());
         into_error(mode, path, e.into_inner().0)
     })
@@ -106,10 +133,10 @@ pub(crate) enum Problem {
     Decimal(String),
     /// Not a boolean.
     Boolean(String),
-    /// A string outside an enum.
+    /// A string outside an enum (the values of the request's version).
     Enum {
         got: String,
-        allowed: &'static [&'static str],
+        allowed: Vec<&'static str>,
     },
     /// A value refused by a parameter type's own check. `{key}` in the message stands for the
     /// parameter's name (the last step of its path), `{path}` for the whole path; `child` is a
@@ -213,7 +240,7 @@ impl de::Error for DeError {
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
         DeError(Problem::Enum {
             got: variant.to_owned(),
-            allowed: expected,
+            allowed: expected.to_vec(),
         })
     }
 }
@@ -297,7 +324,7 @@ fn into_error(mode: Mode, path: String, problem: Problem) -> Error {
             None,
             format!("Invalid boolean: {shown}. Expected `true` or `false`."),
         ),
-        Problem::Enum { got, allowed } => enum_error(path, &got, allowed),
+        Problem::Enum { got, allowed } => enum_error(path, &got, &allowed),
         Problem::Invalid {
             code,
             message,
@@ -636,6 +663,42 @@ mod tests {
             from_value_at::<Create>(Mode::V1, "objects[2]", json!({"name": "x", "amount": 1.5}))
                 .unwrap_err();
         assert_eq!(invalid(err).0, "objects[2][amount]");
+    }
+
+    #[test]
+    fn what_a_version_lacks_is_unknown_or_outside_the_enum() {
+        let absent = |ty: &'static str, name: &str| {
+            matches!((ty, name), ("Create", "live") | ("Interval", "week"))
+        };
+        let decode_in = |v: Value| match v {
+            Value::Object(map) => from_params_in::<Create>(Mode::V2, &absent, map),
+            _ => panic!("object expected"),
+        };
+        let c = decode_in(json!({"name": "x", "interval": "day"})).unwrap();
+        assert_eq!(c.interval, Some(Interval::Day));
+        assert_eq!(
+            decode_in(json!({"name": "x", "live": true})).unwrap_err(),
+            Error::ParameterUnknown {
+                param: "live".into()
+            }
+        );
+        let (param, code, message) =
+            invalid(decode_in(json!({"name": "x", "interval": "week"})).unwrap_err());
+        assert_eq!(
+            (param.as_str(), code, message.as_str()),
+            (
+                "interval",
+                None,
+                "Invalid interval: must be one of day; got 'week'."
+            )
+        );
+        // Without a version's gaps, both are accepted.
+        let c: Create = decode(
+            Mode::V2,
+            json!({"name": "x", "live": true, "interval": "week"}),
+        )
+        .unwrap();
+        assert_eq!((c.live, c.interval), (Some(true), Some(Interval::Week)));
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! The deserializer over one decoded value: v1 strings read as numbers and booleans where those
 //! are expected, `""` and `null` as "not set", a struct's declared fields in declaration order
-//! with the undeclared ones reported after them.
+//! with the undeclared ones reported after them. Fields and enum values the request's version
+//! lacks ([`Absent`]) count as undeclared.
 
 use serde::Deserializer;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use serde_json::Value;
 
-use super::{DeError, Mode, Problem, describe};
+use super::{Absent, DeError, Mode, Problem, describe};
 
 /// `""` (a v1 unset) or `null` (a v2 unset).
 fn is_unset(value: &Value) -> bool {
@@ -17,13 +18,27 @@ fn is_unset(value: &Value) -> bool {
     }
 }
 
-/// One value of the tree, with the API's conventions.
-pub(super) struct ValueDe {
+/// How a tree is read: the API's conventions and what the request's version lacks.
+#[derive(Clone, Copy)]
+pub(super) struct Rules<'g> {
     pub(super) mode: Mode,
+    pub(super) absent: Option<Absent<'g>>,
+}
+
+impl Rules<'_> {
+    /// Whether `name` (a field or an enum value) of the type `ty` is absent in this version.
+    fn lacks(&self, ty: &'static str, name: &str) -> bool {
+        self.absent.is_some_and(|absent| absent(ty, name))
+    }
+}
+
+/// One value of the tree, with the API's conventions.
+pub(super) struct ValueDe<'g> {
+    pub(super) rules: Rules<'g>,
     pub(super) value: Value,
 }
 
-impl ValueDe {
+impl ValueDe<'_> {
     fn type_error(&self, expected: &'static str) -> DeError {
         DeError(Problem::Type {
             expected,
@@ -58,11 +73,11 @@ macro_rules! integers {
     )*};
 }
 
-impl<'de> Deserializer<'de> for ValueDe {
+impl<'de> Deserializer<'de> for ValueDe<'_> {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        let mode = self.mode;
+        let rules = self.rules;
         match self.value {
             Value::Null => visitor.visit_unit(),
             Value::Bool(b) => visitor.visit_bool(b),
@@ -77,12 +92,12 @@ impl<'de> Deserializer<'de> for ValueDe {
             }
             Value::String(s) => visitor.visit_string(s),
             Value::Array(items) => visitor.visit_seq(SeqDe {
-                mode,
+                rules,
                 items: items.into_iter(),
                 index: 0,
             }),
             Value::Object(map) => visitor.visit_map(EntriesDe {
-                mode,
+                rules,
                 entries: map.into_iter(),
                 value: None,
             }),
@@ -144,7 +159,7 @@ impl<'de> Deserializer<'de> for ValueDe {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        match (self.mode, self.value) {
+        match (self.rules.mode, self.value) {
             (_, ref v) if is_unset(v) => Err(DeError(Problem::Empty)),
             (_, Value::Bool(b)) => visitor.visit_bool(b),
             (Mode::V1, Value::String(s)) => match s.as_str() {
@@ -160,7 +175,7 @@ impl<'de> Deserializer<'de> for ValueDe {
         match self.value {
             ref v if is_unset(v) => Err(DeError(Problem::Empty)),
             Value::Array(items) => visitor.visit_seq(SeqDe {
-                mode: self.mode,
+                rules: self.rules,
                 items: items.into_iter(),
                 index: 0,
             }),
@@ -182,7 +197,7 @@ impl<'de> Deserializer<'de> for ValueDe {
         match self.value {
             ref v if is_unset(v) => Err(DeError(Problem::Empty)),
             Value::Object(map) => visitor.visit_map(EntriesDe {
-                mode: self.mode,
+                rules: self.rules,
                 entries: map.into_iter(),
                 value: None,
             }),
@@ -192,20 +207,23 @@ impl<'de> Deserializer<'de> for ValueDe {
 
     fn deserialize_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
+        let rules = self.rules;
         match self.value {
             ref v if is_unset(v) => Err(DeError(Problem::Missing)),
             Value::Object(mut map) => {
-                // Declared fields first, in declaration order; what is left is unknown.
+                // Declared fields first, in declaration order; what is left (the version's
+                // absent fields too) is unknown.
                 let known: Vec<(&'static str, Value)> = fields
                     .iter()
+                    .filter(|f| !rules.lacks(name, f))
                     .filter_map(|f| map.remove(*f).map(|v| (*f, v)))
                     .collect();
                 let out = visitor.visit_map(EntriesDe {
-                    mode: self.mode,
+                    rules,
                     entries: known.into_iter(),
                     value: None,
                 })?;
@@ -220,18 +238,24 @@ impl<'de> Deserializer<'de> for ValueDe {
 
     fn deserialize_enum<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
+        let rules = self.rules;
         match self.value {
             ref v if is_unset(v) => Err(DeError(Problem::Empty)),
-            Value::String(s) if variants.contains(&s.as_str()) => {
+            Value::String(s) if variants.contains(&s.as_str()) && !rules.lacks(name, &s) => {
                 visitor.visit_enum(s.into_deserializer())
             }
+            // The error lists the values of the request's version.
             Value::String(s) => Err(DeError(Problem::Enum {
                 got: s,
-                allowed: variants,
+                allowed: variants
+                    .iter()
+                    .copied()
+                    .filter(|v| !rules.lacks(name, v))
+                    .collect(),
             })),
             _ => Err(self.type_error("a string")),
         }
@@ -255,13 +279,13 @@ impl<'de> Deserializer<'de> for ValueDe {
 }
 
 /// The items of an array.
-struct SeqDe {
-    mode: Mode,
+struct SeqDe<'g> {
+    rules: Rules<'g>,
     items: std::vec::IntoIter<Value>,
     index: usize,
 }
 
-impl<'de> de::SeqAccess<'de> for SeqDe {
+impl<'de> de::SeqAccess<'de> for SeqDe<'_> {
     type Error = DeError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
@@ -272,7 +296,7 @@ impl<'de> de::SeqAccess<'de> for SeqDe {
             Some(value) => {
                 self.index += 1;
                 seed.deserialize(ValueDe {
-                    mode: self.mode,
+                    rules: self.rules,
                     value,
                 })
                 .map(Some)
@@ -288,13 +312,13 @@ impl<'de> de::SeqAccess<'de> for SeqDe {
 
 /// The entries of an object: all of them for a map (metadata, free-form objects), the declared
 /// fields that were sent, in declaration order, for a struct.
-struct EntriesDe<I> {
-    mode: Mode,
+struct EntriesDe<'g, I> {
+    rules: Rules<'g>,
     entries: I,
     value: Option<Value>,
 }
 
-impl<'de, I, K> de::MapAccess<'de> for EntriesDe<I>
+impl<'de, I, K> de::MapAccess<'de> for EntriesDe<'_, I>
 where
     I: ExactSizeIterator<Item = (K, Value)>,
     K: IntoDeserializer<'de, DeError>,
@@ -317,7 +341,7 @@ where
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
         let value = self.value.take().unwrap_or(Value::Null);
         seed.deserialize(ValueDe {
-            mode: self.mode,
+            rules: self.rules,
             value,
         })
     }

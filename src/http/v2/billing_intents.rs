@@ -70,7 +70,9 @@ struct StatusTransitionsView {
 #[derive(Debug, Serialize)]
 pub struct IntentView<'a> {
     amount_details: AmountDetailsView<'a>,
-    cadence_data: Option<CadenceDataView<'a>>,
+    /// Absent in the versions without it; `null` or the data in the others.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cadence_data: Option<Option<CadenceDataView<'a>>>,
     created: Timestamp,
     currency: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -88,7 +90,7 @@ impl<'a> IntentView<'a> {
     pub fn new(intent: &'a BillingIntent, shape: Shape) -> Self {
         let a = &intent.amount_details;
         let amount = |v: i64| Amount::new(v, shape);
-        let balance = |v: i64| shape.balance_fields.then(|| amount(v));
+        let balance = |v: i64| shape.amount_due.then(|| amount(v));
         let t = &intent.status_transitions;
         IntentView {
             amount_details: AmountDetailsView {
@@ -101,7 +103,9 @@ impl<'a> IntentView<'a> {
                 tax: amount(a.tax),
                 total: amount(a.total),
             },
-            cadence_data: intent.cadence_data.as_deref().map(CadenceDataView::from),
+            cadence_data: shape
+                .cadence_data
+                .then(|| intent.cadence_data.as_deref().map(CadenceDataView::from)),
             created: timestamp(intent.created),
             currency: &intent.currency,
             effective_at: shape.intent_effective_at.then(|| intent.effective_at()),
@@ -114,7 +118,7 @@ impl<'a> IntentView<'a> {
                 canceled_at: t.canceled_at.map(timestamp),
                 committed_at: t.committed_at.map(timestamp),
                 drafted_at: t.drafted_at.map(timestamp),
-                expires_at: shape.balance_fields.then(|| timestamp(intent.expires_at())),
+                expires_at: shape.expires_at.then(|| timestamp(intent.expires_at())),
                 reserved_at: t.reserved_at.map(timestamp),
             },
             livemode: intent.livemode,

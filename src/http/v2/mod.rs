@@ -22,7 +22,7 @@ use crate::domain::collection::Cursor;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::store::billing::{Page, PageRequest};
-use crate::version::ApiVersion;
+use crate::version::{ApiVersion, dates};
 
 /// All v2 routes.
 pub fn router() -> Router<AppState> {
@@ -32,51 +32,49 @@ pub fn router() -> Router<AppState> {
         .merge(cadences::router())
 }
 
-/// How v2 responses look for the request's `Stripe-Version`.
+/// How v2 requests and responses look in the request's API version: the one place where a
+/// version becomes the fields of a billing intent and its actions, and the parameters of
+/// creating one (see [`params::absent_in`]).
 ///
-/// The seed documents (`2025-07-30.preview`, `2025-08-27.preview`) show `amount_details` as JSON
-/// integers; every SDK types them as strings, and the SDKs send later versions by default, so
-/// later versions get integer-valued strings. Fields that only newer versions have
-/// (`amount_due`, `customer_balance_applied`, `status_transitions.expires_at`, from
-/// `2026-09-23.preview`) and the intent's `effective_at` (only `2025-07-30.preview`) follow the
-/// version too. A missing or unreadable version means the seed shape.
+/// Every flag is a date of [`dates`] (the preview SDK builds that pin each version are the
+/// record; each constant names the build). Fields a version lacks are absent from responses
+/// and unknown as parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shape {
-    /// `amount_details` numbers as strings (`"2200"`) instead of integers.
+    /// `amount_details` numbers as strings (`"2200"`) instead of the seed documents' integers.
     pub string_amounts: bool,
-    /// `amount_details.amount_due`, `amount_details.customer_balance_applied` and
+    /// `amount_details.amount_due` and `amount_details.customer_balance_applied`.
+    pub amount_due: bool,
     /// `status_transitions.expires_at`.
-    pub balance_fields: bool,
-    /// The intent's `effective_at`.
+    pub expires_at: bool,
+    /// The intent's `effective_at` (only the first seed version, `2025-07-30.preview`).
     pub intent_effective_at: bool,
+    /// The intent's `cadence_data` (and the create parameter).
+    pub cadence_data: bool,
+    /// `collect_at` of subscribe, modify and deactivate actions and the `overrides` of their
+    /// pricing plan details; without it, their `billing_details`.
+    pub collect_at: bool,
+    /// Spend modifier rules of apply and remove actions, the `effective_at` of both, and the
+    /// `cancellation_details` of deactivate actions.
+    pub spend_modifier_rules: bool,
+    /// Apply actions of type `discount`, apply `effective_at` types
+    /// `current_billing_period_start` and `timestamp`, and `recurring_credit_grant` behaviours.
+    pub apply_discount: bool,
 }
 
-/// Last version whose documents show integer amounts.
-const LAST_INTEGER_AMOUNTS: &str = "2025-08-27";
-/// First version with `amount_due`, `customer_balance_applied` and `expires_at`.
-const FIRST_BALANCE_FIELDS: &str = "2026-09-23";
-/// Last version with the intent-level `effective_at`.
-const LAST_INTENT_EFFECTIVE_AT: &str = "2025-07-30";
-
 impl Shape {
-    /// The shape for a `Stripe-Version` header value (`None` when absent).
-    pub fn for_version(version: Option<&str>) -> Shape {
-        // Versions are `YYYY-MM-DD.<release>`; ISO dates compare correctly as strings.
-        let date = version
-            .map(str::trim)
-            .and_then(|v| v.get(..10))
-            .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
-        match date {
-            None => Shape {
-                string_amounts: false,
-                balance_fields: false,
-                intent_effective_at: false,
-            },
-            Some(d) => Shape {
-                string_amounts: d > LAST_INTEGER_AMOUNTS,
-                balance_fields: d >= FIRST_BALANCE_FIELDS,
-                intent_effective_at: d <= LAST_INTENT_EFFECTIVE_AT,
-            },
+    /// The shape of `version`.
+    pub fn of(version: ApiVersion) -> Shape {
+        let since = |date| version.since(date);
+        Shape {
+            string_amounts: since(dates::STRING_AMOUNTS),
+            amount_due: since(dates::AMOUNT_DUE),
+            expires_at: since(dates::EXPIRES_AT),
+            intent_effective_at: !since(dates::INTENTS_SEED),
+            cadence_data: !since(dates::INTENTS_SEED) || since(dates::CADENCE_DATA),
+            collect_at: since(dates::COLLECT_AT),
+            spend_modifier_rules: since(dates::SPEND_MODIFIER_RULES),
+            apply_discount: since(dates::APPLY_DISCOUNT),
         }
     }
 }
@@ -85,8 +83,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Shape {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let version = ApiVersion::from_request_parts(parts, state).await?;
-        Ok(Shape::for_version(Some(version.as_str())))
+        Ok(Shape::of(
+            ApiVersion::from_request_parts(parts, state).await?,
+        ))
     }
 }
 
@@ -204,19 +203,52 @@ fn decode_token(scope: &str, token: &str) -> Option<Cursor> {
 mod tests {
     use super::*;
 
+    /// Every dated change, at the version before it and the version it starts.
     #[test]
     fn shapes_by_version() {
-        let none = Shape::for_version(None);
-        assert!(!none.string_amounts && !none.balance_fields && !none.intent_effective_at);
-        let seed = Shape::for_version(Some("2025-08-27.preview"));
-        assert!(!seed.string_amounts && !seed.balance_fields && !seed.intent_effective_at);
-        let july = Shape::for_version(Some("2025-07-30.preview"));
-        assert!(!july.string_amounts && july.intent_effective_at);
-        let sdk = Shape::for_version(Some("2026-10-14.preview"));
-        assert!(sdk.string_amounts && sdk.balance_fields && !sdk.intent_effective_at);
-        let dec = Shape::for_version(Some("2025-12-15.preview"));
-        assert!(dec.string_amounts && !dec.balance_fields);
-        assert_eq!(Shape::for_version(Some("garbage")), none);
+        // string amounts, amount_due, expires_at, intent effective_at, cadence_data,
+        // collect_at, spend modifier rules, apply discount
+        let table: [(&str, [u8; 8]); 11] = [
+            ("2025-07-30.preview", [0, 0, 0, 1, 1, 0, 0, 0]),
+            ("2025-08-27.preview", [0, 0, 0, 0, 0, 0, 0, 0]),
+            ("2025-09-30.preview", [1, 0, 0, 0, 0, 0, 0, 0]),
+            ("2025-11-17.preview", [1, 0, 0, 0, 0, 0, 0, 0]),
+            ("2025-12-15.preview", [1, 0, 0, 0, 0, 1, 0, 0]),
+            ("2026-01-28.preview", [1, 0, 0, 0, 1, 1, 1, 0]),
+            ("2026-03-04.preview", [1, 0, 0, 0, 1, 1, 1, 0]),
+            ("2026-03-25.preview", [1, 0, 1, 0, 1, 1, 1, 1]),
+            ("2026-06-24.preview", [1, 0, 1, 0, 1, 1, 1, 1]),
+            ("2026-07-29.preview", [1, 1, 1, 0, 1, 1, 1, 1]),
+            ("2026-10-14.preview", [1, 1, 1, 0, 1, 1, 1, 1]),
+        ];
+        for (name, flags) in table {
+            let version = ApiVersion::parse(name).expect("known version");
+            let [
+                strings,
+                due,
+                expires,
+                effective,
+                cadence,
+                collect,
+                rules,
+                discount,
+            ] = flags.map(|f| f == 1);
+            let expected = Shape {
+                string_amounts: strings,
+                amount_due: due,
+                expires_at: expires,
+                intent_effective_at: effective,
+                cadence_data: cadence,
+                collect_at: collect,
+                spend_modifier_rules: rules,
+                apply_discount: discount,
+            };
+            assert_eq!(Shape::of(version), expected, "{name}");
+        }
+        assert_eq!(
+            Shape::of(ApiVersion::default_preview()),
+            Shape::of(ApiVersion::parse("2026-10-14.preview").expect("known"))
+        );
     }
 
     #[test]

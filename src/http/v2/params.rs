@@ -7,6 +7,9 @@
 //! sub-object its `type` names; the others may be absent or `null`. Such objects are read by a
 //! hand-written `Deserialize` that reads `type` first, then each sub-object it did not choose as
 //! [`Sent`] (without reading its contents), and the chosen one as its own type.
+//!
+//! The parameter types declare every version's parameters; [`absent_in`] says which of them a
+//! request's version lacks, for the decoder to refuse as that version does.
 
 use std::fmt;
 
@@ -21,7 +24,28 @@ pub use crate::http::de::Currency;
 use crate::http::de::{Bounded, refuse};
 use crate::store::billing::PageRequest;
 
-use super::{DEFAULT_LIMIT, MAX_LIMIT, decode_token};
+use super::{DEFAULT_LIMIT, MAX_LIMIT, Shape, decode_token};
+
+/// Whether the version of `shape` lacks the parameter `name` (a field, or an enum value) of the
+/// parameter type `ty` (its serde name): the create parameters of billing intents and their
+/// actions follow the same dates as their responses ([`Shape`]).
+pub fn absent_in(shape: Shape, ty: &str, name: &str) -> bool {
+    match (ty, name) {
+        ("CreateParams", "cadence_data") => !shape.cadence_data,
+        ("Subscribe" | "ModifyParams" | "DeactivateParams", "collect_at")
+        | ("PlanSubscribeParams" | "PlanModifyParams" | "PlanDeactivateParams", "overrides") => {
+            !shape.collect_at
+        }
+        ("Subscribe" | "ModifyParams" | "DeactivateParams", "billing_details") => shape.collect_at,
+        ("DeactivateParams", "cancellation_details")
+        | ("Apply" | "Remove", "effective_at" | "spend_modifier_rule")
+        | ("ApplyType" | "RemoveType", "spend_modifier_rule") => !shape.spend_modifier_rules,
+        ("Apply" | "ApplyType", "discount")
+        | ("ApplyAt", "current_billing_period_start" | "timestamp")
+        | ("BehaviorType" | "RawBehavior", "recurring_credit_grant") => !shape.apply_discount,
+        _ => false,
+    }
+}
 
 /// The page parameters of a v2 list (`GET`): `limit` (1–100, default 10) and `page`, a token
 /// from a previous response's `next_page_url` or `previous_page_url`.

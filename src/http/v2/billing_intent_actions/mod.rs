@@ -16,8 +16,8 @@ use crate::http::de::NoParams;
 use crate::http::extract::{Caller, V2Query};
 use crate::http::{AppState, render};
 
-use super::ListView;
 use super::params::PageParams;
+use super::{ListView, Shape};
 use views::ActionView;
 
 /// Routes. The intent id segment is named `{id}` as on the intent routes (the router needs one
@@ -39,17 +39,20 @@ fn scope(intent_id: &str) -> String {
 async fn retrieve(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    shape: Shape,
     Path((intent_id, id)): Path<(String, String)>,
     V2Query(NoParams {}): V2Query<NoParams>,
 ) -> Result<Response> {
-    render(&ActionView::from(
+    render(&ActionView::new(
         &app.store.intent_action(&acct, &intent_id, &id)?,
+        shape,
     ))
 }
 
 async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    shape: Shape,
     Path(intent_id): Path<String>,
     V2Query(params): V2Query<PageParams>,
 ) -> Result<Response> {
@@ -57,7 +60,9 @@ async fn list(
     let req = params.request(&scope)?;
     let page = app.store.list_intent_actions(&acct, &intent_id, &req)?;
     let path = format!("/v2/billing/intents/{}/actions", encode_segment(&intent_id));
-    render(&ListView::of(&page, &path, &scope, &req, ActionView::from))
+    render(&ListView::of(&page, &path, &scope, &req, |a| {
+        ActionView::new(a, shape)
+    }))
 }
 
 /// What a path segment escapes: everything but RFC 3986's unreserved characters (ids are

@@ -1,5 +1,8 @@
 //! The action views (`v2.billing.intent_action`): the sub-object named by `type` echoes what
-//! was created, defaults filled in; the other four are `null`.
+//! was created, defaults filled in; the other four are `null`. Which fields each sub-object
+//! has follows the request's version ([`Shape`]): an action created in one version reads in
+//! the fields of another (a `collect_at` default where `billing_details` was sent, and the
+//! reverse).
 
 use serde::Serialize;
 
@@ -9,7 +12,7 @@ use crate::domain::billing_intent::{
 };
 use crate::domain::catalog::Metadata;
 
-use super::super::{Timestamp, timestamp};
+use super::super::{Shape, Timestamp, timestamp};
 
 /// Which action a `partial_period_behaviors` entry belongs to: each shows its own fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +75,8 @@ struct BehaviorView {
     #[serde(rename = "type")]
     kind: &'static str,
     license_fee: Option<LicenseFeeView>,
-    /// Absent on deactivate actions, whose behaviours have no credit grants.
+    /// Absent on deactivate actions, whose behaviours have no credit grants, and in versions
+    /// without credit grants.
     #[serde(skip_serializing_if = "Option::is_none")]
     recurring_credit_grant: Option<Option<CreditGrantView>>,
 }
@@ -82,7 +86,12 @@ struct OverridesView {
     partial_period_behaviors: Vec<BehaviorView>,
 }
 
-fn overrides(o: Option<&Overrides>, of: BehaviorOf) -> Option<OverridesView> {
+/// `overrides` of pricing plan details: absent (`None`) in versions before `collect_at`.
+fn overrides(o: Option<&Overrides>, of: BehaviorOf, shape: Shape) -> Option<Option<OverridesView>> {
+    shape.collect_at.then(|| overrides_view(o, of, shape))
+}
+
+fn overrides_view(o: Option<&Overrides>, of: BehaviorOf, shape: Shape) -> Option<OverridesView> {
     o.map(|o| OverridesView {
         partial_period_behaviors: o
             .partial_period_behaviors
@@ -94,6 +103,7 @@ fn overrides(o: Option<&Overrides>, of: BehaviorOf) -> Option<OverridesView> {
                     debit_proration_behavior: l.debit_proration_behavior,
                 }),
                 recurring_credit_grant: match of {
+                    _ if !shape.apply_discount => None,
                     BehaviorOf::Deactivate => None,
                     BehaviorOf::Subscribe | BehaviorOf::Modify => Some(
                         b.recurring_credit_grant
@@ -123,20 +133,31 @@ struct V1DetailsView<'a> {
 struct PlanSubscribeView<'a> {
     component_configurations: Vec<ComponentView<'a>>,
     metadata: Option<&'a Metadata>,
-    overrides: Option<OverridesView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overrides: Option<Option<OverridesView>>,
     pricing_plan: &'a str,
     pricing_plan_subscription: Option<&'a str>,
     pricing_plan_version: &'a str,
 }
 
-/// `billing_details` of older preview versions, echoed only when the action was created with it.
+/// `billing_details` of the versions before `collect_at`: the proration behaviour the action
+/// was created with, or `null`.
 #[derive(Debug, Serialize)]
 struct BillingDetailsView {
-    proration_behavior: &'static str,
+    proration_behavior: Option<&'static str>,
 }
 
-fn billing_details(proration_behavior: Option<&'static str>) -> Option<BillingDetailsView> {
-    proration_behavior.map(|proration_behavior| BillingDetailsView { proration_behavior })
+/// `billing_details` and `collect_at`: the one the version has.
+fn collection(
+    proration_behavior: Option<&'static str>,
+    collect_at: &'static str,
+    shape: Shape,
+) -> (Option<BillingDetailsView>, Option<&'static str>) {
+    if shape.collect_at {
+        (None, Some(collect_at))
+    } else {
+        (Some(BillingDetailsView { proration_behavior }), None)
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -145,24 +166,26 @@ struct SubscribeView<'a> {
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     billing_details: Option<BillingDetailsView>,
-    collect_at: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    collect_at: Option<&'static str>,
     effective_at: EffectiveAtView,
     pricing_plan_subscription_details: Option<PlanSubscribeView<'a>>,
     v1_subscription_details: Option<V1DetailsView<'a>>,
 }
 
-impl<'a> From<&'a Subscribe> for SubscribeView<'a> {
-    fn from(s: &'a Subscribe) -> Self {
+impl<'a> SubscribeView<'a> {
+    fn new(s: &'a Subscribe, shape: Shape) -> Self {
+        let (billing_details, collect_at) = collection(s.proration_behavior, s.collect_at, shape);
         SubscribeView {
             kind: s.kind,
-            billing_details: billing_details(s.proration_behavior),
-            collect_at: s.collect_at,
+            billing_details,
+            collect_at,
             effective_at: (&s.effective_at).into(),
             pricing_plan_subscription_details: s.pricing_plan_subscription_details.as_ref().map(
                 |d| PlanSubscribeView {
                     component_configurations: components(&d.component_configurations),
                     metadata: d.metadata.as_ref(),
-                    overrides: overrides(d.overrides.as_ref(), BehaviorOf::Subscribe),
+                    overrides: overrides(d.overrides.as_ref(), BehaviorOf::Subscribe, shape),
                     pricing_plan: &d.pricing_plan,
                     // Pricing plan subscriptions are not modelled, so none is created at commit.
                     pricing_plan_subscription: None,
@@ -191,7 +214,8 @@ struct PlanModifyView<'a> {
     component_configurations: Vec<ComponentView<'a>>,
     new_pricing_plan: Option<&'a str>,
     new_pricing_plan_version: Option<&'a str>,
-    overrides: Option<OverridesView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overrides: Option<Option<OverridesView>>,
     pricing_plan_subscription: &'a str,
 }
 
@@ -201,24 +225,26 @@ struct ModifyView<'a> {
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     billing_details: Option<BillingDetailsView>,
-    collect_at: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    collect_at: Option<&'static str>,
     effective_at: EffectiveAtView,
     pricing_plan_subscription_details: Option<PlanModifyView<'a>>,
 }
 
-impl<'a> From<&'a Modify> for ModifyView<'a> {
-    fn from(m: &'a Modify) -> Self {
+impl<'a> ModifyView<'a> {
+    fn new(m: &'a Modify, shape: Shape) -> Self {
         let d = &m.pricing_plan_subscription_details;
+        let (billing_details, collect_at) = collection(m.proration_behavior, m.collect_at, shape);
         ModifyView {
             kind: m.kind,
-            billing_details: billing_details(m.proration_behavior),
-            collect_at: m.collect_at,
+            billing_details,
+            collect_at,
             effective_at: (&m.effective_at).into(),
             pricing_plan_subscription_details: Some(PlanModifyView {
                 component_configurations: components(&d.component_configurations),
                 new_pricing_plan: d.new_pricing_plan.as_deref(),
                 new_pricing_plan_version: d.new_pricing_plan_version.as_deref(),
-                overrides: overrides(d.overrides.as_ref(), BehaviorOf::Modify),
+                overrides: overrides(d.overrides.as_ref(), BehaviorOf::Modify, shape),
                 pricing_plan_subscription: &d.pricing_plan_subscription,
             }),
         }
@@ -233,7 +259,8 @@ struct CancellationDetailsView<'a> {
 
 #[derive(Debug, Serialize)]
 struct PlanDeactivateView<'a> {
-    overrides: Option<OverridesView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overrides: Option<Option<OverridesView>>,
     pricing_plan_subscription: &'a str,
 }
 
@@ -243,28 +270,33 @@ struct DeactivateView<'a> {
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     billing_details: Option<BillingDetailsView>,
-    cancellation_details: Option<CancellationDetailsView<'a>>,
-    collect_at: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cancellation_details: Option<Option<CancellationDetailsView<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    collect_at: Option<&'static str>,
     effective_at: EffectiveAtView,
     pricing_plan_subscription_details: Option<PlanDeactivateView<'a>>,
 }
 
-impl<'a> From<&'a Deactivate> for DeactivateView<'a> {
-    fn from(d: &'a Deactivate) -> Self {
+impl<'a> DeactivateView<'a> {
+    fn new(d: &'a Deactivate, shape: Shape) -> Self {
         let p = &d.pricing_plan_subscription_details;
+        let (billing_details, collect_at) = collection(d.proration_behavior, d.collect_at, shape);
         DeactivateView {
             kind: d.kind,
-            billing_details: billing_details(d.proration_behavior),
-            cancellation_details: d.cancellation_details.as_ref().map(|c| {
-                CancellationDetailsView {
-                    comment: c.comment.as_deref(),
-                    feedback: c.feedback,
-                }
+            billing_details,
+            cancellation_details: shape.spend_modifier_rules.then(|| {
+                d.cancellation_details
+                    .as_ref()
+                    .map(|c| CancellationDetailsView {
+                        comment: c.comment.as_deref(),
+                        feedback: c.feedback,
+                    })
             }),
-            collect_at: d.collect_at,
+            collect_at,
             effective_at: (&d.effective_at).into(),
             pricing_plan_subscription_details: Some(PlanDeactivateView {
-                overrides: overrides(p.overrides.as_ref(), BehaviorOf::Deactivate),
+                overrides: overrides(p.overrides.as_ref(), BehaviorOf::Deactivate, shape),
                 pricing_plan_subscription: &p.pricing_plan_subscription,
             }),
         }
@@ -334,28 +366,35 @@ struct SpendModifierRuleView<'a> {
     max_billing_period_spend: Option<MaxSpendView<'a>>,
 }
 
+/// An apply action; `discount`, `effective_at` and `spend_modifier_rule` only in the versions
+/// that have them.
 #[derive(Debug, Serialize)]
 struct ApplyView<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
-    discount: Option<DiscountView<'a>>,
-    effective_at: EffectiveAtView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discount: Option<Option<DiscountView<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effective_at: Option<EffectiveAtView>,
     invoice_discount_rule: Option<InvoiceDiscountRuleView<'a>>,
-    spend_modifier_rule: Option<SpendModifierRuleView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spend_modifier_rule: Option<Option<SpendModifierRuleView<'a>>>,
 }
 
-impl<'a> From<&'a Apply> for ApplyView<'a> {
-    fn from(a: &'a Apply) -> Self {
+impl<'a> ApplyView<'a> {
+    fn new(a: &'a Apply, shape: Shape) -> Self {
         ApplyView {
             kind: a.kind,
-            discount: a.discount.as_ref().map(|d| DiscountView {
-                kind: d.kind,
-                coupon: d.coupon.as_deref(),
-                // Discount objects are not created by the mock.
-                discount: None,
-                promotion_code: d.promotion_code.as_deref(),
+            discount: shape.apply_discount.then(|| {
+                a.discount.as_ref().map(|d| DiscountView {
+                    kind: d.kind,
+                    coupon: d.coupon.as_deref(),
+                    // Discount objects are not created by the mock.
+                    discount: None,
+                    promotion_code: d.promotion_code.as_deref(),
+                })
             }),
-            effective_at: (&a.effective_at).into(),
+            effective_at: shape.spend_modifier_rules.then(|| (&a.effective_at).into()),
             invoice_discount_rule: a.invoice_discount_rule.as_ref().map(|r| {
                 InvoiceDiscountRuleView {
                     kind: r.kind,
@@ -369,30 +408,32 @@ impl<'a> From<&'a Apply> for ApplyView<'a> {
                     }),
                 }
             }),
-            spend_modifier_rule: a
-                .spend_modifier_rule
-                .as_ref()
-                .map(|r| SpendModifierRuleView {
-                    kind: r.kind,
-                    applies_to: r.applies_to,
-                    id: None,
-                    max_billing_period_spend: r.max_billing_period_spend.as_ref().map(|m| {
-                        MaxSpendView {
-                            amount: SpendAmountView {
-                                kind: m.amount_kind,
-                                custom_pricing_unit: m.custom_pricing_unit_value.as_deref().map(
-                                    |value| CustomPricingUnitView {
-                                        id: m.custom_pricing_unit_id.as_deref(),
-                                        value,
-                                    },
-                                ),
-                            },
-                            custom_pricing_unit_overage_rate: OverageRateView {
-                                id: &m.overage_rate,
-                            },
-                        }
-                    }),
-                }),
+            spend_modifier_rule: shape.spend_modifier_rules.then(|| {
+                a.spend_modifier_rule
+                    .as_ref()
+                    .map(|r| SpendModifierRuleView {
+                        kind: r.kind,
+                        applies_to: r.applies_to,
+                        id: None,
+                        max_billing_period_spend: r.max_billing_period_spend.as_ref().map(|m| {
+                            MaxSpendView {
+                                amount: SpendAmountView {
+                                    kind: m.amount_kind,
+                                    custom_pricing_unit: m
+                                        .custom_pricing_unit_value
+                                        .as_deref()
+                                        .map(|value| CustomPricingUnitView {
+                                            id: m.custom_pricing_unit_id.as_deref(),
+                                            value,
+                                        }),
+                                },
+                                custom_pricing_unit_overage_rate: OverageRateView {
+                                    id: &m.overage_rate,
+                                },
+                            }
+                        }),
+                    })
+            }),
         }
     }
 }
@@ -403,24 +444,29 @@ struct RemoveEffectiveAtView {
     kind: &'static str,
 }
 
+/// A remove action; `effective_at` and `spend_modifier_rule` only in the versions that have
+/// them.
 #[derive(Debug, Serialize)]
 struct RemoveView<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
-    effective_at: RemoveEffectiveAtView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effective_at: Option<RemoveEffectiveAtView>,
     invoice_discount_rule: Option<&'a str>,
-    spend_modifier_rule: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spend_modifier_rule: Option<Option<&'a str>>,
 }
 
-impl<'a> From<&'a Remove> for RemoveView<'a> {
-    fn from(r: &'a Remove) -> Self {
+impl<'a> RemoveView<'a> {
+    fn new(r: &'a Remove, shape: Shape) -> Self {
+        let rules = shape.spend_modifier_rules;
         RemoveView {
             kind: r.kind,
-            effective_at: RemoveEffectiveAtView {
+            effective_at: rules.then_some(RemoveEffectiveAtView {
                 kind: r.effective_at,
-            },
+            }),
             invoice_discount_rule: r.invoice_discount_rule.as_deref(),
-            spend_modifier_rule: r.spend_modifier_rule.as_deref(),
+            spend_modifier_rule: rules.then_some(r.spend_modifier_rule.as_deref()),
         }
     }
 }
@@ -441,8 +487,9 @@ pub struct ActionView<'a> {
     subscribe: Option<SubscribeView<'a>>,
 }
 
-impl<'a> From<&'a IntentAction> for ActionView<'a> {
-    fn from(a: &'a IntentAction) -> Self {
+impl<'a> ActionView<'a> {
+    /// `a` as a response of the version that `shape` describes.
+    pub fn new(a: &'a IntentAction, shape: Shape) -> Self {
         let mut view = ActionView {
             created: timestamp(a.created),
             id: &a.id,
@@ -456,11 +503,11 @@ impl<'a> From<&'a IntentAction> for ActionView<'a> {
             subscribe: None,
         };
         match &a.details {
-            ActionDetails::Apply(x) => view.apply = Some(x.into()),
-            ActionDetails::Deactivate(x) => view.deactivate = Some(x.into()),
-            ActionDetails::Modify(x) => view.modify = Some(x.into()),
-            ActionDetails::Remove(x) => view.remove = Some(x.into()),
-            ActionDetails::Subscribe(x) => view.subscribe = Some(x.into()),
+            ActionDetails::Apply(x) => view.apply = Some(ApplyView::new(x, shape)),
+            ActionDetails::Deactivate(x) => view.deactivate = Some(DeactivateView::new(x, shape)),
+            ActionDetails::Modify(x) => view.modify = Some(ModifyView::new(x, shape)),
+            ActionDetails::Remove(x) => view.remove = Some(RemoveView::new(x, shape)),
+            ActionDetails::Subscribe(x) => view.subscribe = Some(SubscribeView::new(x, shape)),
         }
         view
     }
