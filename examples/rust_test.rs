@@ -123,6 +123,6 @@ mod tests {
             .expect("sent");
         assert_eq!(reply.status(), 404);
         let body: serde_json::Value = reply.json().await.expect("json");
-        assert_eq!(body["error"]["code"], "resource_missing");
+        assert_eq!(body["error"]["code"], "price_not_found");
     }
 }

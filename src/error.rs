@@ -77,6 +77,9 @@ pub enum Error {
         /// Offending parameter, if any.
         param: Option<String>,
     },
+    /// A `Stripe-Version` that Stripe never published, or a malformed one (the value as sent).
+    #[error("Invalid Stripe API version: {0}")]
+    InvalidVersion(String),
     /// The body could not be decoded at all (bad JSON, bad form syntax, wrong content type).
     #[error("{0}")]
     MalformedBody(String),

@@ -346,6 +346,7 @@ fn locate(path: &str, err: Error) -> Error {
         | Error::ParameterMissing { param }
         | Error::ParameterInvalid { param, .. } => param.clone(),
         Error::ResourceMissing { param: Some(p), .. }
+        | Error::NotFound { param: Some(p), .. }
         | Error::InvalidRequest { param: Some(p), .. } => {
             format!("{path}[{p}]")
         }

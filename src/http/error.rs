@@ -3,6 +3,26 @@
 //! Handlers and extractors return `Error`; its `IntoResponse` only records the error in the
 //! response's extensions. The error layer (`http::layers::errors`) knows the request's path and
 //! renders the v1 or v2 envelope from here, so the mapping exists once for both versions.
+//!
+//! # Codes of v2 errors
+//!
+//! A v1 error has a `code` only where Stripe sends one. A v2 error always has one: the preview
+//! document's `v2.error` schema requires `code` and `message`. Errors with a code of their own
+//! (`billing_intent_not_found`, `parameter_missing`, `secret_key_required`, …) keep it; for the
+//! others, [`v2_code`] chooses. The `v2.error` schema leaves `code` an open string, and none of
+//! the document's per-code schemas (`v2.error.<code>`) covers authentication, API versions,
+//! routing or request bodies, so:
+//!
+//! | error | v2 `code` | why |
+//! |---|---|---|
+//! | no API key (401) | `api_key_missing` | no documented code; named as the document names its key errors (`api_key_expired`, `api_key_livemode_mismatch`) |
+//! | malformed API key (401) | `api_key_invalid` | likewise |
+//! | unknown or malformed `Stripe-Version` (400) | `api_version_invalid` | no documented code; same pattern |
+//! | no such route (404) | `not_found` | the document's code for a path that names nothing (`v2.error.not_found`) |
+//! | `Idempotency-Key` reused with other parameters (400) | `idempotency_error` | the document's code (documented with status 409; the mock keeps 400, which the SDKs map alike) |
+//! | an invalid parameter without a code of its own, a body that is not a JSON object, any other refusal without a code (400) | `invalid_fields` | the document's validation code, and the only v2 validation code the SDKs know |
+//! | body over the limit (413) | `request_body_too_large` | no documented code |
+//! | the mock's own fault (500) | `internal_error` | no documented code |
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -34,6 +54,7 @@ pub fn status_of(err: &Error) -> StatusCode {
         | Error::ParameterMissing { .. }
         | Error::ParameterInvalid { .. }
         | Error::InvalidRequest { .. }
+        | Error::InvalidVersion(_)
         | Error::MalformedBody(_)
         | Error::Idempotency(_) => StatusCode::BAD_REQUEST,
         Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -76,7 +97,7 @@ fn parts_of(err: &Error) -> Parts {
         }
         Error::ParameterInvalid { param, code, .. } => invalid(*code, Some(param.clone())),
         Error::InvalidRequest { code, param, .. } => invalid(*code, param.clone()),
-        Error::MalformedBody(_) => invalid(None, None),
+        Error::InvalidVersion(_) | Error::MalformedBody(_) => invalid(None, None),
         Error::PayloadTooLarge => Parts {
             kind: "invalid_request_error",
             code: None,
@@ -126,17 +147,34 @@ fn auth_message(failure: &AuthFailure) -> String {
     }
 }
 
+/// The `code` of a v2 error that has none of its own (see the module docs).
+fn v2_code(err: &Error) -> &'static str {
+    match err {
+        Error::Authentication(AuthFailure::Missing) => "api_key_missing",
+        Error::Authentication(_) => "api_key_invalid",
+        Error::InvalidVersion(_) => "api_version_invalid",
+        Error::UnrecognizedUrl { .. } => "not_found",
+        Error::Idempotency(_) => "idempotency_error",
+        Error::PayloadTooLarge => "request_body_too_large",
+        Error::Internal(_) => "internal_error",
+        Error::ResourceMissing { .. }
+        | Error::NotFound { .. }
+        | Error::ParameterUnknown { .. }
+        | Error::ParameterMissing { .. }
+        | Error::ParameterInvalid { .. }
+        | Error::InvalidRequest { .. }
+        | Error::MalformedBody(_)
+        | Error::IdempotencyKeyInUse(_) => "invalid_fields",
+    }
+}
+
 /// The JSON error envelope for `err` in the given API mode.
 ///
 /// v1: `{"error":{"type","code","message","param","doc_url"}}` (absent members omitted, as
-/// Stripe does). v2: `{"error":{"type","code","message"}}` plus `param` when one is known.
-/// Authentication failures always use the v1 envelope, on v2 paths too.
+/// Stripe does). v2: `{"error":{"type","code","message"}}` plus `param` when one is known;
+/// `code` is always there.
 pub fn envelope(err: &Error, mode: Mode) -> Value {
     let p = parts_of(err);
-    let mode = match err {
-        Error::Authentication(_) => Mode::V1,
-        _ => mode,
-    };
     let mut body = Map::new();
     body.insert("type".into(), json!(p.kind));
     match mode {
@@ -157,7 +195,8 @@ pub fn envelope(err: &Error, mode: Mode) -> Value {
             }
         }
         Mode::V2 => {
-            body.insert("code".into(), json!(p.code));
+            let code = p.code.unwrap_or_else(|| v2_code(err));
+            body.insert("code".into(), json!(code));
             body.insert("message".into(), json!(p.message));
             if let Some(param) = p.param {
                 body.insert("param".into(), json!(param));
@@ -233,17 +272,83 @@ mod tests {
     }
 
     #[test]
-    fn authentication_uses_v1_envelope_everywhere() {
+    fn authentication_has_a_code_on_v2_only() {
         let err = Error::Authentication(AuthFailure::Missing);
         assert_eq!(status_of(&err), StatusCode::UNAUTHORIZED);
-        let body = envelope(&err, Mode::V2);
-        assert_eq!(body["error"]["type"], "invalid_request_error");
-        assert!(body["error"].get("code").is_none());
-        let pk = envelope(
-            &Error::Authentication(AuthFailure::Publishable("pk_test_***".into())),
-            Mode::V1,
+        let v1 = envelope(&err, Mode::V1);
+        assert_eq!(v1["error"]["type"], "invalid_request_error");
+        assert!(v1["error"].get("code").is_none());
+        let v2 = envelope(&err, Mode::V2);
+        assert_eq!(v2["error"]["type"], "invalid_request_error");
+        assert_eq!(v2["error"]["code"], "api_key_missing");
+        assert_eq!(v2["error"]["message"], v1["error"]["message"]);
+        let malformed = Error::Authentication(AuthFailure::Malformed("sk_test_".into()));
+        assert_eq!(
+            envelope(&malformed, Mode::V2)["error"]["code"],
+            "api_key_invalid"
         );
-        assert_eq!(pk["error"]["code"], "secret_key_required");
+        let pk = Error::Authentication(AuthFailure::Publishable("pk_test_***".into()));
+        for mode in [Mode::V1, Mode::V2] {
+            assert_eq!(envelope(&pk, mode)["error"]["code"], "secret_key_required");
+        }
+    }
+
+    /// Every error has a string `code` and `message` on v2 (the `v2.error` schema requires
+    /// both); v1 keeps Stripe's code-less errors.
+    #[test]
+    fn every_v2_error_has_a_code_and_a_message() {
+        let cases = [
+            (
+                Error::Authentication(AuthFailure::Missing),
+                "api_key_missing",
+            ),
+            (
+                Error::InvalidVersion("2019-2-19".into()),
+                "api_version_invalid",
+            ),
+            (
+                Error::UnrecognizedUrl {
+                    method: "GET".into(),
+                    path: "/v2/nope".into(),
+                },
+                "not_found",
+            ),
+            (
+                Error::Idempotency("other parameters".into()),
+                "idempotency_error",
+            ),
+            (Error::PayloadTooLarge, "request_body_too_large"),
+            (Error::Internal("x".into()), "internal_error"),
+            (Error::MalformedBody("not JSON".into()), "invalid_fields"),
+            (
+                Error::param_invalid("actions[0].type", None, "Invalid actions[0].type"),
+                "invalid_fields",
+            ),
+            (Error::invalid_uncoded("refused", None), "invalid_fields"),
+            (
+                Error::ParameterUnknown {
+                    param: "colour".into(),
+                },
+                "parameter_unknown",
+            ),
+            (
+                Error::IdempotencyKeyInUse("k".into()),
+                "idempotency_key_in_use",
+            ),
+        ];
+        for (err, code) in cases {
+            let v2 = envelope(&err, Mode::V2);
+            assert_eq!(v2["error"]["code"], code, "{err:?}");
+            assert!(
+                v2["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty()),
+                "{err:?}"
+            );
+        }
+        let version = envelope(&Error::InvalidVersion("x".into()), Mode::V1);
+        assert!(version["error"].get("code").is_none());
+        assert_eq!(version["error"]["message"], "Invalid Stripe API version: x");
     }
 
     #[test]

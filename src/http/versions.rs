@@ -92,8 +92,7 @@ impl Versions {
 /// Stripe's 400 for a version it never published or a malformed one.
 pub fn named(value: &[u8]) -> Result<ApiVersion> {
     let text = String::from_utf8_lossy(value);
-    ApiVersion::parse(&text)
-        .ok_or_else(|| Error::invalid_uncoded(format!("Invalid Stripe API version: {text}"), None))
+    ApiVersion::parse(&text).ok_or_else(|| Error::InvalidVersion(text.into_owned()))
 }
 
 /// `chosen`, or the mock's default, for a `mode` path.

@@ -121,23 +121,43 @@ fn transition_error(e: TransitionError) -> Error {
     Error::invalid(e.code(), e.message())
 }
 
-fn amount_error(e: AmountError) -> Error {
+/// When the amounts of an intent are computed: each operation answers with its own documented
+/// codes (`x-stripeErrors` of the preview document).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pricing {
+    /// `POST /v2/billing/intents`: `price_not_found`, `coupon_not_found` (404),
+    /// `price_currency_mismatch_with_billing_intent`, `currency_mismatch` (400).
+    Create,
+    /// `reserve`, which recomputes them: a coupon deleted since is `coupon_not_redeemable`.
+    Reserve,
+}
+
+fn amount_error(e: AmountError, at: Pricing) -> Error {
     let param = e.param();
     match e {
-        AmountError::UnknownPrice { price, .. } => Error::ResourceMissing {
-            resource: "price",
-            id: price,
+        AmountError::UnknownPrice { price, .. } => Error::NotFound {
+            code: "price_not_found",
+            message: format!("No such price: '{price}'"),
             param,
         },
-        AmountError::UnknownCoupon { coupon, .. } => Error::ResourceMissing {
-            resource: "coupon",
-            id: coupon,
+        AmountError::UnknownCoupon { coupon, .. } if at == Pricing::Reserve => {
+            Error::InvalidRequest {
+                code: Some("coupon_not_redeemable"),
+                message: format!(
+                    "The coupon '{coupon}' no longer exists, so it cannot be redeemed."
+                ),
+                param,
+            }
+        }
+        AmountError::UnknownCoupon { coupon, .. } => Error::NotFound {
+            code: "coupon_not_found",
+            message: format!("No such coupon: '{coupon}'"),
             param,
         },
         AmountError::PriceCurrency {
             price, currency, ..
         } => Error::InvalidRequest {
-            code: None,
+            code: Some("price_currency_mismatch_with_billing_intent"),
             message: format!(
                 "The price '{price}' is in '{currency}', which is not the billing intent's currency."
             ),
@@ -146,7 +166,7 @@ fn amount_error(e: AmountError) -> Error {
         AmountError::CouponCurrency {
             coupon, currency, ..
         } => Error::InvalidRequest {
-            code: None,
+            code: Some("currency_mismatch"),
             message: format!(
                 "The coupon '{coupon}' takes an amount off in '{currency}', which is not the billing intent's currency."
             ),
@@ -163,9 +183,11 @@ fn reserve_amount_error(e: ReserveAmountError, currency: &str) -> Error {
     Error::invalid(e.code(), e.message(currency))
 }
 
-/// Amounts of `actions` against the account's current prices and coupons.
+/// Amounts of `actions` against the account's current prices and coupons, computed `at` an
+/// operation.
 fn amounts_of<'b>(
     s: &AccountState,
+    at: Pricing,
     currency: &str,
     actions: impl IntoIterator<Item = &'b ActionDetails, IntoIter: Clone>,
 ) -> Result<AmountDetails> {
@@ -175,7 +197,7 @@ fn amounts_of<'b>(
         |id| s.prices.get(id),
         |id| s.coupons.get(id),
     )
-    .map_err(amount_error)
+    .map_err(|e| amount_error(e, at))
 }
 
 /// Pages through a list held in request order (an intent's actions).
@@ -207,8 +229,10 @@ impl Store {
     /// Creates a draft intent and its actions, computing its amounts.
     ///
     /// # Errors
-    /// `billing_cadence_not_found` for an unknown `cadence`; `resource_missing` for an unknown
-    /// price or coupon; 400 for a currency mismatch or an amount overflow.
+    /// `billing_cadence_not_found` for an unknown `cadence`; `price_not_found` or
+    /// `coupon_not_found` for an unknown price or coupon;
+    /// `price_currency_mismatch_with_billing_intent` or `currency_mismatch` for a price or an
+    /// amount-off coupon in another currency; `amount_too_large` for an amount overflow.
     pub fn create_intent(&self, acct: &AccountKey, p: NewIntent) -> Result<Arc<BillingIntent>> {
         self.write(acct, |s, ctx| {
             if let Some(cadence) = &p.cadence {
@@ -216,7 +240,7 @@ impl Store {
                     return Err(cadence_not_found(cadence, Some("cadence")));
                 }
             }
-            let amount_details = amounts_of(s, &p.currency, &p.actions)?;
+            let amount_details = amounts_of(s, Pricing::Create, &p.currency, &p.actions)?;
             let id = super::choose_id(&s.billing.intents, p.id, "Billing intent", || {
                 ctx.ids.v2("bilint_")
             })?;
@@ -316,8 +340,9 @@ impl Store {
     /// draft → reserved, after recomputing the amounts and checking the charge limits.
     ///
     /// # Errors
-    /// `billing_intent_not_found`; `invalid_status_for_reserve`; `resource_missing` for a price
-    /// or coupon deleted since creation; `amount_too_small` / `amount_too_large`.
+    /// `billing_intent_not_found`; `invalid_status_for_reserve`; `coupon_not_redeemable` for a
+    /// coupon deleted since creation (prices cannot be deleted); `amount_too_small` /
+    /// `amount_too_large`.
     pub fn reserve_intent(&self, acct: &AccountKey, id: &str) -> Result<Arc<BillingIntent>> {
         self.write(acct, |s, ctx| {
             let current = s
@@ -328,6 +353,7 @@ impl Store {
             next_status(current.status, Operation::Reserve).map_err(transition_error)?;
             let amounts = amounts_of(
                 s,
+                Pricing::Reserve,
                 &current.currency,
                 current.actions.iter().map(|a| &a.details),
             )?;

@@ -4,8 +4,9 @@ use reqwest::StatusCode;
 
 use crate::helpers::TestApp;
 
+/// On v1 and v2 paths alike (the v2 error's code: `v2_errors`).
 #[tokio::test]
-async fn a_request_without_a_key_is_401_with_a_v1_envelope() {
+async fn a_request_without_a_key_is_401_with_an_invalid_request_error() {
     let app = TestApp::spawn().await;
     for path in ["/v1/customers", "/v2/billing/intents"] {
         let r = app.raw(app.client.get(format!("{}{path}", app.base))).await;

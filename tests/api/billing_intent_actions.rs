@@ -452,13 +452,13 @@ async fn action_errors_name_full_paths_allowed_values_and_the_type_they_depend_o
         (
             json!({"type": "upgrade"}),
             "actions[1].type",
-            None,
+            Some("invalid_fields"),
             "Invalid actions[1].type: must be one of apply, deactivate, modify, remove, subscribe; got 'upgrade'.",
         ),
         (
             json!({"type": "deactivate", "deactivate": {"type": "v1_subscription_details", "pricing_plan_subscription_details": {"pricing_plan_subscription": "x"}, "cancellation_details": {"feedback": "meh"}}}),
             "actions[1].deactivate.cancellation_details.feedback",
-            None,
+            Some("invalid_fields"),
             "Invalid actions[1].deactivate.cancellation_details.feedback: must be one of customer_service, low_quality, missing_features, other, switched_service, too_complex, too_expensive, unused; got 'meh'.",
         ),
         (
@@ -470,13 +470,13 @@ async fn action_errors_name_full_paths_allowed_values_and_the_type_they_depend_o
         (
             json!({"type": "apply", "apply": {"type": "discount", "discount": {"type": "coupon", "coupon": "c"}}, "remove": {"type": "x"}}),
             "actions[1].remove",
-            None,
+            Some("invalid_fields"),
             "`remove` may only be given when `actions[1].type` is `remove`, not `apply`.",
         ),
         (
             json!({"type": "apply", "apply": {"type": "discount", "invoice_discount_rule": {}}}),
             "actions[1].apply.invoice_discount_rule",
-            None,
+            Some("invalid_fields"),
             "`invoice_discount_rule` may only be given when `actions[1].apply.type` is `invoice_discount_rule`, not `discount`.",
         ),
         (
@@ -488,37 +488,37 @@ async fn action_errors_name_full_paths_allowed_values_and_the_type_they_depend_o
         (
             plan_sub(json!({"v1_subscription_details": ""})),
             "actions[1].subscribe.v1_subscription_details",
-            None,
+            Some("invalid_fields"),
             "`v1_subscription_details` may only be given when `actions[1].subscribe.type` is `v1_subscription_details`, not `pricing_plan_subscription_details`.",
         ),
         (
             json!({"type": "apply", "apply": {"type": "discount", "discount": {"type": "promotion_code", "coupon": "c", "promotion_code": "p"}}}),
             "actions[1].apply.discount.coupon",
-            None,
+            Some("invalid_fields"),
             "`actions[1].apply.discount.coupon` may only be given when `type` is `coupon`.",
         ),
         (
             json!({"type": "remove", "remove": {"type": "spend_modifier_rule", "invoice_discount_rule": "x", "spend_modifier_rule": "y"}}),
             "actions[1].remove.invoice_discount_rule",
-            None,
+            Some("invalid_fields"),
             "`actions[1].remove.invoice_discount_rule` may only be given when `type` is `invoice_discount_rule`.",
         ),
         (
             json!({"type": "remove", "remove": {"type": "spend_modifier_rule", "effective_at": {"type": "timestamp"}, "spend_modifier_rule": "x"}}),
             "actions[1].remove.effective_at.type",
-            None,
+            Some("invalid_fields"),
             "Invalid actions[1].remove.effective_at.type: must be one of current_billing_period_end, on_reserve; got 'timestamp'.",
         ),
         (
             json!({"type": "apply", "apply": {"type": "spend_modifier_rule", "effective_at": {"type": "timestamp", "timestamp": "2025-01-01T00:00:00Z"}, "spend_modifier_rule": {}}}),
             "actions[1].apply.effective_at.type",
-            None,
+            Some("invalid_fields"),
             "`timestamp` is only allowed for discount actions.",
         ),
         (
             plan_sub(json!({"effective_at": {"type": "timestamp", "timestamp": "yesterday"}})),
             "actions[1].subscribe.effective_at.timestamp",
-            None,
+            Some("invalid_fields"),
             "Invalid timestamp: 'yesterday'. Expected an RFC 3339 timestamp such as 2025-01-01T00:00:00.000Z.",
         ),
         (
@@ -530,7 +530,7 @@ async fn action_errors_name_full_paths_allowed_values_and_the_type_they_depend_o
         (
             json!({"type": "subscribe", "subscribe": {"type": "pricing_plan_subscription_details", "pricing_plan_subscription_details": {"pricing_plan": "p", "pricing_plan_version": "v", "overrides": {"partial_period_behaviors": [{"type": "license_fee", "license_fee": {"debit_proration_behavior": "none"}, "recurring_credit_grant": {"create_behavior": "none"}}]}}}}),
             "actions[1].subscribe.pricing_plan_subscription_details.overrides.partial_period_behaviors[0].recurring_credit_grant",
-            None,
+            Some("invalid_fields"),
             "`recurring_credit_grant` may only be given when `type` is `recurring_credit_grant`, not `license_fee`.",
         ),
         (
@@ -542,19 +542,19 @@ async fn action_errors_name_full_paths_allowed_values_and_the_type_they_depend_o
         (
             json!({"type": "apply", "apply": {"type": "invoice_discount_rule", "invoice_discount_rule": {"applies_to": "cadence", "type": "percent_off", "percent_off": {"percent_off": 150, "maximum_applications": {"type": "indefinite"}}}}}),
             "actions[1].apply.invoice_discount_rule.percent_off.percent_off",
-            None,
+            Some("invalid_fields"),
             "Invalid percent_off: '150'. It must be greater than 0 and at most 100.",
         ),
         (
             json!({"type": "apply", "apply": {"type": "spend_modifier_rule", "spend_modifier_rule": {"applies_to": "cadence", "type": "max_billing_period_spend", "max_billing_period_spend": {"amount": {"type": "custom_pricing_unit", "custom_pricing_unit": {"value": "1e3"}}, "custom_pricing_unit_overage_rate": {"id": "r"}}}}}),
             "actions[1].apply.spend_modifier_rule.max_billing_period_spend.amount.custom_pricing_unit.value",
-            None,
+            Some("invalid_fields"),
             "Invalid decimal: '1e3'. Expected a non-negative decimal string such as \"50.0\".",
         ),
         (
             json!({"type": "subscribe", "subscribe": {"type": "v1_subscription_details", "v1_subscription_details": {"items": [{"price": price, "metadata": {"k": 1}}]}}}),
             "actions[1].subscribe.v1_subscription_details.items[0].metadata.k",
-            None,
+            Some("invalid_fields"),
             "Invalid actions[1].subscribe.v1_subscription_details.items[0].metadata.k: expected a string, got a number.",
         ),
     ];
@@ -568,7 +568,7 @@ async fn action_errors_name_full_paths_allowed_values_and_the_type_they_depend_o
         "/v2/billing/intents",
         json!({"currency": "usd", "actions": many}),
         "actions",
-        None,
+        Some("too_many_billing_intent_actions"),
         "Invalid array: actions may have at most 100 items.",
     )
     .await;

@@ -420,6 +420,7 @@ async fn amounts_follow_prices_quantities_and_coupons() {
     }
 }
 
+/// The codes the preview document lists for the create operation (`x-stripeErrors`).
 #[tokio::test]
 async fn unknown_prices_and_coupons_are_404_naming_the_field() {
     let app = TestApp::spawn().await;
@@ -430,11 +431,12 @@ async fn unknown_prices_and_coupons_are_404_naming_the_field() {
         json!({"currency": "usd", "actions": [subscribe(&[(&price, None), ("price_missing", None)])]}),
     )
     .await;
-    let e = err(&r, 404, "resource_missing");
+    let e = err(&r, 404, "price_not_found");
     assert_eq!(
         e["param"],
         "actions[0].subscribe.v1_subscription_details.items[1].price"
     );
+    assert_eq!(e["message"], "No such price: 'price_missing'");
 
     let r = post(
         &app,
@@ -442,10 +444,9 @@ async fn unknown_prices_and_coupons_are_404_naming_the_field() {
         json!({"currency": "usd", "actions": [subscribe(&[(&price, None)]), coupon("NOPE")]}),
     )
     .await;
-    assert_eq!(
-        err(&r, 404, "resource_missing")["param"],
-        "actions[1].apply.discount.coupon"
-    );
+    let e = err(&r, 404, "coupon_not_found");
+    assert_eq!(e["param"], "actions[1].apply.discount.coupon");
+    assert_eq!(e["message"], "No such coupon: 'NOPE'");
 
     // Another account's price is unknown here.
     let other = app.other_account();
@@ -455,7 +456,7 @@ async fn unknown_prices_and_coupons_are_404_naming_the_field() {
         json!({"currency": "usd", "actions": [subscribe(&[(&price, None)])]}),
     )
     .await;
-    err(&r, 404, "resource_missing");
+    err(&r, 404, "price_not_found");
     let list = ok(get(&other, "/v2/billing/intents").await);
     assert_eq!(list["data"], json!([]), "a refused create stores nothing");
 }
@@ -470,9 +471,9 @@ async fn a_price_or_coupon_in_another_currency_is_a_400() {
         json!({"currency": "usd", "actions": [subscribe(&[(&eur, None)])]}),
     )
     .await;
-    assert_eq!(r.status.as_u16(), 400, "{}", r.text);
+    let e = err(&r, 400, "price_currency_mismatch_with_billing_intent");
     assert_eq!(
-        r.body["error"]["param"],
+        e["param"],
         "actions[0].subscribe.v1_subscription_details.items[0].price"
     );
 
@@ -484,8 +485,8 @@ async fn a_price_or_coupon_in_another_currency_is_a_400() {
         json!({"currency": "usd", "actions": [subscribe(&[(&usd, None)]), coupon(&eur_off)]}),
     )
     .await;
-    assert_eq!(r.status.as_u16(), 400, "{}", r.text);
-    assert_eq!(r.body["error"]["param"], "actions[1].apply.discount.coupon");
+    let e = err(&r, 400, "currency_mismatch");
+    assert_eq!(e["param"], "actions[1].apply.discount.coupon");
 }
 
 #[tokio::test]
@@ -560,12 +561,13 @@ async fn reserve_recomputes_amounts_and_sees_deleted_coupons() {
     let id = id_of(&intent);
     assert_eq!(intent["amount_details"]["total"], "500");
 
+    // Reserve documents no not-found code for coupons: one deleted since is not redeemable.
     let deleted = app.delete(&format!("/v1/coupons/{half}")).await;
     assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.text);
     let e = err(
         &post_empty(&app, &op_path(&id, "reserve")).await,
-        404,
-        "resource_missing",
+        400,
+        "coupon_not_redeemable",
     );
     assert_eq!(e["param"], "actions[1].apply.discount.coupon");
     let stored = ok(get(&app, &format!("/v2/billing/intents/{id}")).await);
@@ -701,7 +703,8 @@ async fn checks_run_in_the_documented_order() {
         400,
         "invalid_status_for_reserve",
     );
-    // Referenced objects before amounts: a deleted coupon on a too-small intent is a 404.
+    // Referenced objects before amounts: a deleted coupon on a too-small intent is not
+    // redeemable rather than too small.
     let price = app.price(40, "usd").await;
     let off = app.amount_coupon(1, "usd").await;
     let id = id_of(
@@ -714,8 +717,8 @@ async fn checks_run_in_the_documented_order() {
     app.delete(&format!("/v1/coupons/{off}")).await;
     err(
         &post_empty(&app, &op_path(&id, "reserve")).await,
-        404,
-        "resource_missing",
+        400,
+        "coupon_not_redeemable",
     );
 }
 
@@ -853,10 +856,7 @@ async fn malformed_json_is_a_400_in_the_v2_envelope() {
         .await;
     assert_eq!(r.status.as_u16(), 400, "{}", r.text);
     assert_eq!(r.body["error"]["type"], "invalid_request_error");
-    assert!(
-        r.body["error"].get("code").is_some(),
-        "v2 envelope has a code key"
-    );
+    assert_eq!(r.body["error"]["code"], "invalid_fields", "{}", r.text);
 }
 
 // ----- cadences -----

@@ -126,7 +126,7 @@ async fn cadence_errors_name_the_cycle_fields_in_their_messages() {
         (
             json!({"type": "fortnight"}),
             "billing_cycle.type",
-            None,
+            Some("invalid_fields"),
             "Invalid billing_cycle.type: must be one of day, month, week, year; got 'fortnight'.",
         ),
         (
@@ -138,19 +138,19 @@ async fn cadence_errors_name_the_cycle_fields_in_their_messages() {
         (
             json!({"type": "month", "week": {"day_of_week": 1}}),
             "billing_cycle.week",
-            None,
+            Some("invalid_fields"),
             "`week` may only be given when `billing_cycle.type` is `week`, not `month`.",
         ),
         (
             json!({"type": "month", "day": {"bogus": 1}, "month": {"day_of_month": 1}}),
             "billing_cycle.day",
-            None,
+            Some("invalid_fields"),
             "`day` may only be given when `billing_cycle.type` is `day`, not `month`.",
         ),
         (
             json!({"type": "month", "interval_count": 5, "month": {"day_of_month": 1, "month_of_year": 3}}),
             "billing_cycle.month.month_of_year",
-            None,
+            Some("invalid_fields"),
             "`month_of_year` can only be used when `billing_cycle.interval_count` is 2, 3, 4 or 6.",
         ),
         (
@@ -191,13 +191,13 @@ async fn intent_cadence_data_errors_name_their_full_paths() {
         (
             json!({"billing_cycle": {"type": "day", "week": {}}, "payer": {"billing_profile": "p"}}),
             "cadence_data.billing_cycle.week",
-            None,
+            Some("invalid_fields"),
             "`week` may only be given when `cadence_data.billing_cycle.type` is `week`, not `day`.",
         ),
         (
             json!({"billing_cycle": {"type": "month", "month": {"day_of_month": 1, "month_of_year": 1}}, "payer": {"billing_profile": "p"}}),
             "cadence_data.billing_cycle.month.month_of_year",
-            None,
+            Some("invalid_fields"),
             "`month_of_year` can only be used when `cadence_data.billing_cycle.interval_count` is 2, 3, 4 or 6.",
         ),
         (

@@ -23,4 +23,5 @@ mod invoices;
 mod library;
 mod parameter_errors;
 mod payment_records;
+mod v2_errors;
 mod validation;

@@ -187,6 +187,7 @@ const KNOWN_CODES: &[&str] = &[
     "parameter_invalid_integer",
     "parameter_invalid_empty",
     "parameters_exclusive",
+    "too_many_billing_intent_actions",
 ];
 
 /// The error a parameter type's `Deserialize` reports for a value it refuses: `message`, in

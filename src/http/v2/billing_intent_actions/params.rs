@@ -90,9 +90,10 @@ impl<'de> Deserialize<'de> for Actions {
 
 struct ActionsVisitor;
 
+/// More actions than the mock keeps: the code the create operation documents for it.
 fn too_many<E: de::Error>() -> E {
     refuse(
-        None,
+        Some("too_many_billing_intent_actions"),
         None,
         format_args!("Invalid array: {{key}} may have at most {MAX_ACTIONS} items."),
     )

@@ -143,7 +143,7 @@ test('every documented error code surfaces as StripeInvalidRequestError with cod
     ['commit with an unknown payment intent', () => intents.commit(reserved.id, {payment_intent: 'pi_missing'}), 404, 'payment_intent_not_found'],
     ['commit with an unknown payment record', () => intents.commit(reserved.id, {payment_record: 'pr_missing'}), 404, 'payment_record_not_found'],
     ['create on an unknown cadence', () => intents.create({currency: 'usd', cadence: 'bc_missing', actions: [subscribe('price_x')]}), 404, 'billing_cadence_not_found'],
-    ['create with an unknown price', () => intents.create({currency: 'usd', actions: [subscribe('price_missing')]}), 404, 'resource_missing'],
+    ['create with an unknown price', () => intents.create({currency: 'usd', actions: [subscribe('price_missing')]}), 404, 'price_not_found'],
     ['create without currency', () => intents.create({actions: [subscribe('price_x')]}), 400, 'parameter_missing'],
     ['create with an unknown parameter', () => intents.create({currency: 'usd', actions: [subscribe('price_x')], colour: 'red'}), 400, 'parameter_unknown'],
   ];

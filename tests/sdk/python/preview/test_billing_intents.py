@@ -185,10 +185,10 @@ def test_errors_surface_as_invalid_request_errors_with_code_and_status(client):
     expect_error(
         lambda: create_intent(client, [subscribe(seat)], cadence="bc_missing"), 404, "billing_cadence_not_found"
     )
-    err = expect_error(lambda: create_intent(client, [subscribe("price_missing")]), 404, "resource_missing")
+    err = expect_error(lambda: create_intent(client, [subscribe("price_missing")]), 404, "price_not_found")
     assert err.param == "actions[0].subscribe.v1_subscription_details.items[0].price"
     err = expect_error(
-        lambda: create_intent(client, [{"type": "subscribe", "subscribe": {"type": "v3"}}]), 400, None
+        lambda: create_intent(client, [{"type": "subscribe", "subscribe": {"type": "v3"}}]), 400, "invalid_fields"
     )
     assert err.param == "actions[0].subscribe.type"
 
