@@ -24,4 +24,5 @@ mod library;
 mod parameter_errors;
 mod payment_records;
 mod v2_errors;
+mod v2_versions;
 mod validation;
