@@ -106,6 +106,13 @@ function previewClient(key, extra) {
   return new Stripe(key, connection(extra));
 }
 
+// stripe-node 20.2.0-alpha.1 (pins 2025-12-15.preview: actions take `collect_at`, not
+// `billing_details`).
+function collectAtPreviewClient(key, extra) {
+  const Stripe = require('stripe-preview-collect-at');
+  return new Stripe(key, connection(extra));
+}
+
 // Current GA stripe-node (v1 invoices and lines, create_preview).
 function gaClient(key, extra) {
   const Stripe = require('stripe');
@@ -173,6 +180,7 @@ module.exports = {
   mockUrl,
   freshKey,
   previewClient,
+  collectAtPreviewClient,
   gaClient,
   legacyClient,
   control,
