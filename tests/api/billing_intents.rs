@@ -19,7 +19,7 @@ async fn retrieving_again_always_shows_the_intent_as_it_is_now_in_the_version_as
     let app = TestApp::spawn().await;
     let id = id_of(&intent_of(&app, 2000).await);
     let path = format!("/v2/billing/intents/{id}");
-    let newer = Some("2026-09-23.preview");
+    let seed = Some("2025-08-27.preview");
     let fetch = |version: Option<&'static str>| {
         let (app, path) = (&app, path.clone());
         async move { v2(app, Method::GET, &path, version, None).await }
@@ -29,8 +29,10 @@ async fn retrieving_again_always_shows_the_intent_as_it_is_now_in_the_version_as
     assert_eq!(first.text, again.text, "an unchanged intent reads the same");
     assert_eq!(first.body["status"], "draft");
     // Another version's shape is its own, and the first shape is not disturbed by it.
-    let shaped = fetch(newer).await;
-    assert_eq!(shaped.body["amount_details"]["amount_due"], "2000");
+    let shaped = fetch(seed).await;
+    assert_eq!(shaped.body["amount_details"]["total"], 2000);
+    assert!(shaped.body["amount_details"].get("amount_due").is_none());
+    assert_eq!(first.body["amount_details"]["amount_due"], "2000");
     assert_eq!(fetch(None).await.text, first.text);
     // Each change shows at once, in every shape, as the operation's own answer shows it.
     for (op, status) in [
@@ -42,7 +44,7 @@ async fn retrieving_again_always_shows_the_intent_as_it_is_now_in_the_version_as
         let read = fetch(None).await;
         assert_eq!(read.body, answer, "{op}");
         assert_eq!(read.body["status"], status, "{op}");
-        assert_eq!(fetch(newer).await.body["status"], status, "{op}");
+        assert_eq!(fetch(seed).await.body["status"], status, "{op}");
         assert_eq!(fetch(None).await.text, read.text, "{op}");
     }
 }
@@ -1297,12 +1299,17 @@ async fn an_intent_renders_the_same_bytes_alone_as_in_a_list_in_every_shape() {
         intent_in(&app, "reserved").await,
         intent_in(&app, "canceled").await,
     ];
-    // The seed shape, the last with `effective_at`, string amounts, the balance fields.
+    // The default, the first seed version (`effective_at`), the seed shape, string amounts,
+    // `collect_at`, `cadence_data`, `expires_at`, the balance fields.
     for version in [
         None,
         Some("2025-07-30.basil"),
+        Some("2025-08-27.preview"),
         Some("2025-09-30.preview"),
-        Some("2026-09-23.preview"),
+        Some("2025-12-15.preview"),
+        Some("2026-01-28.preview"),
+        Some("2026-03-25.preview"),
+        Some("2026-07-29.preview"),
     ] {
         let list = v2(&app, Method::GET, "/v2/billing/intents", version, None).await;
         assert_eq!(list.status, StatusCode::OK, "{}", list.text);
