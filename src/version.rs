@@ -67,7 +67,9 @@ pub mod dates {
 /// Every published version the mock accepts, sorted as strings (which sorts them by date).
 ///
 /// Before `2024-09-30.acacia` versions are bare dates; from it on, GA versions carry their
-/// release's name and preview versions `.preview`.
+/// release's name and preview versions `.preview`. The weekly preview versions that only the
+/// private-preview SDK builds pin (`2026-04-01.preview`, stripe-python 15.1.0a2, …) are here
+/// too: those builds send them.
 const KNOWN: &[&str] = &[
     "2011-01-01",
     "2011-06-21",
@@ -200,20 +202,28 @@ const KNOWN: &[&str] = &[
     "2026-03-04.preview",
     "2026-03-25.dahlia",
     "2026-03-25.preview",
+    "2026-04-01.preview",
     "2026-04-08.preview",
     "2026-04-22.dahlia",
     "2026-04-22.preview",
     "2026-05-27.dahlia",
     "2026-05-27.preview",
+    "2026-06-03.preview",
+    "2026-06-10.preview",
     "2026-06-24.dahlia",
     "2026-06-24.preview",
+    "2026-07-01.preview",
+    "2026-07-08.preview",
     "2026-07-29.dahlia",
     "2026-07-29.preview",
+    "2026-08-12.preview",
     "2026-08-26.dahlia",
     "2026-08-26.preview",
+    "2026-09-16.preview",
     "2026-09-23.preview",
     "2026-09-30.endive",
     "2026-09-30.preview",
+    "2026-10-07.preview",
     "2026-10-14.preview",
     "2026-10-28.endive",
     "2026-10-28.preview",
@@ -411,6 +421,14 @@ mod tests {
         let acacia = ApiVersion::parse("2025-02-24.acacia").expect("known");
         assert!(!acacia.since(dates::BASIL));
         assert_eq!(ApiVersion::newest_ga().as_str(), NEWEST_GA);
+        // Versions that preview SDK builds pin between the monthly ones.
+        for pinned in [
+            "2026-04-01.preview",
+            "2026-07-08.preview",
+            "2026-10-07.preview",
+        ] {
+            assert!(ApiVersion::parse(pinned).is_some_and(ApiVersion::is_preview));
+        }
         assert_eq!(ApiVersion::default_preview().as_str(), DEFAULT_PREVIEW);
     }
 }
