@@ -213,7 +213,7 @@ impl<'a> Account<'a> {
             .store
             .invoice(&self.key, id)
             .ok()
-            .map(|snap| json(InvoiceView::stored(&snap)))
+            .map(|snap| json(InvoiceView::stored(&snap, self.api_version(Mode::V1))))
     }
 
     /// The invoice item `id`, as `GET /v1/invoiceitems/{id}` would return it.
@@ -236,7 +236,7 @@ impl<'a> Account<'a> {
             .store
             .invoice_item(&self.key, id)
             .ok()
-            .map(|item| json(InvoiceItemView::from(&item)))
+            .map(|item| json(InvoiceItemView::new(&item, self.api_version(Mode::V1))))
     }
 
     /// Loads a fixture document into this account, all or nothing.

@@ -12,6 +12,7 @@ use crate::http::de::NoParams;
 use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::{AppState, render};
 use crate::store::invoicing::{InvoiceItemFilter, NewInvoiceItem};
+use crate::version::ApiVersion;
 
 use super::invoice_params::{CreateItemParams, ItemParams};
 use super::views::InvoiceItemView;
@@ -56,32 +57,40 @@ struct ListParams {
 async fn create(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     V1Form(params): V1Form<CreateItemParams>,
 ) -> Result<Response> {
     let new = new_invoice_item(params, "")?;
-    render(&InvoiceItemView::from(
+    render(&InvoiceItemView::new(
         &app.store.create_invoice_item(&acct, new)?,
+        version,
     ))
 }
 
 async fn retrieve(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(NoParams {}): V1Form<NoParams>,
 ) -> Result<Response> {
-    render(&InvoiceItemView::from(&app.store.invoice_item(&acct, &id)?))
+    render(&InvoiceItemView::new(
+        &app.store.invoice_item(&acct, &id)?,
+        version,
+    ))
 }
 
 async fn update(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(params): V1Form<ItemParams>,
 ) -> Result<Response> {
     let fields = params.fields("")?;
-    render(&InvoiceItemView::from(
+    render(&InvoiceItemView::new(
         &app.store.update_invoice_item(&acct, &id, fields)?,
+        version,
     ))
 }
 
@@ -98,6 +107,7 @@ async fn delete(
 async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     V1List(q, params): V1List<ListParams>,
 ) -> Result<Response> {
     let filter = InvoiceItemFilter {
@@ -106,9 +116,7 @@ async fn list(
         pending: params.pending,
     };
     let page = app.store.list_invoice_items(&acct, &q, &filter)?;
-    render(&ListView::of(
-        &page,
-        "/v1/invoiceitems",
-        InvoiceItemView::from,
-    ))
+    render(&ListView::of(&page, "/v1/invoiceitems", |item| {
+        InvoiceItemView::new(item, version)
+    }))
 }

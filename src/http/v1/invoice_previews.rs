@@ -20,6 +20,7 @@ use crate::http::{AppState, render};
 use crate::store::invoicing::{
     DiscountInput, PreviewItem, PreviewParams, PriceInput, SubscriptionItemInput,
 };
+use crate::version::ApiVersion;
 
 use super::invoice_params::{
     Currency, Discounts, Given, PreviewItemParams, PriceDataParams, Quantity, RecurringParams,
@@ -305,31 +306,41 @@ impl TryFrom<PreviewQuery> for PreviewParams {
 async fn upcoming(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     V1Form(params): V1Form<PreviewQuery>,
 ) -> Result<Response> {
     let preview = PreviewParams::try_from(params)?;
     render(&InvoiceView::upcoming(
         &app.store.preview_invoice(&acct, preview)?,
+        version,
     ))
 }
 
 async fn upcoming_lines(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     V1List(q, params): V1List<PreviewQuery>,
 ) -> Result<Response> {
     let preview = PreviewParams::try_from(params)?;
     let page = app.store.preview_lines(&acct, preview, &q)?;
-    render(&line_list(&page, "/v1/invoices/upcoming/lines".to_owned()))
+    render(&line_list(
+        &page,
+        "/v1/invoices/upcoming/lines".to_owned(),
+        None,
+        version,
+    ))
 }
 
 async fn create_preview(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     V1Form(params): V1Form<PreviewQuery>,
 ) -> Result<Response> {
     let preview = PreviewParams::try_from(params)?;
     render(&InvoiceView::preview(
         &app.store.preview_invoice(&acct, preview)?,
+        version,
     ))
 }
