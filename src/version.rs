@@ -26,8 +26,8 @@ pub mod dates {
     pub const LINE_SUBTOTAL: u32 = 2025_12_15;
     /// `2026-03-25.dahlia`: `quantity_decimal`.
     pub const DAHLIA: u32 = 2026_03_25;
-    /// `customer_account` on invoices and invoice items.
-    pub const CUSTOMER_ACCOUNT: u32 = 2026_03_25;
+    /// `customer_account` on invoices, invoice items, customers, discounts and payment intents.
+    pub const CUSTOMER_ACCOUNT: u32 = 2025_12_15;
     /// `2026-09-30.endive`.
     pub const ENDIVE: u32 = 2026_09_30;
 }

@@ -24,3 +24,4 @@ mod library;
 mod parameter_errors;
 mod payment_records;
 mod validation;
+mod versions;

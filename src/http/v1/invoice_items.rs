@@ -33,7 +33,11 @@ pub fn router() -> Router<AppState> {
 ///
 /// # Errors
 /// Invalid parameters.
-pub fn new_invoice_item(params: CreateItemParams, at: &str) -> Result<NewInvoiceItem> {
+pub fn new_invoice_item(
+    params: CreateItemParams,
+    at: &str,
+    version: Option<ApiVersion>,
+) -> Result<NewInvoiceItem> {
     let ((customer, currency, invoice, subscription), item) = params.split();
     Ok(NewInvoiceItem {
         id: None,
@@ -41,7 +45,7 @@ pub fn new_invoice_item(params: CreateItemParams, at: &str) -> Result<NewInvoice
         currency: currency.0.map(|c| c.0),
         invoice,
         subscription,
-        fields: item.fields(at)?,
+        fields: item.fields(at, version)?,
     })
 }
 
@@ -60,7 +64,7 @@ async fn create(
     version: ApiVersion,
     V1Form(params): V1Form<CreateItemParams>,
 ) -> Result<Response> {
-    let new = new_invoice_item(params, "")?;
+    let new = new_invoice_item(params, "", Some(version))?;
     render(&InvoiceItemView::new(
         &app.store.create_invoice_item(&acct, new)?,
         version,
@@ -87,7 +91,7 @@ async fn update(
     Path(id): Path<String>,
     V1Form(params): V1Form<ItemParams>,
 ) -> Result<Response> {
-    let fields = params.fields("")?;
+    let fields = params.fields("", Some(version))?;
     render(&InvoiceItemView::new(
         &app.store.update_invoice_item(&acct, &id, fields)?,
         version,

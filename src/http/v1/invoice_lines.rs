@@ -49,6 +49,7 @@ pub fn add_lines_batch(
     lines: Lines<AddLineParams>,
     invoice_metadata: Metadata,
     at: &str,
+    version: Option<ApiVersion>,
 ) -> Result<LineBatch<AddLine>> {
     let lines = lines
         .0
@@ -56,7 +57,7 @@ pub fn add_lines_batch(
         .enumerate()
         .map(|(i, line)| {
             let ((invoice_item,), item) = line.split();
-            let fields = item.fields(&entry(at, i))?;
+            let fields = item.fields(&entry(at, i), version)?;
             Ok(match invoice_item {
                 Some(invoice_item) => AddLine::Existing {
                     invoice_item,
@@ -111,7 +112,7 @@ async fn update_line(
     Path((id, line_id)): Path<(String, String)>,
     V1Form(params): V1Form<ItemParams>,
 ) -> Result<Response> {
-    let fields = params.fields("")?;
+    let fields = params.fields("", Some(version))?;
     let line = app
         .store
         .update_invoice_line(&acct, &id, &line_id, fields)?;
@@ -125,7 +126,12 @@ async fn add_lines(
     Path(id): Path<String>,
     V1Form(params): V1Form<BatchParams<AddLineParams>>,
 ) -> Result<Response> {
-    let batch = add_lines_batch(params.lines, params.invoice_metadata, "lines")?;
+    let batch = add_lines_batch(
+        params.lines,
+        params.invoice_metadata,
+        "lines",
+        Some(version),
+    )?;
     let snap = app.store.add_lines(&acct, &id, batch)?;
     render(&InvoiceView::stored(&snap, version))
 }
@@ -183,7 +189,7 @@ async fn update_lines(
         .enumerate()
         .map(|(i, line)| {
             let ((id,), item) = line.split();
-            let fields = item.fields(&entry("lines", i))?;
+            let fields = item.fields(&entry("lines", i), Some(version))?;
             Ok(UpdateLine { id, fields })
         })
         .collect::<Result<_>>()?;

@@ -30,7 +30,7 @@ impl From<Period> for PeriodView {
 
 /// An invoice item in the shape of its version: legacy before `2025-03-31.basil` (`price`
 /// embedded, `unit_amount`, `subscription`), from it on `pricing` and `parent`; with
-/// `quantity_decimal` from `2026-03-25.dahlia` and `customer_account` from
+/// `customer_account` from `2025-12-15.clover` and `quantity_decimal` from
 /// `2026-03-25.dahlia`.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
