@@ -106,7 +106,7 @@ impl<'a> Account<'a> {
             .store
             .product(&self.key, id)
             .ok()
-            .map(|p| json(ProductView::from(&p)))
+            .map(|p| json(ProductView::new(&p, self.api_version(Mode::V1))))
     }
 
     /// The price `id`.
@@ -164,7 +164,7 @@ impl<'a> Account<'a> {
             .store
             .payment_intent(&self.key, id)
             .ok()
-            .map(|p| json(PaymentIntentView::from(&p)))
+            .map(|p| json(PaymentIntentView::new(&p, self.api_version(Mode::V1))))
     }
 
     /// The billing intent `id`, as `GET /v2/billing/intents/{id}` would return it.
