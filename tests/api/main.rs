@@ -11,6 +11,7 @@ mod billing_intents;
 mod cadences;
 mod catalog;
 mod concurrency;
+mod conformance;
 mod control_plane;
 mod conventions;
 mod fixtures;
