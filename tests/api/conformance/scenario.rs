@@ -122,7 +122,11 @@ pub async fn v1(run: &mut Run<'_>) {
         run.post(
             "/v1/invoices/create_preview",
             &[&customer],
-            &[("customer", &customer)],
+            &[
+                ("customer", &customer),
+                ("invoice_items[0][amount]", "250"),
+                ("invoice_items[0][currency]", "usd"),
+            ],
         )
         .await;
     } else {

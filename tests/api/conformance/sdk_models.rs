@@ -36,14 +36,48 @@ pub const RENDERED_ON_REQUEST: &[(&str, &[&str])] = &[
 ];
 
 /// The fields of one object (or sub-object) in one SDK build.
+#[derive(Debug, Default)]
+pub struct Model {
+    fields: BTreeSet<String>,
+    optional: BTreeSet<String>,
+    nested: BTreeMap<String, Model>,
+}
+
+/// An object as a file holds it: its sub-objects' fields by dotted path (`parent`,
+/// `parent.invoice_item_details`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Model {
+struct FileModel {
     fields: BTreeSet<String>,
     #[serde(default)]
     optional: BTreeSet<String>,
     #[serde(default)]
-    nested: BTreeMap<String, Model>,
+    nested: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl From<FileModel> for Model {
+    fn from(file: FileModel) -> Self {
+        let mut model = Model {
+            fields: file.fields,
+            optional: file.optional,
+            nested: BTreeMap::new(),
+        };
+        // Shorter paths sort first, so a parent exists before its children.
+        for (path, fields) in file.nested {
+            let mut at = &mut model;
+            for step in path.split('.') {
+                at = at.nested.entry(step.to_owned()).or_default();
+            }
+            at.fields = fields;
+        }
+        model
+    }
+}
+
+impl<'de> Deserialize<'de> for Model {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        FileModel::deserialize(d).map(Model::from)
+    }
 }
 
 /// One file: the models of the SDK build pinning `api_version`.
@@ -72,6 +106,8 @@ impl SdkModels {
         let mut files: Vec<PathBuf> = entries
             .map(|e| e.expect("a readable directory entry").path())
             .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            // The index of versions, not a version's models.
+            .filter(|p| p.file_name().is_some_and(|n| n != "versions.json"))
             .collect();
         files.sort();
         files
@@ -254,7 +290,7 @@ mod tests {
                     "invoice": {
                         "fields": ["id", "object", "lines", "total", "status_transitions", "payments"],
                         "optional": ["total"],
-                        "nested": {"status_transitions": {"fields": ["paid_at", "voided_at"]}}
+                        "nested": {"status_transitions": ["paid_at", "voided_at"]}
                     },
                     "line_item": {"fields": ["id", "object", "pricing"]}
                 }
