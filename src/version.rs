@@ -15,21 +15,26 @@ use std::fmt;
 
 /// The dates at which the shapes the mock renders change.
 pub mod dates {
+    /// `YYYYMMDD` as a number, which orders dates.
+    pub const fn ymd(year: u32, month: u32, day: u32) -> u32 {
+        year * 10_000 + month * 100 + day
+    }
+
     /// `2024-09-30.acacia`: the first named release.
-    pub const ACACIA: u32 = 2024_09_30;
+    pub const ACACIA: u32 = ymd(2024, 9, 30);
     /// `2025-03-31.basil`: line items and invoice items priced through `pricing` and linked
     /// through `parent`; `GET /v1/invoices/upcoming(/lines)` removed.
-    pub const BASIL: u32 = 2025_03_31;
+    pub const BASIL: u32 = ymd(2025, 3, 31);
     /// `2025-09-30.clover`.
-    pub const CLOVER: u32 = 2025_09_30;
+    pub const CLOVER: u32 = ymd(2025, 9, 30);
     /// `2025-12-15.clover`: `subtotal` on line items.
-    pub const LINE_SUBTOTAL: u32 = 2025_12_15;
+    pub const LINE_SUBTOTAL: u32 = ymd(2025, 12, 15);
     /// `2026-03-25.dahlia`: `quantity_decimal`.
-    pub const DAHLIA: u32 = 2026_03_25;
+    pub const DAHLIA: u32 = ymd(2026, 3, 25);
     /// `customer_account` on invoices, invoice items, customers, discounts and payment intents.
-    pub const CUSTOMER_ACCOUNT: u32 = 2025_12_15;
+    pub const CUSTOMER_ACCOUNT: u32 = ymd(2025, 12, 15);
     /// `2026-09-30.endive`.
-    pub const ENDIVE: u32 = 2026_09_30;
+    pub const ENDIVE: u32 = ymd(2026, 9, 30);
 }
 
 /// Every published version the mock accepts, sorted as strings (which sorts them by date).
@@ -306,6 +311,7 @@ impl std::str::FromStr for ApiVersion {
 
 #[cfg(test)]
 mod tests {
+    use super::dates::ymd;
     use super::*;
 
     #[test]
@@ -328,20 +334,55 @@ mod tests {
     #[test]
     fn versions_parse_into_a_date_and_release() {
         let cases = [
-            ("2023-10-16", Release::Dated, false, 2023_10_16),
-            ("2024-09-30.acacia", Release::Acacia, false, 2024_09_30),
-            ("2025-02-24.acacia", Release::Acacia, false, 2025_02_24),
-            ("2025-03-31.basil", Release::Basil, false, 2025_03_31),
-            ("2025-12-15.clover", Release::Clover, false, 2025_12_15),
-            ("2025-12-15.preview", Release::Clover, true, 2025_12_15),
-            ("2026-03-25.dahlia", Release::Dahlia, false, 2026_03_25),
-            ("2026-10-14.preview", Release::Endive, true, 2026_10_14),
-            ("2026-10-28.endive", Release::Endive, false, 2026_10_28),
+            ("2023-10-16", Release::Dated, false, ymd(2023, 10, 16)),
+            (
+                "2024-09-30.acacia",
+                Release::Acacia,
+                false,
+                ymd(2024, 9, 30),
+            ),
+            (
+                "2025-02-24.acacia",
+                Release::Acacia,
+                false,
+                ymd(2025, 2, 24),
+            ),
+            ("2025-03-31.basil", Release::Basil, false, ymd(2025, 3, 31)),
+            (
+                "2025-12-15.clover",
+                Release::Clover,
+                false,
+                ymd(2025, 12, 15),
+            ),
+            (
+                "2025-12-15.preview",
+                Release::Clover,
+                true,
+                ymd(2025, 12, 15),
+            ),
+            (
+                "2026-03-25.dahlia",
+                Release::Dahlia,
+                false,
+                ymd(2026, 3, 25),
+            ),
+            (
+                "2026-10-14.preview",
+                Release::Endive,
+                true,
+                ymd(2026, 10, 14),
+            ),
+            (
+                "2026-10-28.endive",
+                Release::Endive,
+                false,
+                ymd(2026, 10, 28),
+            ),
             (
                 " 2025-03-31.basil; some_beta=v1 ",
                 Release::Basil,
                 false,
-                2025_03_31,
+                ymd(2025, 3, 31),
             ),
         ];
         for (text, release, preview, date) in cases {

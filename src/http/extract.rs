@@ -462,6 +462,23 @@ fn check_json_limits(map: &Map<String, Value>) -> Result<(), Error> {
     Ok(())
 }
 
+impl<S: Send + Sync> FromRequestParts<S> for ApiVersion {
+    type Rejection = Error;
+
+    /// The version the version layer resolved; without the layer (a router served alone), the
+    /// request's `Stripe-Version` or the mock's default.
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(version) = parts.extensions.get::<ApiVersion>() {
+            return Ok(*version);
+        }
+        let mode = crate::http::mode_of(parts.uri.path());
+        match parts.headers.get(&crate::http::STRIPE_VERSION) {
+            None => Ok(crate::http::versions::fallback(None, mode)),
+            Some(value) => crate::http::versions::named(value.as_bytes()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -668,22 +685,5 @@ mod tests {
     #[test]
     fn masks_keep_last_four() {
         assert_eq!(mask("sk_test_abcdefgh1234"), "sk_test_********1234");
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for ApiVersion {
-    type Rejection = Error;
-
-    /// The version the version layer resolved; without the layer (a router served alone), the
-    /// request's `Stripe-Version` or the mock's default.
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        if let Some(version) = parts.extensions.get::<ApiVersion>() {
-            return Ok(*version);
-        }
-        let mode = crate::http::mode_of(parts.uri.path());
-        match parts.headers.get(&crate::http::STRIPE_VERSION) {
-            None => Ok(crate::http::versions::fallback(None, mode)),
-            Some(value) => crate::http::versions::named(value.as_bytes()),
-        }
     }
 }

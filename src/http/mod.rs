@@ -184,7 +184,7 @@ impl AppState {
 /// 8. [`layers::faults`]: injected faults (before idempotency: never stored);
 /// 9. [`layers::idempotency`]: `Idempotency-Key` replays, mismatches and waits;
 /// 10. [`layers::errors`]: `Error`s and the router's own errors in Stripe's envelopes (inside
-///    idempotency, so answers are stored as rendered).
+///     idempotency, so answers are stored as rendered).
 ///
 /// The layers wrap the router once, instead of every route through `Router::layer`.
 pub fn app(

@@ -14,7 +14,7 @@ use crate::http::de::{Metadata as MetadataParam, describe, refuse};
 use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::{AppState, render};
 use crate::store::catalog::NewPaymentIntent;
-use crate::version::{ApiVersion, dates};
+use crate::version::{ApiVersion, dates, dates::ymd};
 
 use super::ListView;
 use super::params::Currency;
@@ -94,15 +94,15 @@ impl Unmodelled {
     fn at(version: ApiVersion) -> Option<Self> {
         let since = |date| version.since(date).then_some(None);
         version.since(dates::BASIL).then(|| Unmodelled {
-            allowed_payment_method_types: since(2026_07_29),
+            allowed_payment_method_types: since(ymd(2026, 7, 29)),
             application: None,
             application_fee_amount: None,
             automatic_payment_methods: None,
             canceled_at: None,
             cancellation_reason: None,
             customer_account: since(dates::CUSTOMER_ACCOUNT),
-            excluded_payment_method_types: since(2025_08_27),
-            managed_payments: since(2026_04_22),
+            excluded_payment_method_types: since(ymd(2025, 8, 27)),
+            managed_payments: since(ymd(2026, 4, 22)),
             next_action: None,
             on_behalf_of: None,
             payment_method_configuration_details: None,

@@ -64,6 +64,10 @@ struct SubscriptionDetails {
 /// (`paid`, `charge`, `payment_intent`, `subscription`, `tax`, `discount`, …).
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a view lives on the stack for the one render it is made for"
+)]
 pub enum InvoiceView<'a> {
     /// Before `2025-03-31.basil`.
     Legacy(LegacyInvoice<'a>),
