@@ -130,7 +130,8 @@ def test_lines_and_invoices_keep_the_legacy_shape(customer):
     assert "pricing" not in item
 
     stripe.Invoice.finalize_invoice(invoice.id)
-    paid = stripe.Invoice.pay(invoice.id)
+    # This SDK sends Python booleans as `True`, which Stripe's v1 API accepts.
+    paid = stripe.Invoice.pay(invoice.id, paid_out_of_band=True)
     assert paid.status == "paid"
     assert paid.paid is True
     assert paid.amount_paid == 1400
