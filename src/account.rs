@@ -106,7 +106,7 @@ impl<'a> Account<'a> {
             .store
             .product(&self.key, id)
             .ok()
-            .map(|p| json(ProductView::from(&p)))
+            .map(|p| json(ProductView::new(&p, self.api_version(Mode::V1))))
     }
 
     /// The price `id`.
@@ -164,7 +164,7 @@ impl<'a> Account<'a> {
             .store
             .payment_intent(&self.key, id)
             .ok()
-            .map(|p| json(PaymentIntentView::from(&p)))
+            .map(|p| json(PaymentIntentView::new(&p, self.api_version(Mode::V1))))
     }
 
     /// The billing intent `id`, as `GET /v2/billing/intents/{id}` would return it.
@@ -211,7 +211,7 @@ impl<'a> Account<'a> {
             .store
             .invoice(&self.key, id)
             .ok()
-            .map(|snap| json(InvoiceView::stored(&snap)))
+            .map(|snap| json(InvoiceView::stored(&snap, self.api_version(Mode::V1))))
     }
 
     /// The invoice item `id`, as `GET /v1/invoiceitems/{id}` would return it.
@@ -234,7 +234,7 @@ impl<'a> Account<'a> {
             .store
             .invoice_item(&self.key, id)
             .ok()
-            .map(|item| json(InvoiceItemView::from(&item)))
+            .map(|item| json(InvoiceItemView::new(&item, self.api_version(Mode::V1))))
     }
 
     /// Loads a fixture document into this account, all or nothing.

@@ -179,7 +179,7 @@ fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
             let params: v1::invoice_params::CreateItemParams = fixture.params()?;
             let new = NewInvoiceItem {
                 id: fixture.id,
-                ..v1::invoice_items::new_invoice_item(params, &fixture.path)?
+                ..v1::invoice_items::new_invoice_item(params, &fixture.path, None)?
             };
             store.create_invoice_item(account, new).map(drop)
         })?,
@@ -190,7 +190,9 @@ fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
                 Some(lines) => {
                     let metadata = fixture.take_value("invoice_metadata")?.unwrap_or_default();
                     let at = de::child_path(Mode::V1, &fixture.path, "lines");
-                    Some(v1::invoice_lines::add_lines_batch(lines, metadata, &at)?)
+                    Some(v1::invoice_lines::add_lines_batch(
+                        lines, metadata, &at, None,
+                    )?)
                 }
                 None => None,
             };

@@ -13,22 +13,28 @@
 
 use std::fmt;
 
-/// The dates at which the shapes the mock renders change, written `YYYY_MM_DD`.
-#[allow(clippy::inconsistent_digit_grouping)]
+/// The dates at which the shapes the mock renders change.
 pub mod dates {
+    /// `YYYYMMDD` as a number, which orders dates.
+    pub const fn ymd(year: u32, month: u32, day: u32) -> u32 {
+        year * 10_000 + month * 100 + day
+    }
+
     /// `2024-09-30.acacia`: the first named release.
-    pub const ACACIA: u32 = 2024_09_30;
+    pub const ACACIA: u32 = ymd(2024, 9, 30);
     /// `2025-03-31.basil`: line items and invoice items priced through `pricing` and linked
     /// through `parent`; `GET /v1/invoices/upcoming(/lines)` removed.
-    pub const BASIL: u32 = 2025_03_31;
+    pub const BASIL: u32 = ymd(2025, 3, 31);
     /// `2025-09-30.clover`.
-    pub const CLOVER: u32 = 2025_09_30;
+    pub const CLOVER: u32 = ymd(2025, 9, 30);
     /// `2025-12-15.clover`: `subtotal` on line items.
-    pub const LINE_SUBTOTAL: u32 = 2025_12_15;
+    pub const LINE_SUBTOTAL: u32 = ymd(2025, 12, 15);
     /// `2026-03-25.dahlia`: `quantity_decimal`.
-    pub const DAHLIA: u32 = 2026_03_25;
+    pub const DAHLIA: u32 = ymd(2026, 3, 25);
+    /// `customer_account` on invoices, invoice items, customers, discounts and payment intents.
+    pub const CUSTOMER_ACCOUNT: u32 = ymd(2025, 12, 15);
     /// `2026-09-30.endive`.
-    pub const ENDIVE: u32 = 2026_09_30;
+    pub const ENDIVE: u32 = ymd(2026, 9, 30);
 
     // v2 Billing Intents, dated by the private-preview SDK builds that pin each version
     // (stripe-python `…aN` on PyPI, stripe-node `…-alpha.N` on npm): a field belongs to the
@@ -37,31 +43,31 @@ pub mod dates {
     /// `2025-08-27.preview` (seed documents; stripe-node 18.6.0-alpha.2, stripe-python
     /// 12.6.0a1): the intent's `effective_at` and `cadence_data` of the first seed version,
     /// `2025-07-30.preview`, are gone.
-    pub const INTENTS_SEED: u32 = 2025_08_27;
+    pub const INTENTS_SEED: u32 = ymd(2025, 8, 27);
     /// `2025-09-30.preview` (stripe-python 13.1.0a1), the first version after the seed
     /// documents: `amount_details` as integer-valued strings, as every SDK types them, where
     /// the seed documents show integers.
-    pub const STRING_AMOUNTS: u32 = 2025_09_30;
+    pub const STRING_AMOUNTS: u32 = ymd(2025, 9, 30);
     /// `2025-12-15.preview` (stripe-python 14.2.0a1, stripe-node 20.2.0-alpha.1): the
     /// `collect_at` and `overrides` of subscribe, modify and deactivate actions replace their
     /// `billing_details` (`2025-11-17.preview`, stripe-python 14.1.0a4, still has it).
-    pub const COLLECT_AT: u32 = 2025_12_15;
+    pub const COLLECT_AT: u32 = ymd(2025, 12, 15);
     /// `2026-01-28.preview` (stripe-python 14.4.0a2): the intent's `cadence_data`.
-    pub const CADENCE_DATA: u32 = 2026_01_28;
+    pub const CADENCE_DATA: u32 = ymd(2026, 1, 28);
     /// `2026-01-28.preview` (stripe-python 14.4.0a2–a4): spend modifier rules (apply and
     /// remove), `effective_at` of apply and remove actions, `cancellation_details` of deactivate
     /// actions.
-    pub const SPEND_MODIFIER_RULES: u32 = 2026_01_28;
+    pub const SPEND_MODIFIER_RULES: u32 = ymd(2026, 1, 28);
     /// `2026-03-25.preview` (stripe-python 15.1.0a1; `2026-03-04.preview`, 14.5.0a4, has not):
     /// the intent's `status_transitions.expires_at`.
-    pub const EXPIRES_AT: u32 = 2026_03_25;
+    pub const EXPIRES_AT: u32 = ymd(2026, 3, 25);
     /// `2026-03-25.preview` (stripe-python 15.1.0a1): apply actions of type `discount`, with
     /// the `effective_at` types `current_billing_period_start` and `timestamp`, and
     /// `recurring_credit_grant` partial-period behaviours.
-    pub const APPLY_DISCOUNT: u32 = 2026_03_25;
+    pub const APPLY_DISCOUNT: u32 = ymd(2026, 3, 25);
     /// `2026-07-29.preview` (stripe-python 15.5.0a1; `2026-07-08.preview`, 15.4.0a5, has not):
     /// `amount_details.amount_due` and `amount_details.customer_balance_applied`.
-    pub const AMOUNT_DUE: u32 = 2026_07_29;
+    pub const AMOUNT_DUE: u32 = ymd(2026, 7, 29);
 }
 
 /// Every published version the mock accepts, sorted as strings (which sorts them by date).
@@ -347,8 +353,8 @@ impl std::str::FromStr for ApiVersion {
 }
 
 #[cfg(test)]
-#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
+    use super::dates::ymd;
     use super::*;
 
     #[test]
@@ -371,20 +377,55 @@ mod tests {
     #[test]
     fn versions_parse_into_a_date_and_release() {
         let cases = [
-            ("2023-10-16", Release::Dated, false, 2023_10_16),
-            ("2024-09-30.acacia", Release::Acacia, false, 2024_09_30),
-            ("2025-02-24.acacia", Release::Acacia, false, 2025_02_24),
-            ("2025-03-31.basil", Release::Basil, false, 2025_03_31),
-            ("2025-12-15.clover", Release::Clover, false, 2025_12_15),
-            ("2025-12-15.preview", Release::Clover, true, 2025_12_15),
-            ("2026-03-25.dahlia", Release::Dahlia, false, 2026_03_25),
-            ("2026-10-14.preview", Release::Endive, true, 2026_10_14),
-            ("2026-10-28.endive", Release::Endive, false, 2026_10_28),
+            ("2023-10-16", Release::Dated, false, ymd(2023, 10, 16)),
+            (
+                "2024-09-30.acacia",
+                Release::Acacia,
+                false,
+                ymd(2024, 9, 30),
+            ),
+            (
+                "2025-02-24.acacia",
+                Release::Acacia,
+                false,
+                ymd(2025, 2, 24),
+            ),
+            ("2025-03-31.basil", Release::Basil, false, ymd(2025, 3, 31)),
+            (
+                "2025-12-15.clover",
+                Release::Clover,
+                false,
+                ymd(2025, 12, 15),
+            ),
+            (
+                "2025-12-15.preview",
+                Release::Clover,
+                true,
+                ymd(2025, 12, 15),
+            ),
+            (
+                "2026-03-25.dahlia",
+                Release::Dahlia,
+                false,
+                ymd(2026, 3, 25),
+            ),
+            (
+                "2026-10-14.preview",
+                Release::Endive,
+                true,
+                ymd(2026, 10, 14),
+            ),
+            (
+                "2026-10-28.endive",
+                Release::Endive,
+                false,
+                ymd(2026, 10, 28),
+            ),
             (
                 " 2025-03-31.basil; some_beta=v1 ",
                 Release::Basil,
                 false,
-                2025_03_31,
+                ymd(2025, 3, 31),
             ),
         ];
         for (text, release, preview, date) in cases {

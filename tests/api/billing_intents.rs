@@ -329,6 +329,7 @@ async fn race(app: &TestApp, id: &str, ops: &[&'static str]) -> Vec<(&'static st
             base: app.base.clone(),
             key: app.key.clone(),
             client: app.client.clone(),
+            version: app.version,
         };
         let path = op_path(id, op);
         tasks.spawn(async move { (i, op, post_empty(&caller, &path).await) });

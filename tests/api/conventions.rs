@@ -6,7 +6,8 @@ use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn every_response_carries_request_id_and_stripe_version() {
-    let app = TestApp::spawn().await;
+    let server = TestApp::spawn().await;
+    let app = server.at_version(None);
     let ok = app.get("/v1/customers", &[]).await;
     let missing = app.get("/v1/customers/cus_nope", &[]).await;
     let unknown = app.get("/v1/nope", &[]).await;

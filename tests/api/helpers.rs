@@ -17,7 +17,13 @@ pub struct TestApp {
     pub key: String,
     /// HTTP client.
     pub client: reqwest::Client,
+    /// `Stripe-Version` sent on the v1 requests of [`TestApp::send`] (`None`: no header, so the
+    /// account's default applies).
+    pub version: Option<&'static str>,
 }
+
+/// The version most v1 tests were written against: the legacy shapes of the seed documents.
+pub const LEGACY: &str = "2023-10-16";
 
 /// A response as a test sees it.
 #[derive(Debug)]
@@ -54,6 +60,7 @@ impl TestApp {
                 base: url.trim_end_matches('/').to_owned(),
                 key: fresh_key(),
                 client,
+                version: Some(LEGACY),
             },
             Err(_) => {
                 let server = MockServer::start().await;
@@ -62,6 +69,7 @@ impl TestApp {
                     server: Some(server),
                     key: fresh_key(),
                     client,
+                    version: Some(LEGACY),
                 }
             }
         }
@@ -74,6 +82,18 @@ impl TestApp {
             base: self.base.clone(),
             key: fresh_key(),
             client: self.client.clone(),
+            version: self.version,
+        }
+    }
+
+    /// The same account, sending `version` as `Stripe-Version` on v1 requests (`None`: none).
+    pub fn at_version(&self, version: Option<&'static str>) -> TestApp {
+        TestApp {
+            server: None,
+            base: self.base.clone(),
+            key: self.key.clone(),
+            client: self.client.clone(),
+            version,
         }
     }
 
@@ -85,6 +105,10 @@ impl TestApp {
             .client
             .request(method.clone(), &url)
             .bearer_auth(&self.key);
+        let version = self.version.filter(|_| path.starts_with("/v1/"));
+        if let Some(v) = version {
+            req = req.header("stripe-version", v);
+        }
         if method == Method::POST {
             let body = encode_form(form);
             req = req
@@ -96,6 +120,9 @@ impl TestApp {
                 .client
                 .request(method, format!("{url}{sep}{}", encode_form(form)))
                 .bearer_auth(&self.key);
+            if let Some(v) = version {
+                req = req.header("stripe-version", v);
+            }
         }
         into_reply(req.send().await.expect("request sent")).await
     }

@@ -180,11 +180,11 @@ async fn invoice_and_item_parameters_keep_their_checks() {
             vec![
                 ("customer", &customer),
                 ("amount", "1"),
-                ("pricing[price]", "price_x"),
+                ("price", "price_x"),
             ],
             "parameters_exclusive",
             "amount",
-            Some("You may only specify one of these parameters: amount, pricing[price]."),
+            Some("You may only specify one of these parameters: amount, price."),
         ),
         (
             "/v1/invoiceitems",

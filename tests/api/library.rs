@@ -14,6 +14,7 @@ async fn app_on(server: MockServer) -> TestApp {
         server: Some(server),
         key: fresh_key(),
         client: reqwest::Client::new(),
+        version: Some(crate::helpers::LEGACY),
     }
 }
 
@@ -209,7 +210,17 @@ async fn the_account_handle_returns_invoices_and_items() {
     crate::invoice_support::add_amount_line(&app, &id, 799).await;
     let item = crate::invoice_support::pending_item(&app, &customer, 199, "Canned Coffee").await;
     let account = server(&app).account(&app.key);
-    let over_http = app.get_ok(&format!("/v1/invoices/{id}"), &[]).await;
+    // The handle renders in the account's default version, as a request without
+    // `Stripe-Version` gets it: the newest, then the one set for the account.
+    let unversioned = app.at_version(None);
+    let over_http = unversioned.get_ok(&format!("/v1/invoices/{id}"), &[]).await;
+    assert!(over_http["parent"].is_null() && over_http.get("paid").is_none());
+    assert_eq!(account.invoice(&id), Some(over_http));
+    account
+        .set_api_version(Some(crate::helpers::LEGACY))
+        .expect("a published version");
+    let over_http = unversioned.get_ok(&format!("/v1/invoices/{id}"), &[]).await;
+    assert_eq!(over_http["paid"], false);
     assert_eq!(account.invoice(&id), Some(over_http));
     assert_eq!(
         account.invoice_item(&item).map(|i| i["amount"].clone()),

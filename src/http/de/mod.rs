@@ -555,6 +555,9 @@ mod tests {
         let (_, _, message) =
             invalid(decode::<Create>(Mode::V1, json!({"name": "x", "live": "yes"})).unwrap_err());
         assert_eq!(message, "Invalid boolean: yes. Expected `true` or `false`.");
+        // What Python SDKs before 2025 send for `True`.
+        let live: Create = decode(Mode::V1, json!({"name": "x", "live": "True"})).expect("valid");
+        assert_eq!(live.live, Some(true));
         let (_, _, message) =
             invalid(decode::<Create>(Mode::V1, json!({"name": "x", "percent": "x1"})).unwrap_err());
         assert_eq!(message, "Invalid decimal: x1");

@@ -163,8 +163,9 @@ impl<'de> Deserializer<'de> for ValueDe<'_> {
             (_, ref v) if is_unset(v) => Err(DeError(Problem::Empty)),
             (_, Value::Bool(b)) => visitor.visit_bool(b),
             (Mode::V1, Value::String(s)) => match s.as_str() {
-                "true" => visitor.visit_bool(true),
-                "false" => visitor.visit_bool(false),
+                // Python SDKs before 2025 send `str(True)`, which Stripe's v1 accepts.
+                "true" | "True" => visitor.visit_bool(true),
+                "false" | "False" => visitor.visit_bool(false),
                 _ => Err(DeError(Problem::Boolean(s))),
             },
             (_, other) => Err(DeError(Problem::Boolean(other.to_string()))),

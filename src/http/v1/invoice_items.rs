@@ -12,6 +12,7 @@ use crate::http::de::NoParams;
 use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::{AppState, render};
 use crate::store::invoicing::{InvoiceItemFilter, NewInvoiceItem};
+use crate::version::ApiVersion;
 
 use super::invoice_params::{CreateItemParams, ItemParams};
 use super::views::InvoiceItemView;
@@ -32,7 +33,11 @@ pub fn router() -> Router<AppState> {
 ///
 /// # Errors
 /// Invalid parameters.
-pub fn new_invoice_item(params: CreateItemParams, at: &str) -> Result<NewInvoiceItem> {
+pub fn new_invoice_item(
+    params: CreateItemParams,
+    at: &str,
+    version: Option<ApiVersion>,
+) -> Result<NewInvoiceItem> {
     let ((customer, currency, invoice, subscription), item) = params.split();
     Ok(NewInvoiceItem {
         id: None,
@@ -40,7 +45,7 @@ pub fn new_invoice_item(params: CreateItemParams, at: &str) -> Result<NewInvoice
         currency: currency.0.map(|c| c.0),
         invoice,
         subscription,
-        fields: item.fields(at)?,
+        fields: item.fields(at, version)?,
     })
 }
 
@@ -56,32 +61,40 @@ struct ListParams {
 async fn create(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     V1Form(params): V1Form<CreateItemParams>,
 ) -> Result<Response> {
-    let new = new_invoice_item(params, "")?;
-    render(&InvoiceItemView::from(
+    let new = new_invoice_item(params, "", Some(version))?;
+    render(&InvoiceItemView::new(
         &app.store.create_invoice_item(&acct, new)?,
+        version,
     ))
 }
 
 async fn retrieve(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(NoParams {}): V1Form<NoParams>,
 ) -> Result<Response> {
-    render(&InvoiceItemView::from(&app.store.invoice_item(&acct, &id)?))
+    render(&InvoiceItemView::new(
+        &app.store.invoice_item(&acct, &id)?,
+        version,
+    ))
 }
 
 async fn update(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(params): V1Form<ItemParams>,
 ) -> Result<Response> {
-    let fields = params.fields("")?;
-    render(&InvoiceItemView::from(
+    let fields = params.fields("", Some(version))?;
+    render(&InvoiceItemView::new(
         &app.store.update_invoice_item(&acct, &id, fields)?,
+        version,
     ))
 }
 
@@ -98,6 +111,7 @@ async fn delete(
 async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     V1List(q, params): V1List<ListParams>,
 ) -> Result<Response> {
     let filter = InvoiceItemFilter {
@@ -106,9 +120,7 @@ async fn list(
         pending: params.pending,
     };
     let page = app.store.list_invoice_items(&acct, &q, &filter)?;
-    render(&ListView::of(
-        &page,
-        "/v1/invoiceitems",
-        InvoiceItemView::from,
-    ))
+    render(&ListView::of(&page, "/v1/invoiceitems", |item| {
+        InvoiceItemView::new(item, version)
+    }))
 }

@@ -13,6 +13,7 @@ use crate::http::de::{Metadata, NoParams, NonEmpty};
 use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::{AppState, render};
 use crate::store::invoicing::{AddLine, LineBatch, RemoveBehavior, RemoveLine, UpdateLine};
+use crate::version::ApiVersion;
 
 use super::invoice_params::{AddLineParams, ItemParams, UpdateLineParams, entry, path};
 use super::views::{InvoiceView, LineItemView, line_list};
@@ -48,6 +49,7 @@ pub fn add_lines_batch(
     lines: Lines<AddLineParams>,
     invoice_metadata: Metadata,
     at: &str,
+    version: Option<ApiVersion>,
 ) -> Result<LineBatch<AddLine>> {
     let lines = lines
         .0
@@ -55,7 +57,7 @@ pub fn add_lines_batch(
         .enumerate()
         .map(|(i, line)| {
             let ((invoice_item,), item) = line.split();
-            let fields = item.fields(&entry(at, i))?;
+            let fields = item.fields(&entry(at, i), version)?;
             Ok(match invoice_item {
                 Some(invoice_item) => AddLine::Existing {
                     invoice_item,
@@ -90,40 +92,54 @@ struct RemoveLineParams {
 async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1List(q, NoParams {}): V1List<NoParams>,
 ) -> Result<Response> {
     let page = app.store.invoice_lines(&acct, &id, &q)?;
-    render(&line_list(&page, format!("/v1/invoices/{id}/lines")))
+    render(&line_list(
+        &page,
+        format!("/v1/invoices/{id}/lines"),
+        Some(&id),
+        version,
+    ))
 }
 
 async fn update_line(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path((id, line_id)): Path<(String, String)>,
     V1Form(params): V1Form<ItemParams>,
 ) -> Result<Response> {
-    let fields = params.fields("")?;
+    let fields = params.fields("", Some(version))?;
     let line = app
         .store
         .update_invoice_line(&acct, &id, &line_id, fields)?;
-    render(&LineItemView::from(&line))
+    render(&LineItemView::new(&line, Some(&id), version))
 }
 
 async fn add_lines(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(params): V1Form<BatchParams<AddLineParams>>,
 ) -> Result<Response> {
-    let batch = add_lines_batch(params.lines, params.invoice_metadata, "lines")?;
+    let batch = add_lines_batch(
+        params.lines,
+        params.invoice_metadata,
+        "lines",
+        Some(version),
+    )?;
     let snap = app.store.add_lines(&acct, &id, batch)?;
-    render(&InvoiceView::stored(&snap))
+    render(&InvoiceView::stored(&snap, version))
 }
 
 async fn remove_lines(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(params): V1Form<BatchParams<RemoveLineParams>>,
 ) -> Result<Response> {
@@ -156,12 +172,13 @@ async fn remove_lines(
         invoice_metadata: params.invoice_metadata.0,
     };
     let snap = app.store.remove_lines(&acct, &id, batch)?;
-    render(&InvoiceView::stored(&snap))
+    render(&InvoiceView::stored(&snap, version))
 }
 
 async fn update_lines(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(params): V1Form<BatchParams<UpdateLineParams>>,
 ) -> Result<Response> {
@@ -172,7 +189,7 @@ async fn update_lines(
         .enumerate()
         .map(|(i, line)| {
             let ((id,), item) = line.split();
-            let fields = item.fields(&entry("lines", i))?;
+            let fields = item.fields(&entry("lines", i), Some(version))?;
             Ok(UpdateLine { id, fields })
         })
         .collect::<Result<_>>()?;
@@ -181,5 +198,5 @@ async fn update_lines(
         invoice_metadata: params.invoice_metadata.0,
     };
     let snap = app.store.update_lines(&acct, &id, batch)?;
-    render(&InvoiceView::stored(&snap))
+    render(&InvoiceView::stored(&snap, version))
 }

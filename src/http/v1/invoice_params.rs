@@ -23,6 +23,7 @@ use crate::http::v1::params::{Interval, ProductData, TaxBehavior, UsageType};
 use crate::store::invoicing::{
     DiscountInput, ItemFields, PriceDataInput, PriceInput, ProductInput,
 };
+use crate::version::{ApiVersion, dates};
 
 /// Most discounts Stripe accepts on one object.
 const MAX_DISCOUNTS: usize = 20;
@@ -336,7 +337,7 @@ impl<'de> Deserialize<'de> for Quantity {
     }
 }
 
-/// `pricing[price]`, the 2025-03-31.basil spelling of `price` the current SDKs send.
+/// `pricing[price]`: from 2025-03-31.basil, what `price` was before.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pricing {
@@ -441,12 +442,27 @@ with_item_fields! {
 }
 
 impl ItemParams {
-    /// The fields of the object at `at`.
+    /// The fields of the object at `at`, sent at `version` (`None`: a fixture, which may use
+    /// either spelling of the price).
     ///
     /// # Errors
     /// More than one price source, an invalid inline price or unit amount, `quantity` with
-    /// `amount`.
-    pub fn fields(self, at: &str) -> Result<ItemFields> {
+    /// `amount`; `price` from 2025-03-31.basil on, `pricing` before it (unknown parameters
+    /// there, as on Stripe).
+    pub fn fields(self, at: &str, version: Option<ApiVersion>) -> Result<ItemFields> {
+        if let Some(v) = version {
+            let basil = v.since(dates::BASIL);
+            if basil && self.price.is_some() {
+                return Err(Error::ParameterUnknown {
+                    param: path(at, "price"),
+                });
+            }
+            if !basil && self.pricing.is_some() {
+                return Err(Error::ParameterUnknown {
+                    param: path(at, "pricing"),
+                });
+            }
+        }
         let mut found: Vec<(String, PriceInput)> = Vec::new();
         if let Some(a) = self.amount {
             found.push((path(at, "amount"), PriceInput::Amount(a)));

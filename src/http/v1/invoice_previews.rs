@@ -7,19 +7,20 @@
 //! in axum's router.
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::{Deserialize, Deserializer};
 
 use crate::domain::patch::Patch;
 use crate::error::{Error, Result};
-use crate::http::de::{Bounded, Items, Metadata, refuse};
+use crate::http::de::{Bounded, Items, Metadata, NoParams, refuse};
 use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::{AppState, render};
 use crate::store::invoicing::{
     DiscountInput, PreviewItem, PreviewParams, PriceInput, SubscriptionItemInput,
 };
+use crate::version::{ApiVersion, dates};
 
 use super::invoice_params::{
     Currency, Discounts, Given, PreviewItemParams, PriceDataParams, Quantity, RecurringParams,
@@ -274,7 +275,7 @@ impl TryFrom<PreviewQuery> for PreviewParams {
                     Ok(PreviewItem {
                         invoiceitem,
                         currency: currency.0.map(|c| c.0),
-                        fields: fields.fields(&entry("invoice_items", i))?,
+                        fields: fields.fields(&entry("invoice_items", i), None)?,
                     })
                 })
                 .collect::<Result<_>>()?,
@@ -305,31 +306,74 @@ impl TryFrom<PreviewQuery> for PreviewParams {
 async fn upcoming(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1Form(params): V1Form<PreviewQuery>,
+    version: ApiVersion,
+    req: Request,
 ) -> Result<Response> {
+    // Removed in 2025-03-31.basil: the path is then an invoice id's, as on Stripe.
+    if version.since(dates::BASIL) {
+        return render(&InvoiceView::stored(
+            &app.store.invoice(&acct, UPCOMING)?,
+            version,
+        ));
+    }
+    let V1Form(params) = V1Form::<PreviewQuery>::from_request(req, &()).await?;
     let preview = PreviewParams::try_from(params)?;
     render(&InvoiceView::upcoming(
         &app.store.preview_invoice(&acct, preview)?,
+        version,
     ))
 }
 
 async fn upcoming_lines(
     State(app): State<AppState>,
     Caller(acct): Caller,
-    V1List(q, params): V1List<PreviewQuery>,
+    version: ApiVersion,
+    req: Request,
 ) -> Result<Response> {
+    if version.since(dates::BASIL) {
+        // As `GET /v1/invoices/upcoming/lines` is from basil on: the lines of an invoice,
+        // looked up before its parameters are read, as the invoice itself is.
+        app.store.invoice(&acct, UPCOMING)?;
+        let V1List(q, NoParams {}) = V1List::<NoParams>::from_request(req, &()).await?;
+        let page = app.store.invoice_lines(&acct, UPCOMING, &q)?;
+        let url = format!("/v1/invoices/{UPCOMING}/lines");
+        return render(&line_list(&page, url, Some(UPCOMING), version));
+    }
+    let V1List(q, params) = V1List::<PreviewQuery>::from_request(req, &()).await?;
     let preview = PreviewParams::try_from(params)?;
     let page = app.store.preview_lines(&acct, preview, &q)?;
-    render(&line_list(&page, "/v1/invoices/upcoming/lines".to_owned()))
+    render(&line_list(
+        &page,
+        "/v1/invoices/upcoming/lines".to_owned(),
+        None,
+        version,
+    ))
 }
+
+/// The path segment that names the upcoming invoice before basil, and an invoice id after.
+const UPCOMING: &str = "upcoming";
 
 async fn create_preview(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     V1Form(params): V1Form<PreviewQuery>,
 ) -> Result<Response> {
     let preview = PreviewParams::try_from(params)?;
+    // From basil on, a preview needs something to preview beyond the customer's pending
+    // items (which it still includes).
+    if version.since(dates::BASIL)
+        && preview.subscription.is_none()
+        && preview.subscription_items.is_empty()
+        && preview.invoice_items.is_empty()
+    {
+        return Err(Error::invalid_uncoded(
+            "You must provide at least one of: `subscription`, `schedule`, `subscription_details.items`, `schedule_details.phases`, `invoice_items`.",
+            None,
+        ));
+    }
     render(&InvoiceView::preview(
         &app.store.preview_invoice(&acct, preview)?,
+        version,
     ))
 }

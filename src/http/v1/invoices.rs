@@ -15,6 +15,7 @@ use crate::http::de::{Metadata, NoParams, refuse};
 use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::{AppState, render};
 use crate::store::invoicing::{InvoiceFilter, InvoiceUpdate, NewInvoice};
+use crate::version::ApiVersion;
 
 use super::invoice_params::{Currency, Discounts, Given, discount_inputs, discounts_patch};
 use super::views::InvoiceView;
@@ -222,30 +223,40 @@ struct PayParams {
 async fn create(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     V1Form(params): V1Form<CreateParams>,
 ) -> Result<Response> {
     let new = params.new_invoice("");
-    render(&InvoiceView::stored(&app.store.create_invoice(&acct, new)?))
+    render(&InvoiceView::stored(
+        &app.store.create_invoice(&acct, new)?,
+        version,
+    ))
 }
 
 async fn retrieve(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(NoParams {}): V1Form<NoParams>,
 ) -> Result<Response> {
-    render(&InvoiceView::stored(&app.store.invoice(&acct, &id)?))
+    render(&InvoiceView::stored(
+        &app.store.invoice(&acct, &id)?,
+        version,
+    ))
 }
 
 async fn update(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(params): V1Form<UpdateParams>,
 ) -> Result<Response> {
     let upd = InvoiceUpdate::from(params);
     render(&InvoiceView::stored(
         &app.store.update_invoice(&acct, &id, upd)?,
+        version,
     ))
 }
 
@@ -262,6 +273,7 @@ async fn delete(
 async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     V1List(q, params): V1List<ListParams>,
 ) -> Result<Response> {
     let filter = InvoiceFilter {
@@ -270,52 +282,61 @@ async fn list(
         collection_method: params.collection_method.map(Into::into),
     };
     let page = app.store.list_invoices(&acct, &q, &filter)?;
-    render(&ListView::of(&page, "/v1/invoices", InvoiceView::stored))
+    render(&ListView::of(&page, "/v1/invoices", |snap| {
+        InvoiceView::stored(snap, version)
+    }))
 }
 
 async fn finalize(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(params): V1Form<FinalizeParams>,
 ) -> Result<Response> {
-    render(&InvoiceView::stored(&app.store.finalize_invoice(
-        &acct,
-        &id,
-        params.auto_advance,
-    )?))
+    render(&InvoiceView::stored(
+        &app.store
+            .finalize_invoice(&acct, &id, params.auto_advance)?,
+        version,
+    ))
 }
 
 async fn pay(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(params): V1Form<PayParams>,
 ) -> Result<Response> {
     let paid_out_of_band = params.paid_out_of_band.unwrap_or(false);
-    render(&InvoiceView::stored(&app.store.pay_invoice(
-        &acct,
-        &id,
-        paid_out_of_band,
-    )?))
+    render(&InvoiceView::stored(
+        &app.store.pay_invoice(&acct, &id, paid_out_of_band)?,
+        version,
+    ))
 }
 
 async fn void(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(NoParams {}): V1Form<NoParams>,
 ) -> Result<Response> {
-    render(&InvoiceView::stored(&app.store.void_invoice(&acct, &id)?))
+    render(&InvoiceView::stored(
+        &app.store.void_invoice(&acct, &id)?,
+        version,
+    ))
 }
 
 async fn mark_uncollectible(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(NoParams {}): V1Form<NoParams>,
 ) -> Result<Response> {
     render(&InvoiceView::stored(
         &app.store.mark_invoice_uncollectible(&acct, &id)?,
+        version,
     ))
 }

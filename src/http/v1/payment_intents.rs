@@ -14,6 +14,7 @@ use crate::http::de::{Metadata as MetadataParam, describe, refuse};
 use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::{AppState, render};
 use crate::store::catalog::NewPaymentIntent;
+use crate::version::{ApiVersion, dates, dates::ymd};
 
 use super::ListView;
 use super::params::Currency;
@@ -40,7 +41,9 @@ pub struct PaymentIntentView<'a> {
     currency: &'a str,
     customer: Option<&'a str>,
     description: Option<&'a str>,
-    invoice: Option<()>,
+    /// Before `2025-03-31.basil` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invoice: Option<Option<()>>,
     last_payment_error: Option<()>,
     latest_charge: Option<()>,
     livemode: bool,
@@ -48,10 +51,79 @@ pub struct PaymentIntentView<'a> {
     payment_method: Option<()>,
     payment_method_types: [&'static str; 1],
     status: &'static str,
+    /// From `2025-03-31.basil`: the fields the mock does not model, `null`.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    unmodelled: Option<Unmodelled>,
 }
 
-impl<'a> From<&'a PaymentIntent> for PaymentIntentView<'a> {
-    fn from(p: &'a PaymentIntent) -> Self {
+/// The fields of a payment intent from `2025-03-31.basil` that the mock does not model, as
+/// Stripe renders them unset; each is present from the version that has it.
+#[derive(Debug, Serialize)]
+struct Unmodelled {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allowed_payment_method_types: Option<Option<()>>,
+    application: Option<()>,
+    application_fee_amount: Option<()>,
+    automatic_payment_methods: Option<()>,
+    canceled_at: Option<()>,
+    cancellation_reason: Option<()>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer_account: Option<Option<()>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    excluded_payment_method_types: Option<Option<()>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    managed_payments: Option<Option<()>>,
+    next_action: Option<()>,
+    on_behalf_of: Option<()>,
+    payment_method_configuration_details: Option<()>,
+    payment_method_options: Option<()>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment_record: Option<Option<()>>,
+    processing: Option<()>,
+    receipt_email: Option<()>,
+    review: Option<()>,
+    setup_future_usage: Option<()>,
+    shipping: Option<()>,
+    source: Option<()>,
+    statement_descriptor: Option<()>,
+    statement_descriptor_suffix: Option<()>,
+    transfer_group: Option<()>,
+}
+
+impl Unmodelled {
+    fn at(version: ApiVersion) -> Option<Self> {
+        let since = |date| version.since(date).then_some(None);
+        version.since(dates::BASIL).then(|| Unmodelled {
+            allowed_payment_method_types: since(ymd(2026, 7, 29)),
+            application: None,
+            application_fee_amount: None,
+            automatic_payment_methods: None,
+            canceled_at: None,
+            cancellation_reason: None,
+            customer_account: since(dates::CUSTOMER_ACCOUNT),
+            excluded_payment_method_types: since(ymd(2025, 8, 27)),
+            managed_payments: since(ymd(2026, 4, 22)),
+            next_action: None,
+            on_behalf_of: None,
+            payment_method_configuration_details: None,
+            payment_method_options: None,
+            payment_record: since(dates::ENDIVE),
+            processing: None,
+            receipt_email: None,
+            review: None,
+            setup_future_usage: None,
+            shipping: None,
+            source: None,
+            statement_descriptor: None,
+            statement_descriptor_suffix: None,
+            transfer_group: None,
+        })
+    }
+}
+
+impl<'a> PaymentIntentView<'a> {
+    /// `p` at `version`.
+    pub fn new(p: &'a PaymentIntent, version: ApiVersion) -> Self {
         PaymentIntentView {
             id: &p.id,
             object: "payment_intent",
@@ -65,7 +137,7 @@ impl<'a> From<&'a PaymentIntent> for PaymentIntentView<'a> {
             currency: &p.currency,
             customer: p.customer.as_deref(),
             description: p.description.as_deref(),
-            invoice: None,
+            invoice: (!version.since(dates::BASIL)).then_some(None),
             last_payment_error: None,
             latest_charge: None,
             livemode: p.livemode,
@@ -73,6 +145,7 @@ impl<'a> From<&'a PaymentIntent> for PaymentIntentView<'a> {
             payment_method: None,
             payment_method_types: ["card"],
             status: p.status,
+            unmodelled: Unmodelled::at(version),
         }
     }
 }
@@ -162,36 +235,39 @@ struct ListParams {
 async fn create(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     V1Form(params): V1Form<CreateParams>,
 ) -> Result<Response> {
     let new = NewPaymentIntent::try_from(params)?;
-    render(&PaymentIntentView::from(
+    render(&PaymentIntentView::new(
         &app.store.create_payment_intent(&acct, new)?,
+        version,
     ))
 }
 
 async fn retrieve(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(RetrieveParams { .. }): V1Form<RetrieveParams>,
 ) -> Result<Response> {
-    render(&PaymentIntentView::from(
+    render(&PaymentIntentView::new(
         &app.store.payment_intent(&acct, &id)?,
+        version,
     ))
 }
 
 async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     V1List(q, params): V1List<ListParams>,
 ) -> Result<Response> {
     let page = app
         .store
         .list_payment_intents(&acct, &q, params.customer.as_deref())?;
-    render(&ListView::of(
-        &page,
-        "/v1/payment_intents",
-        PaymentIntentView::from,
-    ))
+    render(&ListView::of(&page, "/v1/payment_intents", |p| {
+        PaymentIntentView::new(p, version)
+    }))
 }

@@ -13,6 +13,7 @@ use crate::http::de::{Metadata as MetadataParam, NoParams};
 use crate::http::extract::{Caller, V1Form, V1List};
 use crate::http::{AppState, render};
 use crate::store::catalog::{NewProduct, ProductUpdate};
+use crate::version::{ApiVersion, dates};
 
 use super::{DeletedView, ListView};
 
@@ -35,22 +36,36 @@ pub struct ProductView<'a> {
     created: i64,
     default_price: Option<&'a str>,
     description: Option<&'a str>,
-    features: [(); 0],
+    /// Legacy shapes only (before `2025-03-31.basil`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    features: Option<[(); 0]>,
     images: [(); 0],
     livemode: bool,
+    /// From `2025-03-31.basil`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marketing_features: Option<[(); 0]>,
     metadata: &'a Metadata,
     name: &'a str,
     package_dimensions: Option<()>,
     shippable: Option<()>,
     statement_descriptor: Option<()>,
     tax_code: Option<()>,
+    /// From `2026-09-30.endive`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tax_details: Option<Option<()>>,
+    /// From `2025-03-31.basil`: the mock keeps no product type, and renders Stripe's default.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
     unit_label: Option<&'a str>,
     updated: i64,
     url: Option<()>,
 }
 
-impl<'a> From<&'a Product> for ProductView<'a> {
-    fn from(p: &'a Product) -> Self {
+impl<'a> ProductView<'a> {
+    /// `p` at `version`: the legacy shape before `2025-03-31.basil` (`features`), then
+    /// `marketing_features` and `type`, and `tax_details` from `2026-09-30.endive`.
+    pub fn new(p: &'a Product, version: ApiVersion) -> Self {
+        let basil = version.since(dates::BASIL);
         ProductView {
             id: &p.id,
             object: "product",
@@ -58,15 +73,18 @@ impl<'a> From<&'a Product> for ProductView<'a> {
             created: p.created,
             default_price: p.default_price.as_deref(),
             description: p.description.as_deref(),
-            features: [],
+            features: (!basil).then_some([]),
             images: [],
             livemode: p.livemode,
+            marketing_features: basil.then_some([]),
             metadata: &p.metadata,
             name: &p.name,
             package_dimensions: None,
             shippable: None,
             statement_descriptor: None,
             tax_code: None,
+            tax_details: version.since(dates::ENDIVE).then_some(None),
+            kind: basil.then_some("service"),
             unit_label: p.unit_label.as_deref(),
             updated: p.updated,
             url: None,
@@ -158,30 +176,34 @@ struct ListParams {
 async fn create(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     V1Form(params): V1Form<CreateParams>,
 ) -> Result<Response> {
     let product = app.store.create_product(&acct, params.into())?;
-    render(&ProductView::from(&product))
+    render(&ProductView::new(&product, version))
 }
 
 async fn retrieve(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(NoParams {}): V1Form<NoParams>,
 ) -> Result<Response> {
-    render(&ProductView::from(&app.store.product(&acct, &id)?))
+    render(&ProductView::new(&app.store.product(&acct, &id)?, version))
 }
 
 async fn update(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     Path(id): Path<String>,
     V1Form(params): V1Form<UpdateParams>,
 ) -> Result<Response> {
     let upd = ProductUpdate::from(params);
-    render(&ProductView::from(
+    render(&ProductView::new(
         &app.store.update_product(&acct, &id, upd)?,
+        version,
     ))
 }
 
@@ -198,8 +220,11 @@ async fn delete(
 async fn list(
     State(app): State<AppState>,
     Caller(acct): Caller,
+    version: ApiVersion,
     V1List(q, params): V1List<ListParams>,
 ) -> Result<Response> {
     let page = app.store.list_products(&acct, &q, params.active)?;
-    render(&ListView::of(&page, "/v1/products", ProductView::from))
+    render(&ListView::of(&page, "/v1/products", |p| {
+        ProductView::new(p, version)
+    }))
 }

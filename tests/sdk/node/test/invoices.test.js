@@ -2,19 +2,80 @@
 // v1 invoices and their lines through the current GA stripe-node (23.1.0): add_lines,
 // remove_lines (delete and unassign), update_lines with totals, refusals on non-draft
 // invoices, line listing with auto-pagination, and create_preview.
+//
+// The SDK sends its pinned version, 2026-10-28.endive, so lines and invoice items are priced
+// through `pricing` and linked through `parent`, lines carry `taxes`, `subtotal` and
+// `quantity_decimal` (a Stripe.Decimal once the SDK has read it), invoices `total_taxes`, and
+// the fields 2025-03-31.basil removed are gone. `pricing[price]` replaces `price` in requests.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const {useMockServer, freshKey, gaClient, received, rejection, collect} = require('../support/mock');
+const Stripe = require('stripe');
+const {
+  useMockServer,
+  freshKey,
+  gaClient,
+  received,
+  headerOf,
+  rejection,
+  collect,
+} = require('../support/mock');
 
 useMockServer();
 
-// The invoice item behind a line, in the legacy (`invoice_item`) or the newer (`parent`) shape.
+const PINNED = '2026-10-28.endive';
+// Removed from line items and from invoices in 2025-03-31.basil.
+const REMOVED_LINE_FIELDS = ['price', 'type', 'proration', 'invoice_item', 'tax_amounts', 'tax_rates'];
+const REMOVED_INVOICE_FIELDS = ['paid', 'charge', 'payment_intent', 'subscription', 'discount', 'tax'];
+const NO_INPUT =
+  'You must provide at least one of: `subscription`, `schedule`, `subscription_details.items`, ' +
+  '`schedule_details.phases`, `invoice_items`.';
+
+// The invoice item behind a line, from the typed `parent`.
 function itemOf(line) {
-  if (line.invoice_item !== undefined) return line.invoice_item;
-  return line.parent && line.parent.invoice_item_details
-    ? line.parent.invoice_item_details.invoice_item
-    : null;
+  assert.equal(line.parent.type, 'invoice_item_details');
+  assert.equal(line.parent.subscription_item_details, null);
+  return line.parent.invoice_item_details.invoice_item;
+}
+
+// `value` is a Stripe.Decimal equal to `n`.
+function assertDecimal(value, n, what) {
+  assert.ok(value !== null && typeof value === 'object', `${what}: ${JSON.stringify(value)}`);
+  assert.ok(value.eq(Stripe.Decimal.from(n)), `${what}: ${value} != ${n}`);
+}
+
+function assertAbsent(object, fields, what) {
+  for (const field of fields) {
+    assert.ok(!Object.hasOwn(object, field), `${what}.${field} was removed in basil`);
+  }
+}
+
+// A line in the endive shape, priced by the catalog price `price` times `quantity`.
+function assertCurrentLine(line, invoiceId, price, quantity) {
+  assertAbsent(line, REMOVED_LINE_FIELDS, 'line');
+  assert.equal(line.pricing.type, 'price_details');
+  assert.deepEqual(line.pricing.price_details, {price: price.id, product: price.product});
+  assertDecimal(line.pricing.unit_amount_decimal, price.unit_amount, 'pricing.unit_amount_decimal');
+  assert.equal(line.quantity, quantity);
+  assertDecimal(line.quantity_decimal, quantity, 'quantity_decimal');
+  assert.equal(line.amount, price.unit_amount * quantity);
+  assert.equal(line.subtotal, line.amount);
+  assert.deepEqual(line.taxes, []);
+  assert.deepEqual(line.pretax_credit_amounts, []);
+  assert.equal(line.invoice, invoiceId);
+  assert.equal(line.parent.invoice_item_details.proration, false);
+}
+
+function assertCurrentInvoice(invoice) {
+  assertAbsent(invoice, REMOVED_INVOICE_FIELDS, 'invoice');
+  assert.equal(invoice.parent, null);
+  assert.deepEqual(invoice.total_taxes, []);
+  assert.deepEqual(invoice.total_pretax_credit_amounts, []);
+  assert.equal(invoice.amount_overpaid, 0);
+}
+
+async function catalogPrice(stripe, unitAmount, name = 'Seat') {
+  return stripe.prices.create({currency: 'usd', unit_amount: unitAmount, product_data: {name}});
 }
 
 function totals(invoice) {
@@ -43,13 +104,19 @@ test('lines are added, updated and removed on a draft, with totals recomputed', 
   assert.equal(invoice.lines.data.length, 0);
   assert.deepEqual(totals(invoice), all(0));
 
+  const coffee = await catalogPrice(stripe, 199, 'Canned Coffee');
   const pending = await stripe.invoiceItems.create({
     customer: customer.id,
-    amount: 199,
-    currency: 'usd',
+    pricing: {price: coffee.id},
     description: 'Canned Coffee',
   });
   assert.equal(pending.invoice, null);
+  assert.equal(pending.amount, 199);
+  assert.deepEqual(pending.pricing.price_details, {price: coffee.id, product: coffee.product});
+  assertDecimal(pending.pricing.unit_amount_decimal, 199, 'item pricing.unit_amount_decimal');
+  assertDecimal(pending.quantity_decimal, 1, 'item quantity_decimal');
+  assert.equal(pending.parent, null);
+  assertAbsent(pending, ['price', 'unit_amount', 'unit_amount_decimal', 'subscription'], 'item');
 
   const added = await stripe.invoices.addLines(invoice.id, {
     lines: [{description: 'test description', amount: 799}, {invoice_item: pending.id}],
@@ -58,11 +125,16 @@ test('lines are added, updated and removed on a draft, with totals recomputed', 
   assert.equal(added.object, 'invoice');
   assert.equal(added.lines.data.length, 2);
   assert.deepEqual(totals(added), all(998));
+  assertCurrentInvoice(added);
   const created = added.lines.data.find((l) => l.amount === 799);
   const reassigned = added.lines.data.find((l) => l.amount === 199);
   assert.match(created.id, /^il_/);
   assert.equal(created.description, 'test description');
+  assert.equal(created.subtotal, 799);
+  assert.match(itemOf(created), /^ii_/, 'a line made from an amount has an invoice item of its own');
+  assert.notEqual(itemOf(created), pending.id);
   assert.equal(itemOf(reassigned), pending.id);
+  assertCurrentLine(reassigned, invoice.id, coffee, 1);
   assert.equal((await stripe.invoiceItems.retrieve(pending.id)).invoice, invoice.id);
 
   const updated = await stripe.invoices.updateLines(invoice.id, {
@@ -72,6 +144,7 @@ test('lines are added, updated and removed on a draft, with totals recomputed', 
   const line = updated.lines.data.find((l) => l.id === created.id);
   assert.equal(line.description, 'updated description');
   assert.equal(line.amount, 500);
+  assert.equal(line.subtotal, 500);
 
   const removed = await stripe.invoices.removeLines(invoice.id, {
     lines: [
@@ -125,6 +198,16 @@ test('line mutations on a finalized invoice are refused and change nothing', asy
     lines.data.map((l) => l.id),
     [lineId],
   );
+
+  // Paid, as basil reports it: the status and the amounts, no `paid` flag.
+  const paid = await stripe.invoices.pay(invoice.id, {paid_out_of_band: true});
+  assert.equal(paid.status, 'paid');
+  assert.deepEqual(
+    [paid.amount_paid, paid.amount_remaining, paid.amount_overpaid],
+    [1200, 0, 0],
+  );
+  assert.equal(typeof paid.status_transitions.paid_at, 'number');
+  assertCurrentInvoice(paid);
 });
 
 test('line calls on an unknown invoice are resource_missing', async () => {
@@ -165,6 +248,8 @@ test('invoice lines auto-paginate across pages', async () => {
 
   assert.equal(walked.length, 25);
   assert.equal(new Set(walked.map((l) => l.id)).size, 25);
+  assert.ok(walked.every((l) => l.invoice === invoice.id && l.subtotal === l.amount));
+  assert.ok(walked.every((l) => l.quantity_decimal.eq(Stripe.Decimal.from(1))));
   assert.deepEqual(
     walked.map((l) => l.amount).sort((a, b) => a - b),
     lines.map((l) => l.amount),
@@ -174,23 +259,153 @@ test('invoice lines auto-paginate across pages', async () => {
   assert.ok(pages.slice(1).every((r) => /starting_after=/.test(r.query)));
 });
 
-test('create_preview shows the pending invoice items of a customer', async () => {
+test('create_preview adds invoice_items to the pending items of a customer', async () => {
   const stripe = gaClient(freshKey());
   const customer = await stripe.customers.create({email: 'preview@example.com'});
+  const pending = [];
   for (const amount of [300, 450]) {
-    await stripe.invoiceItems.create({customer: customer.id, amount, currency: 'usd'});
+    pending.push(await stripe.invoiceItems.create({customer: customer.id, amount, currency: 'usd'}));
   }
+  const seat = await catalogPrice(stripe, 250);
 
-  const preview = await stripe.invoices.createPreview({customer: customer.id});
+  const preview = await stripe.invoices.createPreview({
+    customer: customer.id,
+    invoice_items: [{pricing: {price: seat.id}, quantity: 4}],
+  });
 
   assert.equal(preview.object, 'invoice');
-  assert.equal(preview.lines.data.length, 2);
+  assert.match(preview.id, /^upcoming_in_/);
+  assert.equal(preview.billing_reason, 'upcoming');
+  assertCurrentInvoice(preview);
+  assert.equal(preview.lines.data.length, 3);
+  const added = preview.lines.data.find((l) => l.amount === 1000);
+  assertCurrentLine(added, preview.id, seat, 4);
   assert.deepEqual(
-    preview.lines.data.map((l) => l.amount).sort((a, b) => a - b),
-    [300, 450],
+    preview.lines.data
+      .filter((l) => l !== added)
+      .map((l) => [l.amount, itemOf(l)])
+      .sort((a, b) => a[0] - b[0]),
+    pending.map((i) => [i.amount, i.id]),
   );
-  assert.equal(preview.total, 750);
-  assert.equal(preview.amount_due, 750);
+  assert.equal(preview.total, 1750);
+  assert.equal(preview.amount_due, 1750);
   const invoices = await stripe.invoices.list({customer: customer.id});
   assert.deepEqual(invoices.data, [], 'a preview is not stored');
+  const items = await stripe.invoiceItems.list({customer: customer.id});
+  assert.equal(items.data.length, 2, 'nor are its invoice_items');
+});
+
+test('create_preview without anything to preview is refused', async () => {
+  const stripe = gaClient(freshKey());
+  const customer = await stripe.customers.create({email: 'preview@example.com'});
+  await stripe.invoiceItems.create({customer: customer.id, amount: 300, currency: 'usd'});
+
+  const err = await rejection(() => stripe.invoices.createPreview({customer: customer.id}));
+
+  assert.ok(err instanceof stripe.errors.StripeInvalidRequestError, String(err));
+  assert.equal(err.statusCode, 400);
+  assert.equal(err.rawType, 'invalid_request_error');
+  assert.equal(err.message, NO_INPUT);
+});
+
+test('the upcoming endpoints are an unknown invoice id at the pinned version', async () => {
+  const stripe = gaClient(freshKey());
+  const customer = await stripe.customers.create({email: 'upcoming@example.com'});
+  await stripe.invoiceItems.create({customer: customer.id, amount: 300, currency: 'usd'});
+
+  for (const call of [
+    () => stripe.invoices.retrieve('upcoming'),
+    () => stripe.invoices.listLineItems('upcoming'),
+  ]) {
+    const err = await rejection(call);
+    assert.ok(err instanceof stripe.errors.StripeInvalidRequestError, String(err));
+    assert.equal(err.statusCode, 404);
+    assert.equal(err.code, 'resource_missing');
+    assert.equal(err.message, "No such invoice: 'upcoming'");
+  }
+});
+
+test('the SDK sends its pinned version and the mock answers in it', async () => {
+  const key = freshKey();
+  const stripe = gaClient(key);
+  assert.equal(Stripe.API_VERSION, PINNED);
+  const customer = await stripe.customers.create({email: 'version@example.com'});
+  assert.equal(customer.lastResponse.headers['stripe-version'], PINNED);
+  const [sent] = await received(key, '/v1/customers');
+  assert.equal(headerOf(sent, 'stripe-version'), PINNED);
+});
+
+test('lines are priced and repriced through pricing[price]', async () => {
+  const stripe = gaClient(freshKey());
+  const {invoice} = await draftFor(stripe);
+  const seat = await catalogPrice(stripe, 700, 'Seat');
+  const desk = await catalogPrice(stripe, 300, 'Desk');
+
+  const added = await stripe.invoices.addLines(invoice.id, {
+    lines: [{pricing: {price: seat.id}, quantity: 3}],
+  });
+  const [line] = added.lines.data;
+  assertCurrentLine(line, invoice.id, seat, 3);
+  assert.deepEqual(totals(added), all(2100));
+  const item = await stripe.invoiceItems.retrieve(itemOf(line));
+  assert.equal(item.invoice, invoice.id);
+  assert.equal(item.pricing.price_details.price, seat.id);
+  assertDecimal(item.quantity_decimal, 3, 'item quantity_decimal');
+
+  const repriced = await stripe.invoices.updateLineItem(invoice.id, line.id, {
+    pricing: {price: desk.id},
+  });
+  assertCurrentLine(repriced, invoice.id, desk, 3);
+
+  const updated = await stripe.invoices.updateLines(invoice.id, {
+    lines: [{id: line.id, pricing: {price: seat.id}, quantity: 2}],
+  });
+  assertCurrentLine(updated.lines.data[0], invoice.id, seat, 2);
+  assert.deepEqual(totals(updated), all(1400));
+
+  const moved = await stripe.invoiceItems.update(item.id, {pricing: {price: desk.id}});
+  assert.equal(moved.pricing.price_details.price, desk.id);
+  assert.equal(moved.amount, 600);
+  const [listed] = (await stripe.invoices.listLineItems(invoice.id)).data;
+  assertCurrentLine(listed, invoice.id, desk, 2);
+  assert.deepEqual(totals(await stripe.invoices.retrieve(invoice.id)), all(600));
+});
+
+test('the price parameter is unknown at the pinned version', async () => {
+  const stripe = gaClient(freshKey());
+  const {customer, invoice} = await draftFor(stripe);
+  const seat = await catalogPrice(stripe, 500);
+  const added = await stripe.invoices.addLines(invoice.id, {lines: [{pricing: {price: seat.id}}]});
+  const line = added.lines.data[0];
+  const item = itemOf(line);
+
+  const calls = [
+    ['price', () => stripe.invoiceItems.create({customer: customer.id, price: seat.id})],
+    ['price', () => stripe.invoiceItems.update(item, {price: seat.id})],
+    ['lines[0][price]', () => stripe.invoices.addLines(invoice.id, {lines: [{price: seat.id}]})],
+    [
+      'lines[0][price]',
+      () => stripe.invoices.updateLines(invoice.id, {lines: [{id: line.id, price: seat.id}]}),
+    ],
+    ['price', () => stripe.invoices.updateLineItem(invoice.id, line.id, {price: seat.id})],
+  ];
+  for (const [param, call] of calls) {
+    const err = await rejection(call);
+    assert.ok(err instanceof stripe.errors.StripeInvalidRequestError, `${param}: ${err}`);
+    assert.equal(err.statusCode, 400, param);
+    assert.equal(err.code, 'parameter_unknown', param);
+    assert.equal(err.param, param);
+    assert.equal(err.message, `Received unknown parameter: ${param}`);
+  }
+
+  const items = await stripe.invoiceItems.list({customer: customer.id});
+  assert.deepEqual(
+    items.data.map((i) => i.id),
+    [item],
+  );
+  const lines = await stripe.invoices.listLineItems(invoice.id);
+  assert.deepEqual(
+    lines.data.map((l) => l.id),
+    [line.id],
+  );
 });

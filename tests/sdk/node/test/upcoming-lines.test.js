@@ -24,6 +24,7 @@ test('upcoming lines auto-paginate over every pending invoice item', async () =>
   }
 
   const first = await stripe.invoices.listUpcomingLines({customer: customer.id, limit: 10});
+  assert.equal(first.lastResponse.headers['stripe-version'], '2025-02-24.acacia');
   assert.equal(first.object, 'list');
   assert.equal(first.data.length, 10);
   assert.equal(first.has_more, true);
