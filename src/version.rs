@@ -186,11 +186,16 @@ const KNOWN: &[&str] = &[
     "2025-01-27.acacia",
     "2025-02-24.acacia",
     "2025-03-31.basil",
+    "2025-03-31.preview",
     "2025-04-30.basil",
+    "2025-04-30.preview",
     "2025-05-28.basil",
+    "2025-05-28.preview",
     "2025-06-30.basil",
+    "2025-06-30.preview",
     "2025-07-30.basil",
     "2025-07-30.preview",
+    "2025-08-04.private",
     "2025-08-27.basil",
     "2025-08-27.preview",
     "2025-09-30.clover",
@@ -232,7 +237,6 @@ const KNOWN: &[&str] = &[
     "2026-10-07.preview",
     "2026-10-14.preview",
     "2026-10-28.endive",
-    "2026-10-28.preview",
 ];
 
 /// The release a version belongs to.
@@ -322,9 +326,9 @@ impl ApiVersion {
         Release::of(self.date)
     }
 
-    /// A `.preview` version.
+    /// A `.preview` (or `.private`) version: one of the versions the preview SDK builds pin.
     pub fn is_preview(self) -> bool {
-        self.name.ends_with(".preview")
+        self.name.ends_with(".preview") || self.name.ends_with(".private")
     }
 
     /// Whether the version is dated `date` (`YYYYMMDD`, one of [`dates`]) or later.
@@ -365,12 +369,27 @@ mod tests {
             assert_eq!(v.as_str(), *name);
             // A named release matches the release of its date.
             if let Some((_, release)) = name.split_once('.') {
-                if release != "preview" {
+                if release != "preview" && release != "private" {
                     assert_eq!(<&str>::from(v.release()), release, "{name}");
                 }
             } else {
                 assert_eq!(v.release(), Release::Dated, "{name}");
             }
+        }
+    }
+
+    #[test]
+    fn every_version_an_sdk_build_pins_is_known() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/sdk_models/versions.json"
+        );
+        let text = std::fs::read_to_string(path).expect("the versions index");
+        let index: Vec<serde_json::Value> = serde_json::from_str(&text).expect("json");
+        assert!(index.len() > 50);
+        for entry in index {
+            let name = entry["version"].as_str().expect("a version");
+            assert!(ApiVersion::parse(name).is_some(), "{name}");
         }
     }
 
