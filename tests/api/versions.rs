@@ -319,3 +319,46 @@ async fn the_version_is_the_requests_else_the_accounts_else_the_newest() {
     let r = app.get("/v1/customers", &[]).await;
     assert_eq!(version_of(&r).as_deref(), Some("2026-10-28.endive"));
 }
+
+/// The legacy golden bodies hold at every version before basil, `2023-10-16` and
+/// `2024-09-30.acacia` among them; at basil they do not.
+#[tokio::test]
+async fn legacy_golden_bodies_hold_before_basil() {
+    use crate::invoice_support::{
+        ADD_LINES, INVOICE_ITEM, UPCOMING_LINES, assert_same_shape, golden, priced_item,
+    };
+    let server = TestApp::spawn().await;
+    for version in ["2023-10-16", "2024-09-30.acacia", "2025-02-24.acacia"] {
+        let app = server.at_version(Some(version));
+        let customer = app.customer().await;
+        let coffee = priced_item(&app, &customer, 199, "Canned Coffee").await;
+        let item = app.get_ok(&format!("/v1/invoiceitems/{coffee}"), &[]).await;
+        assert_same_shape(&item, &golden(INVOICE_ITEM));
+        let upcoming = app
+            .get_ok("/v1/invoices/upcoming/lines", &[("customer", &customer)])
+            .await;
+        assert_same_shape(&upcoming, &golden(UPCOMING_LINES));
+        let invoice = id_of(
+            &app.post_ok("/v1/invoices", &[("customer", &customer)])
+                .await,
+        );
+        let added = app
+            .post_ok(
+                &format!("/v1/invoices/{invoice}/add_lines"),
+                &[
+                    ("lines[0][description]", "test description"),
+                    ("lines[0][amount]", "799"),
+                    ("lines[1][invoice_item]", &coffee),
+                ],
+            )
+            .await;
+        assert_same_shape(&added, &golden(ADD_LINES));
+    }
+    let basil = server.at_version(Some("2025-03-31.basil"));
+    let customer = basil.customer().await;
+    let invoice = basil
+        .post_ok("/v1/invoices", &[("customer", &customer)])
+        .await;
+    let golden_keys = golden(ADD_LINES);
+    assert_ne!(keys(&invoice), keys(&golden_keys));
+}
