@@ -23,7 +23,7 @@ pub mod totals;
 #[cfg(test)]
 mod fixtures;
 
-pub use discount::{Discount, coupon_fits, discount_end};
+pub use discount::{Discount, allocate, coupon_fits, discount_end};
 pub use item::{InvoiceItem, ItemChange, LineKind, line_amount, update_line_metadata};
 pub use lifecycle::{
     Finalization, Invoice, InvoiceAction, InvoiceStatus, StatusTransitions, TransitionError,
@@ -39,7 +39,7 @@ pub use preview::{
     upcoming_invoice, upcoming_lines,
 };
 pub use tax::{TaxAmount, TaxRate, TaxRateData, find_rate};
-pub use totals::{DiscountAmount, LineExcludingTax, Totals, allocate, totals};
+pub use totals::{DiscountAmount, LineExcludingTax, Totals, totals};
 
 /// Stripe's limit on invoice items per invoice ("up to 250 items per invoice").
 pub const MAX_LINES_PER_INVOICE: usize = 250;

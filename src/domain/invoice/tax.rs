@@ -1,6 +1,7 @@
 //! Taxes a caller computed themselves and sent as a line's `tax_amounts`: the tax rate each one
-//! names (found or created from its `tax_rate_data`), and the amounts kept on the line. Nothing
-//! here calculates a tax: the amounts are taken as sent; [`totals`](super::totals()) adds them up.
+//! names (found or created from its `tax_rate_data`), the amounts kept on the line, and their
+//! sums per line and per rate for [`totals`](super::totals()). Nothing here calculates a tax:
+//! the amounts are taken as sent.
 //!
 //! Stripe: "Stripe automatically creates or reuses a TaxRate object for each tax amount. If the
 //! `tax_rate_data` exactly matches a previous value, Stripe will reuse the TaxRate object.
@@ -9,6 +10,10 @@
 //! items." (`tax_amounts[].tax_rate_data` of `add_lines`, `update_lines` and the line update.)
 
 use crate::domain::decimal::Decimal;
+
+use super::AmountOverflow;
+use super::line::Billable;
+use super::totals::LineExcludingTax;
 
 /// What describes a tax rate: the `tax_rate_data` of a tax amount. Two equal values name the
 /// same tax rate.
@@ -91,6 +96,72 @@ pub fn find_rate<'a>(
     data: &TaxRateData,
 ) -> Option<&'a TaxRate> {
     rates.into_iter().find(|r| r.data == *data)
+}
+
+/// The taxes of an invoice's lines, summed for [`totals`](super::totals()), which documents
+/// what the sums become.
+pub(super) struct TaxTotals {
+    /// Per line, its amounts without inclusive tax.
+    pub(super) lines: Vec<LineExcludingTax>,
+    /// Σ inclusive tax amounts.
+    pub(super) inclusive: i64,
+    /// Σ exclusive tax amounts.
+    pub(super) exclusive: i64,
+    /// Whether any line has a tax amount.
+    pub(super) any: bool,
+    /// Per tax rate and taxability reason.
+    pub(super) totals: Vec<TaxAmount>,
+}
+
+pub(super) fn sum_taxes<L: Billable>(lines: &[L]) -> Result<TaxTotals, AmountOverflow> {
+    let mut out = TaxTotals {
+        lines: Vec::with_capacity(lines.len()),
+        inclusive: 0,
+        exclusive: 0,
+        any: false,
+        totals: Vec::new(),
+    };
+    for line in lines {
+        let mut line_inclusive = 0i64;
+        for t in line.taxes() {
+            out.any = true;
+            let sum = if t.inclusive {
+                &mut line_inclusive
+            } else {
+                &mut out.exclusive
+            };
+            *sum = sum.checked_add(t.amount).ok_or(AmountOverflow)?;
+            match out.totals.iter_mut().find(|s| s.same_group(t)) {
+                Some(s) => {
+                    s.amount = s.amount.checked_add(t.amount).ok_or(AmountOverflow)?;
+                    s.taxable_amount = s
+                        .taxable_amount
+                        .checked_add(t.taxable_amount)
+                        .ok_or(AmountOverflow)?;
+                }
+                None => out.totals.push(t.clone()),
+            }
+        }
+        out.inclusive = out
+            .inclusive
+            .checked_add(line_inclusive)
+            .ok_or(AmountOverflow)?;
+        let amount = line
+            .amount()
+            .checked_sub(line_inclusive)
+            .ok_or(AmountOverflow)?;
+        let quantity = line.quantity();
+        let unit_amount = if line_inclusive == 0 || quantity == Decimal::ZERO {
+            Decimal::from_int(line.unit_amount())
+        } else {
+            Decimal::ratio(amount, quantity).ok_or(AmountOverflow)?
+        };
+        out.lines.push(LineExcludingTax {
+            amount,
+            unit_amount,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

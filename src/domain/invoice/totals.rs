@@ -6,9 +6,9 @@
 use crate::domain::decimal::Decimal;
 
 use super::AmountOverflow;
-use super::discount::Discount;
+use super::discount::{Discount, allocate};
 use super::line::Billable;
-use super::tax::TaxAmount;
+use super::tax::{TaxAmount, sum_taxes};
 
 /// A discount's share of an amount.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,7 +141,7 @@ pub fn totals<L: Billable>(
             .ok_or(AmountOverflow)?;
     }
 
-    let taxes = tax_totals(lines)?;
+    let taxes = sum_taxes(lines)?;
     let discounted = subtotal
         .checked_sub(invoice_discount_total)
         .ok_or(AmountOverflow)?;
@@ -182,72 +182,7 @@ pub fn totals<L: Billable>(
     })
 }
 
-/// The taxes of an invoice's lines, summed.
-struct TaxTotals {
-    /// Per line, its amounts without inclusive tax.
-    lines: Vec<LineExcludingTax>,
-    /// Σ inclusive tax amounts.
-    inclusive: i64,
-    /// Σ exclusive tax amounts.
-    exclusive: i64,
-    /// Whether any line has a tax amount.
-    any: bool,
-    /// Per tax rate and taxability reason.
-    totals: Vec<TaxAmount>,
-}
-
-fn tax_totals<L: Billable>(lines: &[L]) -> Result<TaxTotals, AmountOverflow> {
-    let mut out = TaxTotals {
-        lines: Vec::with_capacity(lines.len()),
-        inclusive: 0,
-        exclusive: 0,
-        any: false,
-        totals: Vec::new(),
-    };
-    for line in lines {
-        let mut line_inclusive = 0i64;
-        for t in line.taxes() {
-            out.any = true;
-            let sum = if t.inclusive {
-                &mut line_inclusive
-            } else {
-                &mut out.exclusive
-            };
-            *sum = sum.checked_add(t.amount).ok_or(AmountOverflow)?;
-            match out.totals.iter_mut().find(|s| s.same_group(t)) {
-                Some(s) => {
-                    s.amount = s.amount.checked_add(t.amount).ok_or(AmountOverflow)?;
-                    s.taxable_amount = s
-                        .taxable_amount
-                        .checked_add(t.taxable_amount)
-                        .ok_or(AmountOverflow)?;
-                }
-                None => out.totals.push(t.clone()),
-            }
-        }
-        out.inclusive = out
-            .inclusive
-            .checked_add(line_inclusive)
-            .ok_or(AmountOverflow)?;
-        let amount = line
-            .amount()
-            .checked_sub(line_inclusive)
-            .ok_or(AmountOverflow)?;
-        let quantity = line.quantity();
-        let unit_amount = if line_inclusive == 0 || quantity == Decimal::ZERO {
-            Decimal::from_int(line.unit_amount())
-        } else {
-            Decimal::ratio(amount, quantity).ok_or(AmountOverflow)?
-        };
-        out.lines.push(LineExcludingTax {
-            amount,
-            unit_amount,
-        });
-    }
-    Ok(out)
-}
-
-fn checked_sum(mut values: impl Iterator<Item = i64>) -> Result<i64, AmountOverflow> {
+pub(super) fn checked_sum(mut values: impl Iterator<Item = i64>) -> Result<i64, AmountOverflow> {
     values.try_fold(0i64, |acc, v| acc.checked_add(v).ok_or(AmountOverflow))
 }
 
@@ -264,39 +199,6 @@ fn add_to(
         }),
     }
     Ok(())
-}
-
-/// Splits `amount` across `weights` in proportion (largest remainder; ties go to the earlier
-/// weight). Shares sum to `amount` exactly; with `0 ≤ amount ≤ Σ weights` no share exceeds its
-/// weight.
-///
-/// # Errors
-/// [`AmountOverflow`] if the weights do not sum in `i64`.
-pub fn allocate(amount: i64, weights: &[i64]) -> Result<Vec<i64>, AmountOverflow> {
-    let total = checked_sum(weights.iter().copied())?;
-    if total <= 0 || amount == 0 {
-        return Ok(vec![0; weights.len()]);
-    }
-    let (amount_w, total_w) = (i128::from(amount), i128::from(total));
-    let mut shares = Vec::with_capacity(weights.len());
-    let mut remainders = Vec::with_capacity(weights.len());
-    for (i, w) in weights.iter().enumerate() {
-        let scaled = amount_w * i128::from((*w).max(0));
-        shares.push(i64::try_from(scaled / total_w).map_err(|_| AmountOverflow)?);
-        remainders.push((scaled % total_w, i));
-    }
-    let mut left = amount
-        .checked_sub(checked_sum(shares.iter().copied())?)
-        .ok_or(AmountOverflow)?;
-    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, i) in remainders {
-        if left <= 0 {
-            break;
-        }
-        shares[i] += 1;
-        left -= 1;
-    }
-    Ok(shares)
 }
 
 #[cfg(test)]
@@ -557,23 +459,6 @@ mod tests {
             line_amount(i64::MAX, Decimal::from_int(2)),
             Err(AmountOverflow)
         );
-    }
-
-    #[test]
-    fn allocation_sums_exactly_and_never_exceeds_a_weight() {
-        for (amount, weights) in [
-            (1, vec![1, 1, 1]),
-            (2, vec![1, 1, 1]),
-            (100, vec![33, 33, 34]),
-            (7, vec![0, 5, 2]),
-            (0, vec![3, 4]),
-            (10, vec![10]),
-        ] {
-            let shares = allocate(amount, &weights).expect("fits");
-            assert_eq!(shares.iter().sum::<i64>(), amount, "{weights:?}");
-            assert!(shares.iter().zip(&weights).all(|(s, w)| s <= w));
-        }
-        assert_eq!(allocate(1, &[1, 1, 1]), Ok(vec![1, 0, 0]));
     }
 
     struct TaxCase {
