@@ -227,7 +227,8 @@ impl Store {
                         }
                     };
                     let item = Arc::new(item);
-                    let taxes = line_taxes(s, ctx, items, tax_inputs.into_option().unwrap_or_default());
+                    let inputs = tax_inputs.into_option().unwrap_or_default();
+                    let taxes = line_taxes(s, ctx, items, inputs);
                     insert_line(
                         &mut inv.lines,
                         InvoiceLine {
