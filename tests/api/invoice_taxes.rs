@@ -659,6 +659,15 @@ async fn a_tax_rate_made_from_tax_amounts_cannot_be_named_in_tax_rates() {
         message.contains(&rate) && message.contains("archived"),
         "{message}"
     );
+    // The same on a line, from basil on.
+    let r = app
+        .at_version(Some(ENDIVE))
+        .post(
+            &format!("/v1/invoices/{invoice}/add_lines"),
+            &[("lines[0][amount]", "1"), ("lines[0][tax_rates][0]", &rate)],
+        )
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "", "lines[0][tax_rates][0]");
     let items = app
         .get_ok("/v1/invoiceitems", &[("customer", &customer)])
         .await;
