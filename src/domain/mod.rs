@@ -6,6 +6,7 @@ pub mod cadence;
 pub mod catalog;
 pub mod clock;
 pub mod collection;
+pub mod decimal;
 pub mod id;
 pub mod invoice;
 pub mod money;

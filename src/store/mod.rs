@@ -24,7 +24,7 @@ use crate::domain::catalog::{Coupon, Customer, PaymentIntent, Price, Product};
 use crate::domain::clock::Clock;
 use crate::domain::collection::{Collection, Cursor};
 use crate::domain::id::IdGen;
-use crate::domain::invoice::{Invoice, InvoiceItem};
+use crate::domain::invoice::{Invoice, InvoiceItem, TaxRate};
 use crate::domain::payment_record::PaymentRecord;
 use crate::error::{Error, Result};
 use crate::sync::{read_lock, write_lock};
@@ -104,6 +104,9 @@ pub struct AccountState {
     pub invoices: Collection<Arc<Invoice>>,
     /// `ii_…`; an item with `invoice: None` is pending.
     pub invoice_items: Collection<Arc<InvoiceItem>>,
+    /// `txr_…`: only the archived rates made from lines' `tax_amounts`, one per distinct
+    /// `tax_rate_data` (reused when identical).
+    pub tax_rates: Collection<Arc<TaxRate>>,
 }
 
 /// A v1 list request: page size and cursor by object id.

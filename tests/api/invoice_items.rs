@@ -173,8 +173,8 @@ async fn invalid_item_parameters_are_refused_with_the_parameter_named() {
                 ("price", &price),
                 ("tax_rates[0]", "txr_1"),
             ],
-            StatusCode::BAD_REQUEST,
-            "tax_rates",
+            StatusCode::NOT_FOUND,
+            "tax_rates[0]",
         ),
         (
             vec![("customer", &customer), ("price", &price), ("bogus", "1")],

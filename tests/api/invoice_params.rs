@@ -70,11 +70,22 @@ async fn line_entries_are_checked_with_their_full_paths() {
             vec![
                 ("lines[0][amount]", "1"),
                 ("lines[0][tax_rates][0]", "txr_1"),
+                ("lines[0][tax_amounts][0][amount]", "1"),
+                ("lines[0][tax_amounts][0][taxable_amount]", "1"),
+                (
+                    "lines[0][tax_amounts][0][tax_rate_data][display_name]",
+                    "VAT",
+                ),
+                (
+                    "lines[0][tax_amounts][0][tax_rate_data][inclusive]",
+                    "false",
+                ),
+                ("lines[0][tax_amounts][0][tax_rate_data][percentage]", "10"),
             ],
             "",
-            "lines[0][tax_rates]",
+            "lines[0][tax_amounts]",
             Some(
-                "The parameter lines[0][tax_rates] is not supported by this mock (no tax, subscription, schedule or Connect models).",
+                "You cannot set tax amounts if any line item has tax_rates or if the invoice has default_tax_rates or uses automatic tax.",
             ),
         ),
         (

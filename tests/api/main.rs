@@ -20,6 +20,7 @@ mod invoice_items;
 mod invoice_lines;
 mod invoice_params;
 mod invoice_previews;
+mod invoice_taxes;
 mod invoices;
 mod library;
 mod parameter_errors;

@@ -1,9 +1,12 @@
-//! Discounts: a coupon applied to an invoice or an invoice item, when it ends, and which
-//! currencies it can discount. Looking coupons up is the store's job, not this module's.
+//! Discounts: a coupon applied to an invoice or an invoice item, when it ends, which
+//! currencies it can discount, and how an invoice-level discount is split across lines. Looking
+//! coupons up is the store's job, not this module's.
 
 use crate::domain::catalog::{Coupon, CouponValue};
 
+use super::AmountOverflow;
 use super::period::add_months;
+use super::totals::checked_sum;
 
 /// A coupon applied to an invoice or to one invoice item.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +45,39 @@ pub fn coupon_fits(coupon: &Coupon, currency: &str) -> bool {
     }
 }
 
+/// Splits `amount` across `weights` in proportion (largest remainder; ties go to the earlier
+/// weight). Shares sum to `amount` exactly; with `0 ≤ amount ≤ Σ weights` no share exceeds its
+/// weight.
+///
+/// # Errors
+/// [`AmountOverflow`] if the weights do not sum in `i64`.
+pub fn allocate(amount: i64, weights: &[i64]) -> Result<Vec<i64>, AmountOverflow> {
+    let total = checked_sum(weights.iter().copied())?;
+    if total <= 0 || amount == 0 {
+        return Ok(vec![0; weights.len()]);
+    }
+    let (amount_w, total_w) = (i128::from(amount), i128::from(total));
+    let mut shares = Vec::with_capacity(weights.len());
+    let mut remainders = Vec::with_capacity(weights.len());
+    for (i, w) in weights.iter().enumerate() {
+        let scaled = amount_w * i128::from((*w).max(0));
+        shares.push(i64::try_from(scaled / total_w).map_err(|_| AmountOverflow)?);
+        remainders.push((scaled % total_w, i));
+    }
+    let mut left = amount
+        .checked_sub(checked_sum(shares.iter().copied())?)
+        .ok_or(AmountOverflow)?;
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, i) in remainders {
+        if left <= 0 {
+            break;
+        }
+        shares[i] += 1;
+        left -= 1;
+    }
+    Ok(shares)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +92,22 @@ mod tests {
         c.duration = "repeating";
         c.duration_in_months = Some(3);
         assert_eq!(discount_end(&c, 1_706_659_200), Some(1_714_435_200));
+    }
+
+    #[test]
+    fn allocation_sums_exactly_and_never_exceeds_a_weight() {
+        for (amount, weights) in [
+            (1, vec![1, 1, 1]),
+            (2, vec![1, 1, 1]),
+            (100, vec![33, 33, 34]),
+            (7, vec![0, 5, 2]),
+            (0, vec![3, 4]),
+            (10, vec![10]),
+        ] {
+            let shares = allocate(amount, &weights).expect("fits");
+            assert_eq!(shares.iter().sum::<i64>(), amount, "{weights:?}");
+            assert!(shares.iter().zip(&weights).all(|(s, w)| s <= w));
+        }
+        assert_eq!(allocate(1, &[1, 1, 1]), Ok(vec![1, 0, 0]));
     }
 }

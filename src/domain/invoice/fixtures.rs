@@ -1,11 +1,13 @@
 //! Invoice values shared by this folder's unit tests.
 
 use crate::domain::catalog::{Coupon, CouponValue, Metadata, Percent, Price};
+use crate::domain::decimal::Decimal;
 
 use super::discount::Discount;
 use super::item::{InvoiceItem, LineKind};
 use super::line::LineItem;
 use super::period::Period;
+use super::tax::TaxAmount;
 
 pub(super) fn price(unit_amount: i64) -> Price {
     Price {
@@ -39,8 +41,9 @@ pub(super) fn line(id: &str, amount: i64) -> LineItem {
         period: Period::at(0),
         price: price(amount).into(),
         proration: false,
-        quantity: 1,
+        quantity: Decimal::from_int(1),
         subscription: None,
+        taxes: Vec::new(),
         unit_amount: amount,
     }
 }
@@ -88,9 +91,37 @@ pub(super) fn item() -> InvoiceItem {
         period: Period::at(10),
         price: price(199).into(),
         proration: false,
-        quantity: 1,
+        quantity: Decimal::from_int(1),
         subscription: None,
         unit_amount: 199,
         amount: 199,
+    }
+}
+
+pub(super) fn tax(rate: &str, amount: i64, taxable_amount: i64, inclusive: bool) -> TaxAmount {
+    TaxAmount {
+        amount,
+        inclusive,
+        tax_rate: rate.into(),
+        taxability_reason: None,
+        taxable_amount,
+    }
+}
+
+/// A line of `quantity` units at `unit_amount`, with `taxes`.
+pub(super) fn taxed_line(
+    id: &str,
+    unit_amount: i64,
+    quantity: &str,
+    taxes: Vec<TaxAmount>,
+) -> LineItem {
+    let quantity = Decimal::parse(quantity).expect("decimal");
+    let amount = quantity.times(unit_amount).expect("fits");
+    LineItem {
+        quantity,
+        taxes,
+        unit_amount,
+        price: price(unit_amount).into(),
+        ..line(id, amount)
     }
 }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::domain::catalog::{Metadata, Price};
+use crate::domain::decimal::Decimal;
 use crate::domain::patch::{MetadataUpdate, Patch};
 
 use super::AmountOverflow;
@@ -31,12 +32,13 @@ impl LineKind {
     }
 }
 
-/// `unit_amount × quantity`, checked.
+/// `unit_amount × quantity`, checked; a fractional quantity's amount is rounded half away from
+/// zero to a whole minor unit (`1.5 × 799 = 1198.5 → 1199`), as Stripe prices decimal quantities.
 ///
 /// # Errors
 /// [`AmountOverflow`] if the product does not fit in `i64`.
-pub fn line_amount(unit_amount: i64, quantity: i64) -> Result<i64, AmountOverflow> {
-    unit_amount.checked_mul(quantity).ok_or(AmountOverflow)
+pub fn line_amount(unit_amount: i64, quantity: Decimal) -> Result<i64, AmountOverflow> {
+    quantity.times(unit_amount).ok_or(AmountOverflow)
 }
 
 /// An invoice item (`ii_…`): a charge waiting for an invoice (pending, `invoice: None`) or
@@ -70,8 +72,8 @@ pub struct InvoiceItem {
     pub price: Arc<Price>,
     /// Whether it is a proration (never, in this mock).
     pub proration: bool,
-    /// Units.
-    pub quantity: i64,
+    /// Units (a decimal from `quantity_decimal`).
+    pub quantity: Decimal,
     /// `sub_…`, if it belongs to a subscription.
     pub subscription: Option<String>,
     /// Amount per unit.
@@ -86,7 +88,7 @@ pub struct ItemChange {
     /// A new price; the unit amount becomes the price's.
     pub price: Option<Arc<Price>>,
     /// New quantity.
-    pub quantity: Option<i64>,
+    pub quantity: Option<Decimal>,
     /// New description.
     pub description: Patch<String>,
     /// New discountable flag.
@@ -120,7 +122,7 @@ macro_rules! changeable {
 struct Changeable<'a> {
     price: &'a mut Arc<Price>,
     unit_amount: &'a mut i64,
-    quantity: &'a mut i64,
+    quantity: &'a mut Decimal,
     amount: &'a mut i64,
     description: &'a mut Option<String>,
     discountable: &'a mut bool,
@@ -195,6 +197,7 @@ impl InvoiceItem {
             proration: self.proration,
             quantity: self.quantity,
             subscription: self.subscription.clone(),
+            taxes: Vec::new(),
             unit_amount: self.unit_amount,
         }
     }
@@ -229,17 +232,28 @@ mod tests {
     fn changing_quantity_recomputes_the_amount() {
         let mut it = item();
         it.apply(ItemChange {
-            quantity: Some(3),
+            quantity: Some(Decimal::from_int(3)),
             ..ItemChange::default()
         })
         .expect("fits");
-        assert_eq!((it.unit_amount, it.quantity, it.amount), (199, 3, 597));
+        assert_eq!(
+            (it.unit_amount, it.quantity, it.amount),
+            (199, Decimal::from_int(3), 597)
+        );
         it.apply(ItemChange {
-            price: Some(price(500).into()),
+            quantity: Some(Decimal::parse("1.5").expect("decimal")),
             ..ItemChange::default()
         })
         .expect("fits");
-        assert_eq!(it.amount, 1500);
+        // 298.5 rounds half away from zero.
+        assert_eq!(it.amount, 299);
+        it.apply(ItemChange {
+            price: Some(price(501).into()),
+            ..ItemChange::default()
+        })
+        .expect("fits");
+        // 751.5: the new unit amount times the kept decimal quantity.
+        assert_eq!(it.amount, 752);
     }
 
     #[test]
@@ -247,7 +261,7 @@ mod tests {
         let mut it = item();
         let before = it.clone();
         let err = it.apply(ItemChange {
-            quantity: Some(i64::MAX),
+            quantity: Some(Decimal::from_int(i64::MAX)),
             description: Patch::Set("changed".into()),
             ..ItemChange::default()
         });

@@ -5,10 +5,12 @@
 use std::sync::Arc;
 
 use crate::domain::catalog::{Metadata, Price};
+use crate::domain::decimal::Decimal;
 
 use super::discount::Discount;
 use super::item::{InvoiceItem, LineKind};
 use super::period::Period;
+use super::tax::TaxAmount;
 
 /// A line as rendered: on an invoice, or on a preview.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,10 +41,12 @@ pub struct LineItem {
     pub price: Arc<Price>,
     /// Whether it is a proration.
     pub proration: bool,
-    /// Units.
-    pub quantity: i64,
+    /// Units (a decimal from `quantity_decimal`).
+    pub quantity: Decimal,
     /// `sub_…`, for subscription lines of an existing subscription.
     pub subscription: Option<String>,
+    /// The tax amounts sent for it (`tax_amounts`), which live on the line only.
+    pub taxes: Vec<TaxAmount>,
     /// Amount per unit.
     pub unit_amount: i64,
 }
@@ -57,6 +61,8 @@ pub enum ShownLine {
         id: String,
         /// The invoice item behind it.
         item: Arc<InvoiceItem>,
+        /// The line's own tax amounts.
+        taxes: Vec<TaxAmount>,
     },
     /// A line with its own fields.
     Own(LineItem),
@@ -92,9 +98,11 @@ pub struct LineFields<'a> {
     /// Whether it is a proration.
     pub proration: bool,
     /// Units.
-    pub quantity: i64,
+    pub quantity: Decimal,
     /// `sub_…`, for subscription lines of an existing subscription.
     pub subscription: Option<&'a str>,
+    /// The line's tax amounts.
+    pub taxes: &'a [TaxAmount],
     /// Amount per unit.
     pub unit_amount: i64,
 }
@@ -111,7 +119,7 @@ impl ShownLine {
     /// Every field the line shows.
     pub fn fields(&self) -> LineFields<'_> {
         match self {
-            ShownLine::Item { id, item } => LineFields {
+            ShownLine::Item { id, item, taxes } => LineFields {
                 id,
                 kind: LineKind::InvoiceItem,
                 amount: item.amount,
@@ -127,6 +135,7 @@ impl ShownLine {
                 proration: item.proration,
                 quantity: item.quantity,
                 subscription: item.subscription.as_deref(),
+                taxes,
                 unit_amount: item.unit_amount,
             },
             ShownLine::Own(l) => LineFields {
@@ -145,6 +154,7 @@ impl ShownLine {
                 proration: l.proration,
                 quantity: l.quantity,
                 subscription: l.subscription.as_deref(),
+                taxes: &l.taxes,
                 unit_amount: l.unit_amount,
             },
         }
@@ -159,6 +169,12 @@ pub trait Billable {
     fn discountable(&self) -> bool;
     /// Line-level discounts, applied in order.
     fn discounts(&self) -> &[Discount];
+    /// Amount per unit.
+    fn unit_amount(&self) -> i64;
+    /// Units.
+    fn quantity(&self) -> Decimal;
+    /// The tax amounts sent for the line.
+    fn taxes(&self) -> &[TaxAmount];
 }
 
 impl Billable for LineItem {
@@ -171,26 +187,35 @@ impl Billable for LineItem {
     fn discounts(&self) -> &[Discount] {
         &self.discounts
     }
+    fn unit_amount(&self) -> i64 {
+        self.unit_amount
+    }
+    fn quantity(&self) -> Decimal {
+        self.quantity
+    }
+    fn taxes(&self) -> &[TaxAmount] {
+        &self.taxes
+    }
 }
 
 impl Billable for ShownLine {
     fn amount(&self) -> i64 {
-        match self {
-            ShownLine::Item { item, .. } => item.amount,
-            ShownLine::Own(line) => line.amount,
-        }
+        self.fields().amount
     }
     fn discountable(&self) -> bool {
-        match self {
-            ShownLine::Item { item, .. } => item.discountable,
-            ShownLine::Own(line) => line.discountable,
-        }
+        self.fields().discountable
     }
     fn discounts(&self) -> &[Discount] {
-        match self {
-            ShownLine::Item { item, .. } => &item.discounts,
-            ShownLine::Own(line) => &line.discounts,
-        }
+        self.fields().discounts
+    }
+    fn unit_amount(&self) -> i64 {
+        self.fields().unit_amount
+    }
+    fn quantity(&self) -> Decimal {
+        self.fields().quantity
+    }
+    fn taxes(&self) -> &[TaxAmount] {
+        self.fields().taxes
     }
 }
 
@@ -214,8 +239,14 @@ pub enum LineGroup {
 pub enum LineSource {
     /// An invoice item: the same shared value the account's invoice items hold (the store
     /// replaces both together), so the line shows the item's current fields without a lookup.
-    Item(Arc<InvoiceItem>),
-    /// A subscription line, stored whole (no invoice item behind it).
+    Item {
+        /// The invoice item.
+        item: Arc<InvoiceItem>,
+        /// The line's tax amounts: Stripe keeps `tax_amounts` on the line, not on the item
+        /// ("tax_amounts only live on the invoice line item").
+        taxes: Vec<TaxAmount>,
+    },
+    /// A subscription line, stored whole (no invoice item behind it), its taxes included.
     Subscription(Box<LineItem>),
 }
 
@@ -234,7 +265,7 @@ impl InvoiceLine {
     /// The backing invoice item's id, for `invoiceitem` lines.
     pub fn item_id(&self) -> Option<&str> {
         match &self.source {
-            LineSource::Item(item) => Some(&item.id),
+            LineSource::Item { item, .. } => Some(&item.id),
             LineSource::Subscription(_) => None,
         }
     }
@@ -311,10 +342,13 @@ mod tests {
         InvoiceLine {
             id: id.into(),
             group,
-            source: LineSource::Item(Arc::new(InvoiceItem {
-                id: format!("ii_{id}"),
-                ..item()
-            })),
+            source: LineSource::Item {
+                item: Arc::new(InvoiceItem {
+                    id: format!("ii_{id}"),
+                    ..item()
+                }),
+                taxes: Vec::new(),
+            },
         }
     }
 
@@ -328,6 +362,7 @@ mod tests {
         let shared = ShownLine::Item {
             id: "il_1".into(),
             item: Arc::new(it.clone()),
+            taxes: Vec::new(),
         };
         let copied = ShownLine::Own(it.to_line("il_1".into()));
         assert_eq!(shared.fields(), copied.fields());

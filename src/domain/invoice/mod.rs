@@ -7,8 +7,9 @@
 //!
 //! One file per concern: [`lifecycle`] (statuses, transitions, the invoice), [`discount`],
 //! [`item`] (invoice items and the changes they and lines take), [`line`](mod@line) (lines,
-//! their order and pages), [`period`], [`totals`](mod@totals) and [`preview`] (upcoming
-//! invoices). Their items are re-exported here, so callers name them `domain::invoice::…`.
+//! their order and pages), [`period`], [`tax`] (tax amounts and the tax rates they name),
+//! [`totals`](mod@totals) and [`preview`] (upcoming invoices). Their items are re-exported
+//! here, so callers name them `domain::invoice::…`.
 
 pub mod discount;
 pub mod item;
@@ -16,12 +17,13 @@ pub mod lifecycle;
 pub mod line;
 pub mod period;
 pub mod preview;
+pub mod tax;
 pub mod totals;
 
 #[cfg(test)]
 mod fixtures;
 
-pub use discount::{Discount, coupon_fits, discount_end};
+pub use discount::{Discount, allocate, coupon_fits, discount_end};
 pub use item::{InvoiceItem, ItemChange, LineKind, line_amount, update_line_metadata};
 pub use lifecycle::{
     Finalization, Invoice, InvoiceAction, InvoiceStatus, StatusTransitions, TransitionError,
@@ -36,7 +38,8 @@ pub use preview::{
     UpcomingInvoice, format_money, stable_id, subscription_line_description, tmp_line_id,
     upcoming_invoice, upcoming_lines,
 };
-pub use totals::{DiscountAmount, Totals, allocate, totals};
+pub use tax::{TaxAmount, TaxRate, TaxRateData, find_rate};
+pub use totals::{DiscountAmount, LineExcludingTax, Totals, totals};
 
 /// Stripe's limit on invoice items per invoice ("up to 250 items per invoice").
 pub const MAX_LINES_PER_INVOICE: usize = 250;

@@ -1,10 +1,14 @@
-//! The one totals function: every amount of an invoice (subtotal, discounts, total, amount due)
-//! computed from its lines in checked `i64` minor units, and the pro-rata allocation it uses.
-//! Totals are derived, never stored: callers recompute them from the lines on every read.
+//! The one totals function: every amount of an invoice (subtotal, discounts, taxes, total,
+//! amount due) computed from its lines in checked `i64` minor units, and the pro-rata
+//! allocation it uses. Totals are derived, never stored: callers recompute them from the lines
+//! on every read.
+
+use crate::domain::decimal::Decimal;
 
 use super::AmountOverflow;
-use super::discount::Discount;
+use super::discount::{Discount, allocate};
 use super::line::Billable;
+use super::tax::{TaxAmount, sum_taxes};
 
 /// A discount's share of an amount.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,21 +19,37 @@ pub struct DiscountAmount {
     pub discount: String,
 }
 
+/// A line without its inclusive tax (the legacy `amount_excluding_tax` and
+/// `unit_amount_excluding_tax`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineExcludingTax {
+    /// The line's amount less its inclusive tax.
+    pub amount: i64,
+    /// Per unit: the unit amount when no inclusive tax applies, else `amount` ÷ quantity.
+    pub unit_amount: Decimal,
+}
+
 /// Everything derived from an invoice's lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Totals {
     /// Per line (same order as the input): the discounts it received, line-level first.
     pub line_discount_amounts: Vec<Vec<DiscountAmount>>,
-    /// Σ (line amount − line-level discounts).
+    /// Per line (same order as the input): its amounts without inclusive tax.
+    pub line_excluding_tax: Vec<LineExcludingTax>,
+    /// Σ (line amount − line-level discounts); inclusive tax is inside it.
     pub subtotal: i64,
-    /// `subtotal` without inclusive tax (no tax is modelled: equal to `subtotal`).
+    /// `subtotal` − inclusive tax.
     pub subtotal_excluding_tax: i64,
     /// Per discount, summed over all lines, in order of first use.
     pub total_discount_amounts: Vec<DiscountAmount>,
-    /// `subtotal` − invoice-level discounts (+ exclusive tax, none modelled).
+    /// `subtotal` − invoice-level discounts + exclusive tax.
     pub total: i64,
-    /// `total` without tax.
+    /// `subtotal` − invoice-level discounts − inclusive tax.
     pub total_excluding_tax: i64,
+    /// Inclusive + exclusive tax; `None` when no line has a tax amount.
+    pub tax: Option<i64>,
+    /// The lines' tax amounts summed per tax rate and taxability reason, in order of first use.
+    pub total_taxes: Vec<TaxAmount>,
     /// The customer balance taken into account (negative is credit).
     pub starting_balance: i64,
     /// `max(0, total + starting_balance)`.
@@ -47,8 +67,26 @@ pub struct Totals {
 /// 2. Each invoice-level discount applies, in order, to the remaining positive amounts of the
 ///    discountable lines (percent: rounded half away from zero; amount off: at most that base)
 ///    and is allocated pro rata to those lines by largest remainder, so the shares add up exactly.
-/// 3. `total = subtotal − invoice-level discounts`; no tax is modelled, so the `*_excluding_tax`
-///    fields equal their counterparts.
+/// 3. Taxes are the lines' `tax_amounts` as sent (nothing is calculated). With `incl` and `excl`
+///    the sums of the inclusive and the exclusive ones, as Stripe defines the fields (`subtotal`:
+///    "before any invoice level discount or exclusive tax is applied"; `subtotal_excluding_tax`:
+///    "before any invoice level discount or tax is applied"; `total_excluding_tax`: "including
+///    all discounts but excluding all tax"):
+///
+///    ```text
+///    subtotal_excluding_tax = subtotal − incl
+///    total                  = subtotal − invoice-level discounts + excl
+///    total_excluding_tax    = subtotal − invoice-level discounts − incl
+///    tax                    = incl + excl            (None when no line has tax amounts)
+///    line amount_excluding_tax      = line amount − the line's incl
+///    line unit_amount_excluding_tax = unit_amount if the line has no incl (or no units),
+///                                     else amount_excluding_tax ÷ quantity (12 places, half
+///                                     away from zero)
+///    ```
+///
+///    Inclusive tax is inside the amounts, so it never changes `total`; exclusive tax is added
+///    to it (and so to `amount_due`). `total_taxes` sums the tax amounts per tax rate and
+///    taxability reason. Without tax amounts every `*_excluding_tax` equals its counterpart.
 /// 4. `amount_due = max(0, total + starting_balance)`; `amount_remaining = amount_due −
 ///    amount_paid`, never below zero.
 ///
@@ -103,8 +141,12 @@ pub fn totals<L: Billable>(
             .ok_or(AmountOverflow)?;
     }
 
-    let total = subtotal
+    let taxes = sum_taxes(lines)?;
+    let discounted = subtotal
         .checked_sub(invoice_discount_total)
+        .ok_or(AmountOverflow)?;
+    let total = discounted
+        .checked_add(taxes.exclusive)
         .ok_or(AmountOverflow)?;
     let amount_due = total
         .checked_add(starting_balance)
@@ -116,11 +158,23 @@ pub fn totals<L: Billable>(
         .max(0);
     Ok(Totals {
         line_discount_amounts: per_line,
+        line_excluding_tax: taxes.lines,
         subtotal,
-        subtotal_excluding_tax: subtotal,
+        subtotal_excluding_tax: subtotal
+            .checked_sub(taxes.inclusive)
+            .ok_or(AmountOverflow)?,
         total_discount_amounts: by_discount,
         total,
-        total_excluding_tax: total,
+        total_excluding_tax: discounted
+            .checked_sub(taxes.inclusive)
+            .ok_or(AmountOverflow)?,
+        tax: taxes.any.then_some(
+            taxes
+                .inclusive
+                .checked_add(taxes.exclusive)
+                .ok_or(AmountOverflow)?,
+        ),
+        total_taxes: taxes.totals,
         starting_balance,
         amount_due,
         amount_paid,
@@ -128,7 +182,7 @@ pub fn totals<L: Billable>(
     })
 }
 
-fn checked_sum(mut values: impl Iterator<Item = i64>) -> Result<i64, AmountOverflow> {
+pub(super) fn checked_sum(mut values: impl Iterator<Item = i64>) -> Result<i64, AmountOverflow> {
     values.try_fold(0i64, |acc, v| acc.checked_add(v).ok_or(AmountOverflow))
 }
 
@@ -147,43 +201,10 @@ fn add_to(
     Ok(())
 }
 
-/// Splits `amount` across `weights` in proportion (largest remainder; ties go to the earlier
-/// weight). Shares sum to `amount` exactly; with `0 ≤ amount ≤ Σ weights` no share exceeds its
-/// weight.
-///
-/// # Errors
-/// [`AmountOverflow`] if the weights do not sum in `i64`.
-pub fn allocate(amount: i64, weights: &[i64]) -> Result<Vec<i64>, AmountOverflow> {
-    let total = checked_sum(weights.iter().copied())?;
-    if total <= 0 || amount == 0 {
-        return Ok(vec![0; weights.len()]);
-    }
-    let (amount_w, total_w) = (i128::from(amount), i128::from(total));
-    let mut shares = Vec::with_capacity(weights.len());
-    let mut remainders = Vec::with_capacity(weights.len());
-    for (i, w) in weights.iter().enumerate() {
-        let scaled = amount_w * i128::from((*w).max(0));
-        shares.push(i64::try_from(scaled / total_w).map_err(|_| AmountOverflow)?);
-        remainders.push((scaled % total_w, i));
-    }
-    let mut left = amount
-        .checked_sub(checked_sum(shares.iter().copied())?)
-        .ok_or(AmountOverflow)?;
-    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, i) in remainders {
-        if left <= 0 {
-            break;
-        }
-        shares[i] += 1;
-        left -= 1;
-    }
-    Ok(shares)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::invoice::fixtures::{amount_off, line, percent};
+    use crate::domain::invoice::fixtures::{amount_off, line, percent, tax, taxed_line};
     use crate::domain::invoice::item::line_amount;
     use crate::domain::invoice::line::LineItem;
 
@@ -434,23 +455,273 @@ mod tests {
             totals(&[line("a", i64::MAX)], &[], 1, 0),
             Err(AmountOverflow)
         );
-        assert_eq!(line_amount(i64::MAX, 2), Err(AmountOverflow));
+        assert_eq!(
+            line_amount(i64::MAX, Decimal::from_int(2)),
+            Err(AmountOverflow)
+        );
+    }
+
+    struct TaxCase {
+        name: &'static str,
+        lines: Vec<LineItem>,
+        discounts: Vec<Discount>,
+        balance: i64,
+        subtotal: i64,
+        subtotal_excluding_tax: i64,
+        total: i64,
+        total_excluding_tax: i64,
+        tax: Option<i64>,
+        due: i64,
+        /// Per line: amount_excluding_tax and unit_amount_excluding_tax.
+        lines_excluding_tax: Vec<(i64, &'static str)>,
     }
 
     #[test]
-    fn allocation_sums_exactly_and_never_exceeds_a_weight() {
-        for (amount, weights) in [
-            (1, vec![1, 1, 1]),
-            (2, vec![1, 1, 1]),
-            (100, vec![33, 33, 34]),
-            (7, vec![0, 5, 2]),
-            (0, vec![3, 4]),
-            (10, vec![10]),
-        ] {
-            let shares = allocate(amount, &weights).expect("fits");
-            assert_eq!(shares.iter().sum::<i64>(), amount, "{weights:?}");
-            assert!(shares.iter().zip(&weights).all(|(s, w)| s <= w));
+    fn tax_totals_table() {
+        let cases = vec![
+            TaxCase {
+                name: "no tax: the excluding-tax fields equal their counterparts",
+                lines: vec![taxed_line("a", 799, "1", vec![])],
+                discounts: vec![],
+                balance: 0,
+                subtotal: 799,
+                subtotal_excluding_tax: 799,
+                total: 799,
+                total_excluding_tax: 799,
+                tax: None,
+                due: 799,
+                lines_excluding_tax: vec![(799, "799")],
+            },
+            TaxCase {
+                name: "exclusive tax is added to the total and the amount due",
+                lines: vec![taxed_line(
+                    "a",
+                    1000,
+                    "1",
+                    vec![tax("txr_e", 100, 1000, false)],
+                )],
+                discounts: vec![],
+                balance: 0,
+                subtotal: 1000,
+                subtotal_excluding_tax: 1000,
+                total: 1100,
+                total_excluding_tax: 1000,
+                tax: Some(100),
+                due: 1100,
+                lines_excluding_tax: vec![(1000, "1000")],
+            },
+            TaxCase {
+                name: "inclusive tax is inside the amount: the total does not change",
+                lines: vec![taxed_line(
+                    "a",
+                    1100,
+                    "1",
+                    vec![tax("txr_i", 100, 1000, true)],
+                )],
+                discounts: vec![],
+                balance: 0,
+                subtotal: 1100,
+                subtotal_excluding_tax: 1000,
+                total: 1100,
+                total_excluding_tax: 1000,
+                tax: Some(100),
+                due: 1100,
+                lines_excluding_tax: vec![(1000, "1000")],
+            },
+            TaxCase {
+                name: "inclusive and exclusive on one line",
+                lines: vec![taxed_line(
+                    "a",
+                    1000,
+                    "1",
+                    vec![tax("txr_i", 91, 909, true), tax("txr_e", 50, 909, false)],
+                )],
+                discounts: vec![],
+                balance: 0,
+                subtotal: 1000,
+                subtotal_excluding_tax: 909,
+                total: 1050,
+                total_excluding_tax: 909,
+                tax: Some(141),
+                due: 1050,
+                lines_excluding_tax: vec![(909, "909")],
+            },
+            TaxCase {
+                name: "the unit amount without inclusive tax is a 12-place decimal",
+                lines: vec![taxed_line(
+                    "a",
+                    700,
+                    "3",
+                    vec![tax("txr_i", 100, 2000, true)],
+                )],
+                discounts: vec![],
+                balance: 0,
+                subtotal: 2100,
+                subtotal_excluding_tax: 2000,
+                total: 2100,
+                total_excluding_tax: 2000,
+                tax: Some(100),
+                due: 2100,
+                lines_excluding_tax: vec![(2000, "666.666666666667")],
+            },
+            TaxCase {
+                name: "fractional quantity: amount rounded, unit without tax from it",
+                lines: vec![taxed_line(
+                    "a",
+                    799,
+                    "1.5",
+                    vec![tax("txr_i", 109, 1090, true)],
+                )],
+                discounts: vec![],
+                balance: 0,
+                subtotal: 1199,
+                subtotal_excluding_tax: 1090,
+                total: 1199,
+                total_excluding_tax: 1090,
+                tax: Some(109),
+                due: 1199,
+                lines_excluding_tax: vec![(1090, "726.666666666667")],
+            },
+            TaxCase {
+                name: "zero quantity keeps the unit amount",
+                lines: vec![taxed_line("a", 500, "0", vec![tax("txr_i", 0, 0, true)])],
+                discounts: vec![],
+                balance: 0,
+                subtotal: 0,
+                subtotal_excluding_tax: 0,
+                total: 0,
+                total_excluding_tax: 0,
+                tax: Some(0),
+                due: 0,
+                lines_excluding_tax: vec![(0, "500")],
+            },
+            TaxCase {
+                name: "invoice discount comes off before exclusive tax is added",
+                lines: vec![taxed_line(
+                    "a",
+                    1000,
+                    "1",
+                    vec![tax("txr_e", 90, 900, false)],
+                )],
+                discounts: vec![amount_off("di_a", 100)],
+                balance: 0,
+                subtotal: 1000,
+                subtotal_excluding_tax: 1000,
+                total: 990,
+                total_excluding_tax: 900,
+                tax: Some(90),
+                due: 990,
+                lines_excluding_tax: vec![(1000, "1000")],
+            },
+            TaxCase {
+                name: "credit is applied to the total with tax",
+                lines: vec![
+                    taxed_line("a", 1000, "1", vec![tax("txr_e", 100, 1000, false)]),
+                    taxed_line("b", 500, "1", vec![]),
+                ],
+                discounts: vec![],
+                balance: -200,
+                subtotal: 1500,
+                subtotal_excluding_tax: 1500,
+                total: 1600,
+                total_excluding_tax: 1500,
+                tax: Some(100),
+                due: 1400,
+                lines_excluding_tax: vec![(1000, "1000"), (500, "500")],
+            },
+        ];
+        for c in cases {
+            let t = totals(&c.lines, &c.discounts, c.balance, 0).expect(c.name);
+            assert_eq!(t.subtotal, c.subtotal, "{}: subtotal", c.name);
+            assert_eq!(
+                t.subtotal_excluding_tax, c.subtotal_excluding_tax,
+                "{}: subtotal_excluding_tax",
+                c.name
+            );
+            assert_eq!(t.total, c.total, "{}: total", c.name);
+            assert_eq!(
+                t.total_excluding_tax, c.total_excluding_tax,
+                "{}: total_excluding_tax",
+                c.name
+            );
+            assert_eq!(t.tax, c.tax, "{}: tax", c.name);
+            assert_eq!(t.amount_due, c.due, "{}: amount_due", c.name);
+            let shown: Vec<(i64, String)> = t
+                .line_excluding_tax
+                .iter()
+                .map(|l| (l.amount, l.unit_amount.to_string()))
+                .collect();
+            let want: Vec<(i64, String)> = c
+                .lines_excluding_tax
+                .iter()
+                .map(|(a, u)| (*a, (*u).to_owned()))
+                .collect();
+            assert_eq!(shown, want, "{}: lines", c.name);
         }
-        assert_eq!(allocate(1, &[1, 1, 1]), Ok(vec![1, 0, 0]));
+    }
+
+    #[test]
+    fn invoice_taxes_are_summed_per_rate_and_reason_in_order_of_first_use() {
+        let mut reasoned = tax("txr_e", 7, 70, false);
+        reasoned.taxability_reason = Some("reduced_rated");
+        let t = totals(
+            &[
+                taxed_line("a", 1000, "1", vec![tax("txr_e", 100, 1000, false)]),
+                taxed_line("b", 100, "1", vec![tax("txr_i", 9, 91, true), reasoned]),
+                taxed_line("c", 500, "1", vec![tax("txr_e", 50, 500, false)]),
+            ],
+            &[],
+            0,
+            0,
+        )
+        .expect("fits");
+        let sums: Vec<(&str, Option<&str>, i64, i64)> = t
+            .total_taxes
+            .iter()
+            .map(|x| {
+                (
+                    x.tax_rate.as_str(),
+                    x.taxability_reason,
+                    x.amount,
+                    x.taxable_amount,
+                )
+            })
+            .collect();
+        assert_eq!(
+            sums,
+            [
+                ("txr_e", None, 150, 1500),
+                ("txr_i", None, 9, 91),
+                ("txr_e", Some("reduced_rated"), 7, 70),
+            ]
+        );
+        assert_eq!(t.tax, Some(166));
+        assert_eq!(t.total, 1600 + 150 + 7);
+        assert_eq!(t.total_excluding_tax, 1600 - 9);
+    }
+
+    #[test]
+    fn tax_overflow_is_an_error_not_a_wrap() {
+        let line = |taxes| taxed_line("a", 1, "1", taxes);
+        assert_eq!(
+            totals(&[line(vec![tax("txr_e", i64::MAX, 1, false)])], &[], 0, 0),
+            Err(AmountOverflow)
+        );
+        assert_eq!(
+            totals(
+                &[line(vec![
+                    tax("txr_i", i64::MAX, 1, true),
+                    tax("txr_i", 1, 1, true)
+                ])],
+                &[],
+                0,
+                0
+            ),
+            Err(AmountOverflow)
+        );
+        assert_eq!(
+            totals(&[line(vec![tax("txr_i", i64::MIN, 1, true)])], &[], 0, 0),
+            Err(AmountOverflow)
+        );
     }
 }

@@ -15,7 +15,7 @@ use crate::http::{AppState, render};
 use crate::store::invoicing::{AddLine, LineBatch, RemoveBehavior, RemoveLine, UpdateLine};
 use crate::version::ApiVersion;
 
-use super::invoice_params::{AddLineParams, ItemParams, UpdateLineParams, entry, path};
+use super::invoice_params::{AddLineParams, LineParams, UpdateLineParams, entry, path};
 use super::views::{InvoiceView, LineItemView, line_list};
 
 /// Routes.
@@ -56,8 +56,8 @@ pub fn add_lines_batch(
         .into_iter()
         .enumerate()
         .map(|(i, line)| {
-            let ((invoice_item,), item) = line.split();
-            let fields = item.fields(&entry(at, i), version)?;
+            let ((invoice_item, tax_amounts), item) = line.split();
+            let fields = item.line_fields(&entry(at, i), version, tax_amounts)?;
             Ok(match invoice_item {
                 Some(invoice_item) => AddLine::Existing {
                     invoice_item,
@@ -110,9 +110,10 @@ async fn update_line(
     Caller(acct): Caller,
     version: ApiVersion,
     Path((id, line_id)): Path<(String, String)>,
-    V1Form(params): V1Form<ItemParams>,
+    V1Form(params): V1Form<LineParams>,
 ) -> Result<Response> {
-    let fields = params.fields("", Some(version))?;
+    let ((tax_amounts,), item) = params.split();
+    let fields = item.line_fields("", Some(version), tax_amounts)?;
     let line = app
         .store
         .update_invoice_line(&acct, &id, &line_id, fields)?;
@@ -188,8 +189,8 @@ async fn update_lines(
         .into_iter()
         .enumerate()
         .map(|(i, line)| {
-            let ((id,), item) = line.split();
-            let fields = item.fields(&entry("lines", i), Some(version))?;
+            let ((id, tax_amounts), item) = line.split();
+            let fields = item.line_fields(&entry("lines", i), Some(version), tax_amounts)?;
             Ok(UpdateLine { id, fields })
         })
         .collect::<Result<_>>()?;

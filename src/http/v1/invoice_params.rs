@@ -1,8 +1,8 @@
 //! The parameter types the invoice endpoints share: the fields an invoice item shares with
 //! `add_lines` / `update_lines` lines and preview `invoice_items[]` (price source, quantity,
-//! description, discounts, metadata, period), `discounts[]`, `price_data`, `currency`, and the
-//! refusal of parameters the mock does not model. Decoding and checking only: no store calls,
-//! no responses.
+//! description, discounts, metadata, period, tax rates), `discounts[]`, `price_data`,
+//! `currency`, and the refusal of parameters the mock does not model. The tax parameters are
+//! in [`super::tax_params`]. Decoding and checking only: no store calls, no responses.
 //!
 //! Every conversion takes `at`, the path of the object its parameters came from (`""` at the
 //! top level, `lines[0]` for a line, `invoices[0]` for a fixture), so the errors and the paths
@@ -14,6 +14,7 @@ use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use crate::domain::catalog::Recurring;
+use crate::domain::decimal::Decimal;
 use crate::domain::invoice::Period;
 use crate::domain::patch::Patch;
 use crate::error::{Error, Result};
@@ -24,6 +25,10 @@ use crate::store::invoicing::{
     DiscountInput, ItemFields, PriceDataInput, PriceInput, ProductInput,
 };
 use crate::version::{ApiVersion, dates};
+
+use super::tax_params::{
+    QuantityDecimal, TaxAmounts, TaxRates, check_tax_exclusive, tax_amount_inputs, tax_rate_inputs,
+};
 
 /// Most discounts Stripe accepts on one object.
 const MAX_DISCOUNTS: usize = 20;
@@ -55,9 +60,9 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Given<T> {
     }
 }
 
-/// A Stripe parameter the mock does not model (tax, subscriptions, schedules, Connect): sent
-/// with a value it is refused with a message saying so, rather than called unknown; `""` or an
-/// empty array is accepted. Use as `#[serde(default)]`.
+/// A Stripe parameter the mock does not model (subscriptions, schedules, Connect, promotion
+/// codes): sent with a value it is refused with a message saying so, rather than called
+/// unknown; `""` or an empty array is accepted. Use as `#[serde(default)]`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Unsupported;
 
@@ -74,7 +79,7 @@ impl UnsupportedVisitor {
         refuse(
             None,
             None,
-            "The parameter {path} is not supported by this mock (no tax, subscription, schedule or Connect models).",
+            "The parameter {path} is not supported by this mock (no subscription, schedule or Connect models).",
         )
     }
 }
@@ -363,6 +368,8 @@ macro_rules! with_item_fields {
             price_data: Option<PriceDataParams<NotRecurring>>,
             quantity: Option<Quantity>,
             #[serde(default)]
+            quantity_decimal: Given<QuantityDecimal>,
+            #[serde(default)]
             description: Patch<String>,
             discountable: Option<bool>,
             #[serde(default)]
@@ -370,12 +377,9 @@ macro_rules! with_item_fields {
             #[serde(default)]
             metadata: Metadata,
             period: Option<PeriodParam>,
-            // Refused: no tax is modelled.
-            #[serde(default, rename = "tax_rates")]
-            _tax_rates: Unsupported,
-            #[serde(default, rename = "tax_amounts")]
-            _tax_amounts: Unsupported,
-            // Accepted and without effect: no tax is modelled.
+            #[serde(default)]
+            tax_rates: TaxRates,
+            // Accepted and without effect: no tax is calculated.
             #[serde(rename = "tax_behavior")]
             _tax_behavior: Option<TaxBehavior>,
             #[serde(rename = "tax_code")]
@@ -387,13 +391,13 @@ macro_rules! with_item_fields {
             pub fn split(self) -> (($($ty,)*), ItemParams) {
                 let $name {
                     $($field,)* amount, unit_amount, unit_amount_decimal, price, pricing,
-                    price_data, quantity, description, discountable, discounts, metadata, period,
-                    _tax_rates, _tax_amounts, _tax_behavior, _tax_code,
+                    price_data, quantity, quantity_decimal, description, discountable, discounts,
+                    metadata, period, tax_rates, _tax_behavior, _tax_code,
                 } = self;
                 let shared = ItemParams {
                     amount, unit_amount, unit_amount_decimal, price, pricing, price_data,
-                    quantity, description, discountable, discounts, metadata, period, _tax_rates,
-                    _tax_amounts, _tax_behavior, _tax_code,
+                    quantity, quantity_decimal, description, discountable, discounts, metadata,
+                    period, tax_rates, _tax_behavior, _tax_code,
                 };
                 (($($field,)*), shared)
             }
@@ -403,8 +407,17 @@ macro_rules! with_item_fields {
 
 with_item_fields! {
     /// The fields an invoice item shares with lines and preview items; alone, the parameters
-    /// of `POST /v1/invoiceitems/{id}` and `POST /v1/invoices/{id}/lines/{line_item_id}`.
+    /// of `POST /v1/invoiceitems/{id}`.
     pub struct ItemParams {}
+}
+
+with_item_fields! {
+    /// Parameters of `POST /v1/invoices/{id}/lines/{line_item_id}`: an item's, and the line's
+    /// own `tax_amounts`.
+    pub struct LineParams {
+        #[serde(default)]
+        tax_amounts: TaxAmounts,
+    }
 }
 
 with_item_fields! {
@@ -422,6 +435,8 @@ with_item_fields! {
     /// An entry of `add_lines`: a new item, or `invoice_item` to attach a pending one.
     pub struct AddLineParams {
         invoice_item: Option<String>,
+        #[serde(default)]
+        tax_amounts: TaxAmounts,
     }
 }
 
@@ -429,6 +444,8 @@ with_item_fields! {
     /// An entry of `update_lines`.
     pub struct UpdateLineParams {
         id: String,
+        #[serde(default)]
+        tax_amounts: TaxAmounts,
     }
 }
 
@@ -443,14 +460,52 @@ with_item_fields! {
 
 impl ItemParams {
     /// The fields of the object at `at`, sent at `version` (`None`: a fixture, which may use
-    /// either spelling of the price).
+    /// either spelling of the price and `quantity_decimal`).
     ///
     /// # Errors
     /// More than one price source, an invalid inline price or unit amount, `quantity` with
-    /// `amount`; `price` from 2025-03-31.basil on, `pricing` before it (unknown parameters
-    /// there, as on Stripe).
+    /// `amount`, `quantity` with `quantity_decimal`; `price` from 2025-03-31.basil on, `pricing`
+    /// before it, `quantity_decimal` before 2026-03-25.dahlia (unknown parameters there, as on
+    /// Stripe).
     pub fn fields(self, at: &str, version: Option<ApiVersion>) -> Result<ItemFields> {
-        if let Some(v) = version {
+        self.read(at, version, version)
+    }
+
+    /// The fields of a preview's `invoice_items[N]` at `at`: the price spelled either way at
+    /// every version, `quantity_decimal` from 2026-03-25.dahlia on.
+    ///
+    /// # Errors
+    /// As [`ItemParams::fields`].
+    pub fn preview_fields(self, at: &str, version: ApiVersion) -> Result<ItemFields> {
+        self.read(at, None, Some(version))
+    }
+
+    /// The fields of a line at `at`, with the line's own `tax_amounts`.
+    ///
+    /// # Errors
+    /// As [`ItemParams::fields`]; `tax_amounts` together with `tax_rates`.
+    pub fn line_fields(
+        self,
+        at: &str,
+        version: Option<ApiVersion>,
+        tax_amounts: TaxAmounts,
+    ) -> Result<ItemFields> {
+        let mut fields = self.fields(at, version)?;
+        let tax_amounts = tax_amount_inputs(tax_amounts);
+        check_tax_exclusive(&tax_amounts, &fields.tax_rates, at)?;
+        fields.tax_amounts = tax_amounts;
+        Ok(fields)
+    }
+
+    /// [`ItemParams::fields`], the price's spelling checked at `prices` and `quantity_decimal`
+    /// at `version`.
+    fn read(
+        self,
+        at: &str,
+        prices: Option<ApiVersion>,
+        version: Option<ApiVersion>,
+    ) -> Result<ItemFields> {
+        if let Some(v) = prices {
             let basil = v.since(dates::BASIL);
             if basil && self.price.is_some() {
                 return Err(Error::ParameterUnknown {
@@ -462,6 +517,11 @@ impl ItemParams {
                     param: path(at, "pricing"),
                 });
             }
+        }
+        if version.is_some_and(|v| !v.since(dates::DAHLIA)) && self.quantity_decimal.0.is_some() {
+            return Err(Error::ParameterUnknown {
+                param: path(at, "quantity_decimal"),
+            });
         }
         let mut found: Vec<(String, PriceInput)> = Vec::new();
         if let Some(a) = self.amount {
@@ -502,10 +562,22 @@ impl ItemParams {
             return Err(Error::exclusive(&names, found.swap_remove(0).0));
         }
         let price = found.pop().map(|(_, input)| input);
-        let quantity = self.quantity.map(|Quantity(q)| q);
-        if matches!(price, Some(PriceInput::Amount(_))) && quantity.is_some_and(|q| q != 1) {
+        let (quantity, quantity_param) = match (self.quantity, self.quantity_decimal.0) {
+            (Some(_), Some(_)) => {
+                return Err(Error::exclusive(
+                    "quantity, quantity_decimal",
+                    path(at, "quantity"),
+                ));
+            }
+            (Some(Quantity(q)), None) => (Some(Decimal::from_int(q)), "quantity"),
+            (None, Some(QuantityDecimal(q))) => (Some(q), "quantity_decimal"),
+            (None, None) => (None, "quantity"),
+        };
+        if matches!(price, Some(PriceInput::Amount(_)))
+            && quantity.is_some_and(|q| q != Decimal::from_int(1))
+        {
             return Err(Error::param_invalid(
-                path(at, "quantity"),
+                path(at, quantity_param),
                 None,
                 "You can't pass quantity with amount: amount is the whole charge. Use unit_amount, price or price_data with quantity.",
             ));
@@ -519,6 +591,8 @@ impl ItemParams {
             discounts: discounts_patch(self.discounts, at),
             metadata: self.metadata.0,
             period: self.period.map(|PeriodParam(p)| p),
+            tax_rates: tax_rate_inputs(self.tax_rates, &path(at, "tax_rates")),
+            tax_amounts: Patch::Absent,
         })
     }
 }

@@ -26,6 +26,7 @@ use super::invoice_params::{
     Currency, Discounts, Given, PreviewItemParams, PriceDataParams, Quantity, RecurringParams,
     Unsupported, discount_inputs, discounts_patch, entry, path,
 };
+use super::tax_params::{TaxRates, tax_rate_inputs};
 use super::views::{InvoiceView, line_list};
 
 /// Most `invoice_items[]` Stripe accepts in a preview.
@@ -56,8 +57,8 @@ struct SubscriptionItemParams {
     _clear_usage: Unsupported,
     #[serde(default, rename = "billing_thresholds")]
     _billing_thresholds: Unsupported,
-    #[serde(default, rename = "tax_rates")]
-    _tax_rates: Unsupported,
+    #[serde(default)]
+    tax_rates: TaxRates,
     price: Option<String>,
     plan: Option<String>,
     price_data: Option<PriceDataParams<Option<RecurringParams>>>,
@@ -107,6 +108,7 @@ impl SubscriptionItemParams {
                 .discounts
                 .map(|d| discount_inputs(d, at))
                 .unwrap_or_default(),
+            tax_rates: tax_rate_inputs(self.tax_rates, &path(at, "tax_rates")),
         })
     }
 }
@@ -148,8 +150,8 @@ struct SubscriptionDetails {
     _cancel_at_period_end: Unsupported,
     #[serde(default, rename = "cancel_now")]
     _cancel_now: Unsupported,
-    #[serde(default, rename = "default_tax_rates")]
-    _default_tax_rates: Unsupported,
+    #[serde(default)]
+    default_tax_rates: TaxRates,
     #[serde(default, rename = "proration_date")]
     _proration_date: Unsupported,
     #[serde(default, rename = "resume_at")]
@@ -236,8 +238,8 @@ struct PreviewQuery {
     _subscription_cancel_at_period_end: Unsupported,
     #[serde(default, rename = "subscription_cancel_now")]
     _subscription_cancel_now: Unsupported,
-    #[serde(default, rename = "subscription_default_tax_rates")]
-    _subscription_default_tax_rates: Unsupported,
+    #[serde(default)]
+    subscription_default_tax_rates: TaxRates,
     #[serde(default, rename = "subscription_proration_date")]
     _subscription_proration_date: Unsupported,
     #[serde(default, rename = "subscription_resume_at")]
@@ -250,10 +252,10 @@ struct PreviewQuery {
     subscription: Option<String>,
 }
 
-impl TryFrom<PreviewQuery> for PreviewParams {
-    type Error = Error;
-
-    fn try_from(p: PreviewQuery) -> Result<Self> {
+impl PreviewQuery {
+    /// The preview these parameters describe, sent at `version`.
+    fn into_params(self, version: ApiVersion) -> Result<PreviewParams> {
+        let p = self;
         let mut discounts = discounts_patch(p.discounts, "");
         if let Some(coupon) = p.coupon {
             // The deprecated `coupon` is one more discount; both at once are ambiguous.
@@ -275,18 +277,31 @@ impl TryFrom<PreviewQuery> for PreviewParams {
                     Ok(PreviewItem {
                         invoiceitem,
                         currency: currency.0.map(|c| c.0),
-                        fields: fields.fields(&entry("invoice_items", i), None)?,
+                        fields: fields.preview_fields(&entry("invoice_items", i), version)?,
                     })
                 })
                 .collect::<Result<_>>()?,
         };
+        let mut default_tax_rates = Vec::new();
         let (mut subscription_items, start_date) = match p.subscription_details {
             None => (Vec::new(), None),
-            Some(d) => (
-                subscription_inputs(d.items, "subscription_details[items]")?,
-                d.start_date,
-            ),
+            Some(d) => {
+                let rates = tax_rate_inputs(
+                    d.default_tax_rates,
+                    "subscription_details[default_tax_rates]",
+                );
+                default_tax_rates.extend(rates.into_option().unwrap_or_default());
+                (
+                    subscription_inputs(d.items, "subscription_details[items]")?,
+                    d.start_date,
+                )
+            }
         };
+        let rates = tax_rate_inputs(
+            p.subscription_default_tax_rates,
+            "subscription_default_tax_rates",
+        );
+        default_tax_rates.extend(rates.into_option().unwrap_or_default());
         subscription_items.extend(subscription_inputs(
             p.subscription_items,
             "subscription_items",
@@ -298,6 +313,7 @@ impl TryFrom<PreviewQuery> for PreviewParams {
             invoice_items,
             subscription: p.subscription,
             subscription_items,
+            default_tax_rates,
             start_date: start_date.or(p.subscription_start_date).map(|Bounded(t)| t),
         })
     }
@@ -317,7 +333,7 @@ async fn upcoming(
         ));
     }
     let V1Form(params) = V1Form::<PreviewQuery>::from_request(req, &()).await?;
-    let preview = PreviewParams::try_from(params)?;
+    let preview = params.into_params(version)?;
     render(&InvoiceView::upcoming(
         &app.store.preview_invoice(&acct, preview)?,
         version,
@@ -340,7 +356,7 @@ async fn upcoming_lines(
         return render(&line_list(&page, url, Some(UPCOMING), version));
     }
     let V1List(q, params) = V1List::<PreviewQuery>::from_request(req, &()).await?;
-    let preview = PreviewParams::try_from(params)?;
+    let preview = params.into_params(version)?;
     let page = app.store.preview_lines(&acct, preview, &q)?;
     render(&line_list(
         &page,
@@ -359,7 +375,7 @@ async fn create_preview(
     version: ApiVersion,
     V1Form(params): V1Form<PreviewQuery>,
 ) -> Result<Response> {
-    let preview = PreviewParams::try_from(params)?;
+    let preview = params.into_params(version)?;
     // From basil on, a preview needs something to preview beyond the customer's pending
     // items (which it still includes).
     if version.since(dates::BASIL)

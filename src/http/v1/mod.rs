@@ -12,6 +12,7 @@ pub mod payment_intents;
 pub mod payment_records;
 pub mod prices;
 pub mod products;
+pub mod tax_params;
 pub mod views;
 
 use axum::Router;
@@ -28,6 +29,17 @@ use crate::store::{IdCursor, ListPage, ListQuery};
 pub struct DecimalString(pub i64);
 
 impl Serialize for DecimalString {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+/// A [`Decimal`](crate::domain::decimal::Decimal) rendered as Stripe's decimal strings
+/// (`quantity_decimal: "1.5"`, `unit_amount_excluding_tax: "909.090909090909"`).
+#[derive(Debug, Clone, Copy)]
+pub struct DecimalView(pub crate::domain::decimal::Decimal);
+
+impl Serialize for DecimalView {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.collect_str(&self.0)
     }

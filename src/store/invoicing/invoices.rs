@@ -103,7 +103,10 @@ impl Store {
                             InvoiceLine {
                                 id: ctx.ids.v1("il_"),
                                 group: LineGroup::Pending,
-                                source: LineSource::Item(Arc::clone(&item)),
+                                source: LineSource::Item {
+                                    item: Arc::clone(&item),
+                                    taxes: Vec::new(),
+                                },
                             },
                         );
                         items.stage(item);

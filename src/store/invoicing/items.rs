@@ -104,7 +104,10 @@ impl Store {
                             InvoiceLine {
                                 id: ctx.ids.v1("il_"),
                                 group: LineGroup::Added,
-                                source: LineSource::Item(Arc::clone(&item)),
+                                source: LineSource::Item {
+                                    item: Arc::clone(&item),
+                                    taxes: Vec::new(),
+                                },
                             },
                         );
                         check_line_count(&inv)?;
@@ -170,7 +173,7 @@ impl Store {
                     Some(inv) => {
                         let mut inv = inv.clone();
                         for line in &mut inv.lines {
-                            if let LineSource::Item(on_line) = &mut line.source {
+                            if let LineSource::Item { item: on_line, .. } = &mut line.source {
                                 if on_line.id == item.id {
                                     *on_line = Arc::clone(&item);
                                 }

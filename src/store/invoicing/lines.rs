@@ -5,24 +5,56 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::domain::invoice::{
-    Invoice, InvoiceItem, InvoiceLine, LineGroup, LineSource, insert_line,
+    Invoice, InvoiceItem, InvoiceLine, LineGroup, LineSource, TaxAmount, insert_line,
 };
-use crate::domain::patch::MetadataUpdate;
+use crate::domain::patch::{MetadataUpdate, Patch};
 use crate::error::{Error, Result};
 use crate::store::{AccountKey, AccountState, Ctx, ListQuery, Store};
 
-use super::params::{AddLine, ItemFields, LineBatch, RemoveBehavior, RemoveLine, UpdateLine};
+use super::params::{
+    AddLine, ItemFields, LineBatch, RemoveBehavior, RemoveLine, TaxAmountInput, UpdateLine,
+};
 use super::resolve::{Env, Ids, new_item, resolve_change};
 use super::snapshot::{InvoiceSnapshot, LinePage, PricedLine, materialize_owned, page_of};
 use super::staging::{StagedItems, check_line_count, commit_invoice};
 use super::{balance_of, overflow, refused, stored_invoice, sub};
 
+/// The tax amounts `inputs` as a line keeps them, each naming the account's tax rate for its
+/// `tax_rate_data` (created and staged when there is none yet).
+fn line_taxes(
+    s: &AccountState,
+    ctx: &Ctx<'_>,
+    items: &mut StagedItems,
+    inputs: Vec<TaxAmountInput>,
+) -> Vec<TaxAmount> {
+    inputs
+        .into_iter()
+        .map(|t| items.tax_amount(s, ctx, t))
+        .collect()
+}
+
+/// Applies a `tax_amounts` update to a line's taxes.
+fn update_taxes(
+    s: &AccountState,
+    ctx: &Ctx<'_>,
+    items: &mut StagedItems,
+    update: Patch<Vec<TaxAmountInput>>,
+    taxes: &mut Vec<TaxAmount>,
+) {
+    match update {
+        Patch::Absent => {}
+        Patch::Unset => taxes.clear(),
+        Patch::Set(inputs) => *taxes = line_taxes(s, ctx, items, inputs),
+    }
+}
+
 /// Applies one `update_lines` entry to the staged invoice and items.
 fn apply_line_update(
     env: &Env<'_>,
+    ctx: &Ctx<'_>,
     invoice: &mut Invoice,
     items: &mut StagedItems,
-    upd: UpdateLine,
+    mut upd: UpdateLine,
 ) -> Result<()> {
     let param = sub(&upd.fields.param, "id");
     let line = invoice
@@ -30,8 +62,13 @@ fn apply_line_update(
         .iter_mut()
         .find(|l| l.id == upd.id)
         .ok_or_else(|| Error::missing("line_item", &upd.id, &param))?;
+    // `tax_amounts` live on the line only, never on its invoice item.
+    let tax_update = std::mem::take(&mut upd.fields.tax_amounts);
     match &mut line.source {
-        LineSource::Item(stored) => {
+        LineSource::Item {
+            item: stored,
+            taxes,
+        } => {
             let mut item = (**stored).clone();
             let change = resolve_change(
                 env,
@@ -45,12 +82,14 @@ fn apply_line_update(
             let item = Arc::new(item);
             *stored = Arc::clone(&item);
             items.stage(item);
+            update_taxes(env.s, ctx, items, tax_update, taxes);
         }
         LineSource::Subscription(sub_line) => {
             let change =
                 resolve_change(env, upd.fields, &invoice.currency, &invoice.customer, None)?;
             // No invoice item behind it; metadata is replaced (`subscription` lines).
             sub_line.apply(change).map_err(|_| overflow())?;
+            update_taxes(env.s, ctx, items, tax_update, &mut sub_line.taxes);
         }
     }
     Ok(())
@@ -93,7 +132,7 @@ fn update_lines_in(
         let env = Env::new(s, &ids, ctx);
         p.lines
             .into_iter()
-            .try_for_each(|upd| apply_line_update(&env, inv, items, upd))
+            .try_for_each(|upd| apply_line_update(&env, ctx, inv, items, upd))
     })
 }
 
@@ -125,11 +164,12 @@ impl Store {
                 let env = Env::new(s, &ids, ctx);
                 let mut seen = HashSet::new();
                 for line in p.lines {
-                    let item = match line {
+                    let (item, tax_inputs) = match line {
                         AddLine::Existing {
                             invoice_item,
-                            fields,
+                            mut fields,
                         } => {
+                            let tax_inputs = std::mem::take(&mut fields.tax_amounts);
                             let param = sub(&fields.param, "invoice_item");
                             let mut item = s
                                 .invoice_items
@@ -171,24 +211,33 @@ impl Store {
                             )?;
                             item.apply(change).map_err(|_| overflow())?;
                             item.invoice = Some(inv.id.clone());
-                            item
+                            (item, tax_inputs)
                         }
-                        AddLine::New(fields) => new_item(
-                            &env,
-                            ctx.ids.v1("ii_"),
-                            fields,
-                            &inv.customer,
-                            &inv.currency,
-                            Some(&inv.id),
-                        )?,
+                        AddLine::New(mut fields) => {
+                            let tax_inputs = std::mem::take(&mut fields.tax_amounts);
+                            let item = new_item(
+                                &env,
+                                ctx.ids.v1("ii_"),
+                                fields,
+                                &inv.customer,
+                                &inv.currency,
+                                Some(&inv.id),
+                            )?;
+                            (item, tax_inputs)
+                        }
                     };
                     let item = Arc::new(item);
+                    let inputs = tax_inputs.into_option().unwrap_or_default();
+                    let taxes = line_taxes(s, ctx, items, inputs);
                     insert_line(
                         &mut inv.lines,
                         InvoiceLine {
                             id: ctx.ids.v1("il_"),
                             group: LineGroup::Added,
-                            source: LineSource::Item(Arc::clone(&item)),
+                            source: LineSource::Item {
+                                item: Arc::clone(&item),
+                                taxes,
+                            },
                         },
                     );
                     items.stage(item);
@@ -217,7 +266,7 @@ impl Store {
                         return Err(Error::missing("line_item", &rl.id, &rl.param));
                     };
                     let item = match &inv.lines[pos].source {
-                        LineSource::Item(item) => Arc::clone(item),
+                        LineSource::Item { item, .. } => Arc::clone(item),
                         LineSource::Subscription(_) => {
                             return Err(Error::param_invalid(
                                 rl.param,

@@ -26,7 +26,8 @@ mod staging;
 pub use params::{
     AddLine, DiscountInput, InvoiceFilter, InvoiceItemFilter, InvoiceUpdate, ItemFields, LineBatch,
     NewInvoice, NewInvoiceItem, PreviewItem, PreviewParams, PriceDataInput, PriceInput,
-    ProductInput, RemoveBehavior, RemoveLine, SubscriptionItemInput, UpdateLine,
+    ProductInput, RemoveBehavior, RemoveLine, SubscriptionItemInput, TaxAmountInput, TaxRateInput,
+    UpdateLine,
 };
 pub use snapshot::{InvoiceSnapshot, LinePage, PricedLine};
 

@@ -3,7 +3,8 @@
 //! HTTP types.
 
 use crate::domain::catalog::Recurring;
-use crate::domain::invoice::{InvoiceStatus, Period};
+use crate::domain::decimal::Decimal;
+use crate::domain::invoice::{InvoiceStatus, Period, TaxRateData};
 use crate::domain::patch::{MetadataUpdate, Patch};
 
 /// Where a line's or item's price comes from.
@@ -62,6 +63,28 @@ pub struct DiscountInput {
     pub param: String,
 }
 
+/// `tax_rates[N]`: a tax rate named by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaxRateInput {
+    /// `txr_…`
+    pub id: String,
+    /// Path of the parameter, for errors.
+    pub param: String,
+}
+
+/// `tax_amounts[N]` of a line: a tax the caller computed, and the rate it names by its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaxAmountInput {
+    /// The tax, in minor units.
+    pub amount: i64,
+    /// Finds or creates the tax rate.
+    pub rate: TaxRateData,
+    /// Why the amount is what it is.
+    pub taxability_reason: Option<&'static str>,
+    /// The amount the tax was calculated on.
+    pub taxable_amount: i64,
+}
+
 /// The fields shared by invoice items, `add_lines` / `update_lines` lines and preview items.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ItemFields {
@@ -69,8 +92,8 @@ pub struct ItemFields {
     pub param: String,
     /// Price source; required for new items.
     pub price: Option<PriceInput>,
-    /// Units (not with `amount`).
-    pub quantity: Option<i64>,
+    /// Units, from `quantity` or `quantity_decimal` (not with `amount`).
+    pub quantity: Option<Decimal>,
     /// Free text.
     pub description: Patch<String>,
     /// Whether invoice-level discounts apply (default: true unless the amount is negative).
@@ -81,6 +104,11 @@ pub struct ItemFields {
     pub metadata: Option<MetadataUpdate>,
     /// Service period.
     pub period: Option<Period>,
+    /// Tax rates by id (`""` clears them).
+    pub tax_rates: Patch<Vec<TaxRateInput>>,
+    /// The line's tax amounts (`""` clears them); lines only: always absent for invoice items
+    /// and preview items, which have no such parameter.
+    pub tax_amounts: Patch<Vec<TaxAmountInput>>,
 }
 
 /// Parameters of `POST /v1/invoiceitems`.
@@ -252,6 +280,8 @@ pub struct SubscriptionItemInput {
     pub metadata: Option<MetadataUpdate>,
     /// Line-level discounts.
     pub discounts: Vec<DiscountInput>,
+    /// Tax rates by id.
+    pub tax_rates: Patch<Vec<TaxRateInput>>,
 }
 
 /// Parameters of the upcoming-invoice and `create_preview` endpoints.
@@ -269,6 +299,9 @@ pub struct PreviewParams {
     pub subscription: Option<String>,
     /// Items of a new subscription to preview.
     pub subscription_items: Vec<SubscriptionItemInput>,
+    /// `subscription_details[default_tax_rates]` (and the deprecated
+    /// `subscription_default_tax_rates`).
+    pub default_tax_rates: Vec<TaxRateInput>,
     /// Start of the previewed subscription (default now).
     pub start_date: Option<i64>,
 }

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::domain::catalog::Metadata;
+use crate::domain::decimal::Decimal;
 use crate::domain::invoice::{
     InvoiceItem, LineItem, LineKind, Period, UpcomingInvoice, line_amount,
     subscription_line_description, subscription_period_end, upcoming_invoice, upcoming_lines,
@@ -18,8 +19,8 @@ use super::params::{
     PreviewParams, PriceDataInput, PriceInput, ProductInput, SubscriptionItemInput,
 };
 use super::resolve::{
-    Env, Ids, currency_mismatch, new_item, price_input_currency, resolve_change, resolve_discounts,
-    resolve_price,
+    Env, Ids, check_tax_rates, currency_mismatch, new_item, price_input_currency, resolve_change,
+    resolve_discounts, resolve_price,
 };
 use super::snapshot::{InvoiceSnapshot, LinePage, page_of, snapshot};
 use super::{overflow, sub};
@@ -44,7 +45,8 @@ fn subscription_line(
             "a subscription price lost its recurrence".into(),
         ));
     };
-    let amount = line_amount(price.unit_amount, si.quantity).map_err(|_| overflow())?;
+    let amount =
+        line_amount(price.unit_amount, Decimal::from_int(si.quantity)).map_err(|_| overflow())?;
     let end = subscription_period_end(start, &recurring).ok_or_else(|| {
         Error::param_invalid(
             "subscription_details[start_date]",
@@ -60,6 +62,7 @@ fn subscription_line(
         m.merge_into(&mut metadata);
     }
     let discounts = resolve_discounts(env, si.discounts, currency, customer, None, None)?;
+    check_tax_rates(env, si.tax_rates)?;
     Ok(LineItem {
         id: env.ids.v1("il_tmp_"),
         kind: LineKind::Subscription,
@@ -81,8 +84,9 @@ fn subscription_line(
         unit_amount: price.unit_amount,
         price: price.into(),
         proration: false,
-        quantity: si.quantity,
+        quantity: Decimal::from_int(si.quantity),
         subscription: None,
+        taxes: Vec::new(),
     })
 }
 
@@ -104,6 +108,7 @@ fn assemble_preview(env: &Env<'_>, p: PreviewParams) -> Result<InvoiceSnapshot> 
         .customers
         .get(&customer_id)
         .ok_or_else(|| Error::missing("customer", &customer_id, "customer"))?;
+    check_tax_rates(env, Patch::Set(p.default_tax_rates))?;
     let pending_all: Vec<&InvoiceItem> = env
         .s
         .invoice_items

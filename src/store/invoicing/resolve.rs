@@ -6,6 +6,7 @@ use std::cell::Cell;
 use std::collections::HashSet;
 
 use crate::domain::catalog::{Metadata, Price};
+use crate::domain::decimal::Decimal;
 use crate::domain::id::IdGen;
 use crate::domain::invoice::{
     Discount, InvoiceItem, ItemChange, Period, coupon_fits, discount_end, line_amount, stable_id,
@@ -14,7 +15,7 @@ use crate::domain::patch::Patch;
 use crate::error::{Error, Result};
 use crate::store::{AccountState, Ctx};
 
-use super::params::{DiscountInput, ItemFields, PriceInput, ProductInput};
+use super::params::{DiscountInput, ItemFields, PriceInput, ProductInput, TaxRateInput};
 use super::{overflow, sub};
 
 /// Where new ids come from: the store's generator for stored objects, or a seed for previews,
@@ -214,6 +215,30 @@ pub(super) fn resolve_discounts(
     Ok(out)
 }
 
+/// Checks `tax_rates`. The only tax rates the mock has are the ones `tax_amounts` creates,
+/// which Stripe archives at once: "TaxRate objects created automatically by Stripe are
+/// immediately archived, do not appear in the line item's `tax_rates`, and cannot be directly
+/// added to invoices, payments, or line items." So an id is either unknown (`resource_missing`)
+/// or one of those (refused); nothing is ever stored, and `""` has nothing to clear.
+pub(super) fn check_tax_rates(env: &Env<'_>, rates: Patch<Vec<TaxRateInput>>) -> Result<()> {
+    let Patch::Set(rates) = rates else {
+        return Ok(());
+    };
+    match rates.into_iter().next() {
+        None => Ok(()),
+        Some(r) if !env.s.tax_rates.contains(&r.id) => {
+            Err(Error::missing("tax rate", &r.id, &r.param))
+        }
+        Some(r) => Err(Error::invalid_uncoded(
+            format!(
+                "The tax rate {} was created automatically from `tax_amounts`: such tax rates are archived and cannot be directly added to invoices, payments, or line items.",
+                r.id
+            ),
+            Some(r.param),
+        )),
+    }
+}
+
 pub(super) fn resolve_change(
     env: &Env<'_>,
     fields: ItemFields,
@@ -231,11 +256,12 @@ pub(super) fn resolve_change(
         Patch::Unset => Some(Vec::new()),
         Patch::Set(d) => Some(resolve_discounts(env, d, currency, customer, None, item)?),
     };
+    check_tax_rates(env, fields.tax_rates)?;
     Ok(ItemChange {
         price: price.map(std::sync::Arc::new),
         // `amount` is the whole charge: one unit of it.
         quantity: if whole_amount {
-            Some(1)
+            Some(Decimal::from_int(1))
         } else {
             fields.quantity
         },
@@ -273,7 +299,7 @@ pub(super) fn new_item(
     let Some(price) = change.price else {
         return Err(Error::Internal("a new item lost its price".into()));
     };
-    let quantity = change.quantity.unwrap_or(1);
+    let quantity = change.quantity.unwrap_or(Decimal::from_int(1));
     let amount = line_amount(price.unit_amount, quantity).map_err(|_| overflow())?;
     let mut metadata = Metadata::new();
     if let Some(m) = change.metadata {

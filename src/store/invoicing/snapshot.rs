@@ -5,21 +5,23 @@
 use std::sync::Arc;
 
 use crate::domain::invoice::{
-    DiscountAmount, Invoice, InvoiceStatus, LineCursor, LineItem, LineSource, ShownLine, Totals,
-    line_window, totals,
+    DiscountAmount, Invoice, InvoiceStatus, LineCursor, LineExcludingTax, LineItem, LineSource,
+    ShownLine, Totals, line_window, totals,
 };
 use crate::error::{Error, Result};
 use crate::store::{IdCursor, ListQuery};
 
 use super::overflow;
 
-/// A line with the discounts it received.
+/// A line with the discounts it received and its amounts without inclusive tax.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PricedLine {
     /// The line.
     pub line: ShownLine,
     /// Its share of each discount (line-level first).
     pub discount_amounts: Vec<DiscountAmount>,
+    /// Its amount and unit amount without inclusive tax.
+    pub excluding_tax: LineExcludingTax,
 }
 
 /// An invoice as rendered: the invoice, its lines in order, and the totals computed from them.
@@ -30,7 +32,7 @@ pub struct InvoiceSnapshot {
     pub invoice: Arc<Invoice>,
     /// All lines, with their discount amounts.
     pub lines: Vec<PricedLine>,
-    /// The totals (`line_discount_amounts` moved into `lines`).
+    /// The totals (`line_discount_amounts` and `line_excluding_tax` moved into `lines`).
     pub totals: Totals,
 }
 
@@ -61,9 +63,10 @@ pub(super) fn materialize_owned(
     let mut lines = Vec::with_capacity(invoice.lines.len());
     for l in &invoice.lines {
         lines.push(match &l.source {
-            LineSource::Item(item) => ShownLine::Item {
+            LineSource::Item { item, taxes } => ShownLine::Item {
                 id: l.id.clone(),
                 item: Arc::clone(item),
+                taxes: taxes.clone(),
             },
             LineSource::Subscription(line) => ShownLine::Own(LineItem {
                 id: l.id.clone(),
@@ -94,12 +97,15 @@ pub(super) fn snapshot(
     )
     .map_err(|_| overflow())?;
     let amounts = std::mem::take(&mut t.line_discount_amounts);
+    let excluding = std::mem::take(&mut t.line_excluding_tax);
     let lines = lines
         .into_iter()
         .zip(amounts)
-        .map(|(line, discount_amounts)| PricedLine {
+        .zip(excluding)
+        .map(|((line, discount_amounts), excluding_tax)| PricedLine {
             line,
             discount_amounts,
+            excluding_tax,
         })
         .collect();
     Ok(InvoiceSnapshot {

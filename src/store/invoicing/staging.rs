@@ -1,14 +1,17 @@
-//! All-or-nothing writes: the invoice-item changes a call stages, the line-count limit checked
-//! before anything is written, and the one place a staged invoice and its items are stored
-//! together (so stored items and the invoice's lines share their values).
+//! All-or-nothing writes: the invoice-item changes and new tax rates a call stages, the
+//! line-count limit checked before anything is written, and the one place a staged invoice and
+//! its items are stored together (so stored items and the invoice's lines share their values).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::domain::collection::Collection;
-use crate::domain::invoice::{Invoice, InvoiceItem, LineSource, MAX_LINES_PER_INVOICE};
+use crate::domain::invoice::{
+    Invoice, InvoiceItem, LineSource, MAX_LINES_PER_INVOICE, TaxAmount, TaxRate, find_rate,
+};
 use crate::error::{Error, Result};
-use crate::store::AccountState;
+use crate::store::{AccountState, Ctx};
+
+use super::params::TaxAmountInput;
 
 /// The invoice-item changes of a mutating call, written back only once the whole call has
 /// succeeded. An attached item's new value is staged here and put on its line of the staged
@@ -19,6 +22,8 @@ pub(super) struct StagedItems {
     /// First-staged order, so that items created by one call are stored in request order.
     order: Vec<String>,
     removed: HashSet<String>,
+    /// Tax rates the call's `tax_amounts` created, in creation order.
+    tax_rates: Vec<Arc<TaxRate>>,
 }
 
 impl StagedItems {
@@ -35,7 +40,43 @@ impl StagedItems {
         self.removed.insert(id.to_owned());
     }
 
-    pub(super) fn commit(mut self, items: &mut Collection<Arc<InvoiceItem>>) {
+    /// `input` as a line's tax amount, naming the account's tax rate made from its
+    /// `tax_rate_data`, or a new one staged for it: identical `tax_rate_data` reuses a rate, as
+    /// on Stripe.
+    pub(super) fn tax_amount(
+        &mut self,
+        s: &AccountState,
+        ctx: &Ctx<'_>,
+        input: TaxAmountInput,
+    ) -> TaxAmount {
+        let TaxAmountInput {
+            amount,
+            rate: data,
+            taxability_reason,
+            taxable_amount,
+        } = input;
+        let stored = s.tax_rates.iter_newest_first().map(|r| &**r);
+        let staged = self.tax_rates.iter().map(|r| &**r);
+        if let Some(rate) = find_rate(stored.chain(staged), &data) {
+            return TaxAmount::new(rate, amount, taxable_amount, taxability_reason);
+        }
+        let rate = TaxRate {
+            id: ctx.ids.v1("txr_"),
+            created: ctx.unix(),
+            livemode: ctx.livemode,
+            data,
+        };
+        let tax = TaxAmount::new(&rate, amount, taxable_amount, taxability_reason);
+        self.tax_rates.push(Arc::new(rate));
+        tax
+    }
+
+    pub(super) fn commit(mut self, s: &mut AccountState) {
+        for rate in self.tax_rates.drain(..) {
+            let id = rate.id.clone();
+            s.tax_rates.insert(&id, rate);
+        }
+        let items = &mut s.invoice_items;
         for id in &self.removed {
             items.remove(id);
         }
@@ -63,11 +104,11 @@ pub(super) fn check_line_count(invoice: &Invoice) -> Result<()> {
 }
 
 pub(super) fn commit_invoice(s: &mut AccountState, invoice: Arc<Invoice>, items: StagedItems) {
-    items.commit(&mut s.invoice_items);
+    items.commit(s);
     // The stored items and the invoice's lines share their values.
     debug_assert!(invoice.lines.iter().all(|l| {
         match &l.source {
-            LineSource::Item(item) => s
+            LineSource::Item { item, .. } => s
                 .invoice_items
                 .get(&item.id)
                 .is_some_and(|stored| Arc::ptr_eq(stored, item)),
@@ -93,6 +134,6 @@ pub(super) fn commit_item(
     changes.stage(item);
     match invoice {
         Some(inv) => commit_invoice(s, inv, changes),
-        None => changes.commit(&mut s.invoice_items),
+        None => changes.commit(s),
     }
 }

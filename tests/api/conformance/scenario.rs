@@ -23,9 +23,20 @@ pub fn basil(version: &str) -> bool {
     version.get(..10).is_some_and(|date| date >= "2025-03-31")
 }
 
+/// Whether `version` takes `quantity_decimal` (from `2026-03-25.dahlia`).
+pub fn dahlia(version: &str) -> bool {
+    version.get(..10).is_some_and(|date| date >= "2026-03-25")
+}
+
 /// Every v1 operation in scope, in an order that reaches each invoice state.
 pub async fn v1(run: &mut Run<'_>) {
     let basil = basil(run.version);
+    // From dahlia on, a line's quantity is sent as a decimal (so rendered with a fraction).
+    let (quantity_key, quantity) = if dahlia(run.version) {
+        ("lines[1][quantity_decimal]", "2.5")
+    } else {
+        ("lines[1][quantity]", "3")
+    };
     let item_price = if basil { "pricing[price]" } else { "price" };
     let line_price = if basil {
         "lines[1][pricing][price]"
@@ -198,10 +209,30 @@ pub async fn v1(run: &mut Run<'_>) {
     let line = |i: usize| lines.get(i).cloned().unwrap_or_default();
     run.get("/v1/invoices/{invoice}/lines", &[&invoice], &[])
         .await;
+    // Taxes on the first line: one exclusive with a reason, one inclusive without.
     run.post(
         "/v1/invoices/{invoice}/lines/{line_item_id}",
         &[&invoice, &line(0)],
-        &[("description", "Edited"), ("metadata[edited]", "yes")],
+        &[
+            ("description", "Edited"),
+            ("metadata[edited]", "yes"),
+            ("tax_amounts[0][amount]", "80"),
+            ("tax_amounts[0][taxable_amount]", "799"),
+            ("tax_amounts[0][taxability_reason]", "standard_rated"),
+            ("tax_amounts[0][tax_rate_data][display_name]", "Sales Tax"),
+            ("tax_amounts[0][tax_rate_data][inclusive]", "false"),
+            ("tax_amounts[0][tax_rate_data][percentage]", "10"),
+            ("tax_amounts[0][tax_rate_data][country]", "US"),
+            ("tax_amounts[0][tax_rate_data][state]", "CA"),
+            ("tax_amounts[0][tax_rate_data][jurisdiction]", "California"),
+            ("tax_amounts[0][tax_rate_data][jurisdiction_level]", "state"),
+            ("tax_amounts[0][tax_rate_data][tax_type]", "sales_tax"),
+            ("tax_amounts[1][amount]", "40"),
+            ("tax_amounts[1][taxable_amount]", "759"),
+            ("tax_amounts[1][tax_rate_data][display_name]", "VAT"),
+            ("tax_amounts[1][tax_rate_data][inclusive]", "true"),
+            ("tax_amounts[1][tax_rate_data][percentage]", "5.25"),
+        ],
     )
     .await;
     run.post(
@@ -211,7 +242,7 @@ pub async fn v1(run: &mut Run<'_>) {
             ("lines[0][id]", &line(1)),
             ("lines[0][description]", "Updated"),
             ("lines[1][id]", &line(2)),
-            ("lines[1][quantity]", "3"),
+            (quantity_key, quantity),
         ],
     )
     .await;

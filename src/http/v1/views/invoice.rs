@@ -11,6 +11,7 @@ use crate::version::{ApiVersion, dates};
 
 use super::discount::{DiscountAmountView, DiscountView};
 use super::line_item::LineItemView;
+use super::tax::{LegacyTaxAmountView, TaxView};
 
 /// Lines embedded in an invoice; the rest are paged through the `lines.url`.
 const EMBEDDED_LINES: usize = 10;
@@ -154,12 +155,12 @@ pub struct LegacyInvoice<'a> {
     subscription_details: SubscriptionDetails,
     subtotal: i64,
     subtotal_excluding_tax: i64,
-    tax: Option<()>,
+    tax: Option<i64>,
     test_clock: Option<()>,
     total: i64,
     total_discount_amounts: Vec<DiscountAmountView<'a>>,
     total_excluding_tax: i64,
-    total_tax_amounts: [(); 0],
+    total_tax_amounts: Vec<LegacyTaxAmountView<'a>>,
     transfer_data: Option<()>,
     webhooks_delivered_at: Option<()>,
 }
@@ -310,12 +311,12 @@ impl<'a> LegacyInvoice<'a> {
             subscription_details: SubscriptionDetails { metadata: None },
             subtotal: t.subtotal,
             subtotal_excluding_tax: t.subtotal_excluding_tax,
-            tax: None,
+            tax: t.tax,
             test_clock: None,
             total: t.total,
             total_discount_amounts: t.total_discount_amounts.iter().map(Into::into).collect(),
             total_excluding_tax: t.total_excluding_tax,
-            total_tax_amounts: [],
+            total_tax_amounts: t.total_taxes.iter().map(Into::into).collect(),
             transfer_data: None,
             webhooks_delivered_at: None,
         }
@@ -426,7 +427,7 @@ pub struct CurrentInvoice<'a> {
     total_discount_amounts: Vec<DiscountAmountView<'a>>,
     total_excluding_tax: i64,
     total_pretax_credit_amounts: [(); 0],
-    total_taxes: [(); 0],
+    total_taxes: Vec<TaxView<'a>>,
     webhooks_delivered_at: Option<()>,
 }
 
@@ -531,7 +532,7 @@ impl<'a> CurrentInvoice<'a> {
             total_discount_amounts: t.total_discount_amounts.iter().map(Into::into).collect(),
             total_excluding_tax: t.total_excluding_tax,
             total_pretax_credit_amounts: [],
-            total_taxes: [],
+            total_taxes: t.total_taxes.iter().map(Into::into).collect(),
             webhooks_delivered_at: None,
         }
     }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::domain::catalog::Metadata;
 use crate::domain::invoice::{InvoiceItem, Period};
-use crate::http::v1::DecimalString;
+use crate::http::v1::{DecimalString, DecimalView};
 use crate::version::{ApiVersion, dates};
 
 use super::line_item::PricingView;
@@ -90,7 +90,7 @@ pub struct PricedInvoiceItem<'a> {
     proration: bool,
     quantity: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    quantity_decimal: Option<DecimalString>,
+    quantity_decimal: Option<DecimalView>,
     tax_rates: [(); 0],
     test_clock: Option<()>,
 }
@@ -129,7 +129,7 @@ impl<'a> InvoiceItemView<'a> {
                 period: i.period.into(),
                 price: PriceView::from(&*i.price),
                 proration: i.proration,
-                quantity: i.quantity,
+                quantity: i.quantity.trunc(),
                 subscription: i.subscription.as_deref(),
                 tax_rates: [],
                 test_clock: None,
@@ -158,10 +158,11 @@ impl<'a> InvoiceItemView<'a> {
             period: i.period.into(),
             pricing: PricingView::new(&i.price, i.unit_amount),
             proration: i.proration,
-            quantity: i.quantity,
+            // `quantity` is the decimal quantity truncated to an integer, as on Stripe.
+            quantity: i.quantity.trunc(),
             quantity_decimal: version
                 .since(dates::DAHLIA)
-                .then_some(DecimalString(i.quantity)),
+                .then_some(DecimalView(i.quantity)),
             tax_rates: [],
             test_clock: None,
         })

@@ -12,13 +12,14 @@ use serde::Serialize;
 
 use crate::domain::catalog::Metadata;
 use crate::domain::invoice::LineKind;
-use crate::http::v1::{DecimalString, ListView};
+use crate::http::v1::{DecimalString, DecimalView, ListView};
 use crate::store::invoicing::{LinePage, PricedLine};
 use crate::version::{ApiVersion, dates};
 
 use super::discount::DiscountAmountView;
 use super::invoice_item::PeriodView;
 use super::price::PriceView;
+use super::tax::{LegacyTaxAmountView, TaxView};
 
 /// `proration_details` of a line that credits nothing.
 #[derive(Debug, Serialize)]
@@ -62,11 +63,13 @@ pub struct LegacyLineItem<'a> {
     proration_details: ProrationDetails,
     quantity: i64,
     subscription: Option<&'a str>,
-    tax_amounts: [(); 0],
+    tax_amounts: Vec<LegacyTaxAmountView<'a>>,
+    /// Always empty: the only tax rates are the archived ones made from `tax_amounts`, which
+    /// "do not appear in the line item's `tax_rates`".
     tax_rates: [(); 0],
     #[serde(rename = "type")]
     kind: &'static str,
-    unit_amount_excluding_tax: DecimalString,
+    unit_amount_excluding_tax: DecimalView,
 }
 
 /// Line item from `2025-03-31.basil` on, keys in Stripe's (alphabetical) order.
@@ -89,11 +92,11 @@ pub struct PricedLineItem<'a> {
     pricing: PricingView<'a>,
     quantity: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    quantity_decimal: Option<DecimalString>,
+    quantity_decimal: Option<DecimalView>,
     subscription: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     subtotal: Option<i64>,
-    taxes: [(); 0],
+    taxes: Vec<TaxView<'a>>,
 }
 
 /// `parent` of a line: the invoice item or subscription item it comes from.
@@ -162,8 +165,7 @@ impl<'a> LineItemView<'a> {
                 id: l.id,
                 object: "line_item",
                 amount: l.amount,
-                // No tax is modelled, so nothing is excluded.
-                amount_excluding_tax: l.amount,
+                amount_excluding_tax: p.excluding_tax.amount,
                 currency: l.currency,
                 description: l.description,
                 discount_amounts,
@@ -176,12 +178,13 @@ impl<'a> LineItemView<'a> {
                 price: PriceView::from(l.price),
                 proration: l.proration,
                 proration_details: NO_PRORATION_CREDIT,
-                quantity: l.quantity,
+                // A decimal quantity's integer part, as Stripe fills `quantity` from it.
+                quantity: l.quantity.trunc(),
                 subscription: l.subscription,
-                tax_amounts: [],
+                tax_amounts: l.taxes.iter().map(Into::into).collect(),
                 tax_rates: [],
                 kind: l.kind.as_str(),
-                unit_amount_excluding_tax: DecimalString(l.unit_amount),
+                unit_amount_excluding_tax: DecimalView(p.excluding_tax.unit_amount),
             });
         }
         let parent = match (l.kind, l.invoice_item) {
@@ -225,13 +228,15 @@ impl<'a> LineItemView<'a> {
             period: l.period.into(),
             pretax_credit_amounts: [],
             pricing: PricingView::new(l.price, l.unit_amount),
-            quantity: l.quantity,
+            // "If you set `quantity_decimal`, it automatically sets the `quantity` to the same
+            // value, truncated to an integer" (Stripe changelog, 2026-03-25.dahlia).
+            quantity: l.quantity.trunc(),
             quantity_decimal: version
                 .since(dates::DAHLIA)
-                .then_some(DecimalString(l.quantity)),
+                .then_some(DecimalView(l.quantity)),
             subscription: l.subscription,
             subtotal: version.since(dates::LINE_SUBTOTAL).then_some(l.amount),
-            taxes: [],
+            taxes: l.taxes.iter().map(Into::into).collect(),
         })
     }
 }

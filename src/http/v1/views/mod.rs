@@ -9,6 +9,7 @@ pub mod invoice;
 pub mod invoice_item;
 pub mod line_item;
 pub mod price;
+pub mod tax;
 
 pub use coupon::CouponView;
 pub use discount::{DiscountAmountView, DiscountView};
@@ -16,3 +17,4 @@ pub use invoice::InvoiceView;
 pub use invoice_item::{InvoiceItemView, PeriodView};
 pub use line_item::{LineItemView, line_list};
 pub use price::PriceView;
+pub use tax::{LegacyTaxAmountView, TaxView};
