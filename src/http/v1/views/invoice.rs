@@ -1,5 +1,5 @@
-//! The v1 invoice body (legacy shape) for stored invoices, upcoming invoices and previews, with
-//! its first lines embedded.
+//! The v1 invoice body in the shape of the request's API version, for stored invoices, upcoming
+//! invoices and previews, with its first lines embedded.
 
 use serde::Serialize;
 
@@ -16,10 +16,15 @@ use super::tax::{LegacyTaxAmountView, TaxView};
 /// Lines embedded in an invoice; the rest are paged through the `lines.url`.
 const EMBEDDED_LINES: usize = 10;
 
+/// `automatic_tax`; `disabled_reason` and `provider` from `2025-03-31.basil` on.
 #[derive(Debug, Serialize)]
 struct AutomaticTax {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disabled_reason: Option<Option<()>>,
     enabled: bool,
     liability: Option<()>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider: Option<Option<()>>,
     status: Option<()>,
 }
 
@@ -60,26 +65,14 @@ struct SubscriptionDetails {
     metadata: Option<()>,
 }
 
-/// An invoice in the shape of its version: legacy before `2025-03-31.basil`, from it on with
-/// `parent`, `total_taxes`, `amount_overpaid`, `payments` and without the fields basil removed
-/// (`paid`, `charge`, `payment_intent`, `subscription`, `tax`, `discount`, …).
+/// An invoice in the shape of its version: one struct for every version, keys in Stripe's
+/// (alphabetical) order; a field a version does not have is `None` and left out. Before
+/// `2025-03-31.basil` the legacy shape of the seed documents (82 keys; upcoming invoices have no
+/// `id`, as in Stripe); from it on `parent`, `total_taxes`, `amount_overpaid`, `payments`, and
+/// none of the fields basil removed (`paid`, `charge`, `payment_intent`, `subscription`, `tax`,
+/// `discount`, …).
 #[derive(Debug, Serialize)]
-#[serde(untagged)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "a view lives on the stack for the one render it is made for"
-)]
-pub enum InvoiceView<'a> {
-    /// Before `2025-03-31.basil`.
-    Legacy(LegacyInvoice<'a>),
-    /// From `2025-03-31.basil`.
-    Current(CurrentInvoice<'a>),
-}
-
-/// Invoice in the legacy (seed) shape: the 82 keys of the seed, in its order. Upcoming invoices
-/// have no `id`, as in Stripe.
-#[derive(Debug, Serialize)]
-pub struct LegacyInvoice<'a> {
+pub struct InvoiceView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<&'a str>,
     object: &'static str,
@@ -87,22 +80,30 @@ pub struct LegacyInvoice<'a> {
     account_name: &'static str,
     account_tax_ids: Option<()>,
     amount_due: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount_overpaid: Option<i64>,
     amount_paid: i64,
     amount_remaining: i64,
     amount_shipping: i64,
     application: Option<()>,
-    application_fee_amount: Option<()>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    application_fee_amount: Option<Option<()>>,
     attempt_count: i64,
     attempted: bool,
     auto_advance: bool,
     automatic_tax: AutomaticTax,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    automatically_finalizes_at: Option<Option<i64>>,
     billing_reason: &'static str,
-    charge: Option<()>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    charge: Option<Option<()>>,
     collection_method: &'static str,
     created: i64,
     currency: &'a str,
     custom_fields: Option<()>,
     customer: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer_account: Option<Option<()>>,
     customer_address: Option<()>,
     customer_email: Option<&'a str>,
     customer_name: Option<&'a str>,
@@ -114,7 +115,8 @@ pub struct LegacyInvoice<'a> {
     default_source: Option<()>,
     default_tax_rates: [(); 0],
     description: Option<&'a str>,
-    discount: Option<DiscountView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discount: Option<Option<DiscountView<'a>>>,
     discounts: Vec<&'a str>,
     due_date: Option<i64>,
     effective_at: Option<i64>,
@@ -132,36 +134,56 @@ pub struct LegacyInvoice<'a> {
     next_payment_attempt: Option<i64>,
     number: Option<&'a str>,
     on_behalf_of: Option<()>,
-    paid: bool,
-    paid_out_of_band: bool,
-    payment_intent: Option<()>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paid: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paid_out_of_band: Option<bool>,
+    /// No subscriptions or quotes are modelled: every invoice is a one-off (`null`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent: Option<Option<()>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment_intent: Option<Option<()>>,
     payment_settings: PaymentSettings,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payments: Option<Payments>,
     period_end: i64,
     period_start: i64,
     post_payment_credit_notes_amount: i64,
     pre_payment_credit_notes_amount: i64,
-    quote: Option<()>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quote: Option<Option<()>>,
     receipt_number: Option<()>,
-    redaction: Option<()>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redaction: Option<Option<()>>,
     rendering: Option<()>,
-    rendering_options: Option<()>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rendering_options: Option<Option<()>>,
     shipping_cost: Option<()>,
     shipping_details: Option<()>,
     starting_balance: i64,
     statement_descriptor: Option<&'a str>,
     status: &'static str,
     status_transitions: StatusTransitionsView,
-    subscription: Option<()>,
-    subscription_details: SubscriptionDetails,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subscription: Option<Option<()>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subscription_details: Option<SubscriptionDetails>,
     subtotal: i64,
     subtotal_excluding_tax: i64,
-    tax: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tax: Option<Option<i64>>,
     test_clock: Option<()>,
     total: i64,
     total_discount_amounts: Vec<DiscountAmountView<'a>>,
     total_excluding_tax: i64,
-    total_tax_amounts: Vec<LegacyTaxAmountView<'a>>,
-    transfer_data: Option<()>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total_pretax_credit_amounts: Option<[(); 0]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total_tax_amounts: Option<Vec<LegacyTaxAmountView<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total_taxes: Option<Vec<TaxView<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    transfer_data: Option<Option<()>>,
     webhooks_delivered_at: Option<()>,
 }
 
@@ -207,240 +229,13 @@ impl<'a> InvoiceView<'a> {
             has_more: snap.lines.len() > EMBEDDED_LINES,
             url: lines_url,
         };
-        if version.since(dates::BASIL) {
-            InvoiceView::Current(CurrentInvoice::new(snap, id, lines, version))
-        } else {
-            InvoiceView::Legacy(LegacyInvoice::new(snap, id, lines))
-        }
-    }
-}
-
-impl<'a> LegacyInvoice<'a> {
-    fn new(
-        snap: &'a InvoiceSnapshot,
-        id: Option<&'a str>,
-        lines: ListView<LineItemView<'a>>,
-    ) -> Self {
         let inv = &snap.invoice;
         let t = &snap.totals;
-        let discount = match inv.discounts.as_slice() {
-            // Stripe fills the legacy singular field only when there is exactly one discount.
-            [only] => Some(DiscountView::from(only)),
-            _ => None,
-        };
-        LegacyInvoice {
-            id,
-            object: "invoice",
-            account_country: "US",
-            account_name: "Stripe.com",
-            account_tax_ids: None,
-            amount_due: t.amount_due,
-            amount_paid: t.amount_paid,
-            amount_remaining: t.amount_remaining,
-            amount_shipping: 0,
-            application: None,
-            application_fee_amount: None,
-            attempt_count: inv.attempt_count,
-            attempted: inv.attempted,
-            auto_advance: inv.auto_advance,
-            automatic_tax: AutomaticTax {
-                enabled: false,
-                liability: None,
-                status: None,
-            },
-            billing_reason: inv.billing_reason,
-            charge: None,
-            collection_method: inv.collection_method,
-            created: inv.created,
-            currency: &inv.currency,
-            custom_fields: None,
-            customer: &inv.customer,
-            customer_address: None,
-            customer_email: inv.customer_email.as_deref(),
-            customer_name: inv.customer_name.as_deref(),
-            customer_phone: inv.customer_phone.as_deref(),
-            customer_shipping: None,
-            customer_tax_exempt: inv.customer_tax_exempt,
-            customer_tax_ids: [],
-            default_payment_method: None,
-            default_source: None,
-            default_tax_rates: [],
-            description: inv.description.as_deref(),
-            discount,
-            discounts: inv.discounts.iter().map(|d| d.id.as_str()).collect(),
-            due_date: inv.due_date,
-            effective_at: inv.effective_at,
-            ending_balance: inv.ending_balance,
-            footer: inv.footer.as_deref(),
-            from_invoice: None,
-            hosted_invoice_url: inv.hosted_invoice_url.as_deref(),
-            invoice_pdf: inv.invoice_pdf.as_deref(),
-            issuer: Issuer { kind: "self" },
-            last_finalization_error: None,
-            latest_revision: None,
-            lines,
-            livemode: inv.livemode,
-            metadata: &inv.metadata,
-            next_payment_attempt: inv.next_payment_attempt,
-            number: inv.number.as_deref(),
-            on_behalf_of: None,
-            paid: inv.status == InvoiceStatus::Paid,
-            paid_out_of_band: inv.paid_out_of_band,
-            payment_intent: None,
-            payment_settings: PaymentSettings {
-                default_mandate: None,
-                payment_method_options: None,
-                payment_method_types: None,
-            },
-            period_end: inv.period_end,
-            period_start: inv.period_start,
-            post_payment_credit_notes_amount: 0,
-            pre_payment_credit_notes_amount: 0,
-            quote: None,
-            receipt_number: None,
-            redaction: None,
-            rendering: None,
-            rendering_options: None,
-            shipping_cost: None,
-            shipping_details: None,
-            starting_balance: t.starting_balance,
-            statement_descriptor: inv.statement_descriptor.as_deref(),
-            status: inv.status.as_str(),
-            status_transitions: inv.status_transitions.into(),
-            subscription: None,
-            subscription_details: SubscriptionDetails { metadata: None },
-            subtotal: t.subtotal,
-            subtotal_excluding_tax: t.subtotal_excluding_tax,
-            tax: t.tax,
-            test_clock: None,
-            total: t.total,
-            total_discount_amounts: t.total_discount_amounts.iter().map(Into::into).collect(),
-            total_excluding_tax: t.total_excluding_tax,
-            total_tax_amounts: t.total_taxes.iter().map(Into::into).collect(),
-            transfer_data: None,
-            webhooks_delivered_at: None,
-        }
-    }
-}
-
-fn upcoming_lines_url(snap: &InvoiceSnapshot) -> String {
-    format!(
-        "/v1/invoices/upcoming/lines?customer={}",
-        snap.invoice.customer
-    )
-}
-
-/// `automatic_tax` from `2025-03-31.basil` on.
-#[derive(Debug, Serialize)]
-struct CurrentAutomaticTax {
-    disabled_reason: Option<()>,
-    enabled: bool,
-    liability: Option<()>,
-    provider: Option<()>,
-    status: Option<()>,
-}
-
-/// `payments` of an invoice: the mock records no invoice payments.
-#[derive(Debug, Serialize)]
-struct Payments {
-    object: &'static str,
-    data: [(); 0],
-    has_more: bool,
-    url: &'static str,
-}
-
-/// Invoice from `2025-03-31.basil` on, keys in Stripe's (alphabetical) order.
-#[derive(Debug, Serialize)]
-pub struct CurrentInvoice<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a str>,
-    object: &'static str,
-    account_country: &'static str,
-    account_name: &'static str,
-    account_tax_ids: Option<()>,
-    amount_due: i64,
-    amount_overpaid: i64,
-    amount_paid: i64,
-    amount_remaining: i64,
-    amount_shipping: i64,
-    application: Option<()>,
-    attempt_count: i64,
-    attempted: bool,
-    auto_advance: bool,
-    automatic_tax: CurrentAutomaticTax,
-    automatically_finalizes_at: Option<i64>,
-    billing_reason: &'static str,
-    collection_method: &'static str,
-    created: i64,
-    currency: &'a str,
-    custom_fields: Option<()>,
-    customer: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    customer_account: Option<Option<()>>,
-    customer_address: Option<()>,
-    customer_email: Option<&'a str>,
-    customer_name: Option<&'a str>,
-    customer_phone: Option<&'a str>,
-    customer_shipping: Option<()>,
-    customer_tax_exempt: &'static str,
-    customer_tax_ids: [(); 0],
-    default_payment_method: Option<()>,
-    default_source: Option<()>,
-    default_tax_rates: [(); 0],
-    description: Option<&'a str>,
-    discounts: Vec<&'a str>,
-    due_date: Option<i64>,
-    effective_at: Option<i64>,
-    ending_balance: Option<i64>,
-    footer: Option<&'a str>,
-    from_invoice: Option<()>,
-    hosted_invoice_url: Option<&'a str>,
-    invoice_pdf: Option<&'a str>,
-    issuer: Issuer,
-    last_finalization_error: Option<()>,
-    latest_revision: Option<()>,
-    lines: ListView<LineItemView<'a>>,
-    livemode: bool,
-    metadata: &'a Metadata,
-    next_payment_attempt: Option<i64>,
-    number: Option<&'a str>,
-    on_behalf_of: Option<()>,
-    parent: Option<()>,
-    payment_settings: PaymentSettings,
-    payments: Payments,
-    period_end: i64,
-    period_start: i64,
-    post_payment_credit_notes_amount: i64,
-    pre_payment_credit_notes_amount: i64,
-    receipt_number: Option<()>,
-    rendering: Option<()>,
-    shipping_cost: Option<()>,
-    shipping_details: Option<()>,
-    starting_balance: i64,
-    statement_descriptor: Option<&'a str>,
-    status: &'static str,
-    status_transitions: StatusTransitionsView,
-    subtotal: i64,
-    subtotal_excluding_tax: i64,
-    test_clock: Option<()>,
-    total: i64,
-    total_discount_amounts: Vec<DiscountAmountView<'a>>,
-    total_excluding_tax: i64,
-    total_pretax_credit_amounts: [(); 0],
-    total_taxes: Vec<TaxView<'a>>,
-    webhooks_delivered_at: Option<()>,
-}
-
-impl<'a> CurrentInvoice<'a> {
-    fn new(
-        snap: &'a InvoiceSnapshot,
-        id: Option<&'a str>,
-        lines: ListView<LineItemView<'a>>,
-        version: ApiVersion,
-    ) -> Self {
-        let inv = &snap.invoice;
-        let t = &snap.totals;
-        CurrentInvoice {
+        let legacy = !version.since(dates::BASIL);
+        // Set on the legacy shape only, `null` there.
+        let legacy_null = legacy.then_some(None);
+        let basil_null = (!legacy).then_some(None);
+        InvoiceView {
             id,
             object: "invoice",
             account_country: "US",
@@ -448,24 +243,26 @@ impl<'a> CurrentInvoice<'a> {
             account_tax_ids: None,
             amount_due: t.amount_due,
             // Payments are exactly the amount due: nothing is ever overpaid.
-            amount_overpaid: 0,
+            amount_overpaid: (!legacy).then_some(0),
             amount_paid: t.amount_paid,
             amount_remaining: t.amount_remaining,
             amount_shipping: 0,
             application: None,
+            application_fee_amount: legacy_null,
             attempt_count: inv.attempt_count,
             attempted: inv.attempted,
             auto_advance: inv.auto_advance,
-            automatic_tax: CurrentAutomaticTax {
-                disabled_reason: None,
+            automatic_tax: AutomaticTax {
+                disabled_reason: basil_null,
                 enabled: false,
                 liability: None,
-                provider: None,
+                provider: basil_null,
                 status: None,
             },
             // Drafts are never finalized automatically.
-            automatically_finalizes_at: None,
+            automatically_finalizes_at: (!legacy).then_some(None),
             billing_reason: inv.billing_reason,
+            charge: legacy_null,
             collection_method: inv.collection_method,
             created: inv.created,
             currency: &inv.currency,
@@ -483,6 +280,11 @@ impl<'a> CurrentInvoice<'a> {
             default_source: None,
             default_tax_rates: [],
             description: inv.description.as_deref(),
+            discount: legacy.then(|| match inv.discounts.as_slice() {
+                // Stripe fills the legacy singular field only when there is exactly one.
+                [only] => Some(DiscountView::from(only)),
+                _ => None,
+            }),
             discounts: inv.discounts.iter().map(|d| d.id.as_str()).collect(),
             due_date: inv.due_date,
             effective_at: inv.effective_at,
@@ -500,40 +302,66 @@ impl<'a> CurrentInvoice<'a> {
             next_payment_attempt: inv.next_payment_attempt,
             number: inv.number.as_deref(),
             on_behalf_of: None,
-            // No subscriptions or quotes are modelled: every invoice is a one-off.
-            parent: None,
+            paid: legacy.then_some(inv.status == InvoiceStatus::Paid),
+            paid_out_of_band: legacy.then_some(inv.paid_out_of_band),
+            parent: basil_null,
+            payment_intent: legacy_null,
             payment_settings: PaymentSettings {
                 default_mandate: None,
                 payment_method_options: None,
                 payment_method_types: None,
             },
-            payments: Payments {
+            payments: (!legacy).then_some(Payments {
                 object: "list",
                 data: [],
                 has_more: false,
                 url: "/v1/invoice_payments",
-            },
+            }),
             period_end: inv.period_end,
             period_start: inv.period_start,
             post_payment_credit_notes_amount: 0,
             pre_payment_credit_notes_amount: 0,
+            quote: legacy_null,
             receipt_number: None,
+            redaction: legacy_null,
             rendering: None,
+            rendering_options: legacy_null,
             shipping_cost: None,
             shipping_details: None,
             starting_balance: t.starting_balance,
             statement_descriptor: inv.statement_descriptor.as_deref(),
             status: inv.status.as_str(),
             status_transitions: inv.status_transitions.into(),
+            subscription: legacy_null,
+            subscription_details: legacy.then_some(SubscriptionDetails { metadata: None }),
             subtotal: t.subtotal,
             subtotal_excluding_tax: t.subtotal_excluding_tax,
+            tax: legacy.then_some(t.tax),
             test_clock: None,
             total: t.total,
             total_discount_amounts: t.total_discount_amounts.iter().map(Into::into).collect(),
             total_excluding_tax: t.total_excluding_tax,
-            total_pretax_credit_amounts: [],
-            total_taxes: t.total_taxes.iter().map(Into::into).collect(),
+            total_pretax_credit_amounts: (!legacy).then_some([]),
+            total_tax_amounts: legacy.then(|| t.total_taxes.iter().map(Into::into).collect()),
+            total_taxes: (!legacy).then(|| t.total_taxes.iter().map(Into::into).collect()),
+            transfer_data: legacy_null,
             webhooks_delivered_at: None,
         }
     }
+}
+
+fn upcoming_lines_url(snap: &InvoiceSnapshot) -> String {
+    format!(
+        "/v1/invoices/upcoming/lines?customer={}",
+        snap.invoice.customer
+    )
+}
+
+/// `payments` of an invoice: the mock records no invoice payments.
+#[derive(Debug, Serialize)]
+struct Payments {
+    object: &'static str,
+    data: [(); 0],
+    has_more: bool,
+    url: &'static str,
 }

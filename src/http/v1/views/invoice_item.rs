@@ -32,44 +32,10 @@ impl From<Period> for PeriodView {
 /// embedded, `unit_amount`, `subscription`), from it on `pricing` and `parent`; with
 /// `customer_account` from `2025-12-15.clover` and `quantity_decimal` from
 /// `2026-03-25.dahlia`.
+/// One struct for every version, keys in Stripe's (alphabetical) order; a field a version
+/// does not have is `None` and left out.
 #[derive(Debug, Serialize)]
-#[serde(untagged)]
-pub enum InvoiceItemView<'a> {
-    /// Before `2025-03-31.basil`.
-    Legacy(LegacyInvoiceItem<'a>),
-    /// From `2025-03-31.basil`.
-    Priced(PricedInvoiceItem<'a>),
-}
-
-/// Invoice item in the legacy (seed) shape.
-#[derive(Debug, Serialize)]
-pub struct LegacyInvoiceItem<'a> {
-    id: &'a str,
-    object: &'static str,
-    amount: i64,
-    currency: &'a str,
-    customer: &'a str,
-    date: i64,
-    description: Option<&'a str>,
-    discountable: bool,
-    discounts: Vec<&'a str>,
-    invoice: Option<&'a str>,
-    livemode: bool,
-    metadata: &'a Metadata,
-    period: PeriodView,
-    price: PriceView<'a>,
-    proration: bool,
-    quantity: i64,
-    subscription: Option<&'a str>,
-    tax_rates: [(); 0],
-    test_clock: Option<()>,
-    unit_amount: i64,
-    unit_amount_decimal: DecimalString,
-}
-
-/// Invoice item from `2025-03-31.basil` on, keys in Stripe's (alphabetical) order.
-#[derive(Debug, Serialize)]
-pub struct PricedInvoiceItem<'a> {
+pub struct InvoiceItemView<'a> {
     id: &'a str,
     object: &'static str,
     amount: i64,
@@ -84,15 +50,25 @@ pub struct PricedInvoiceItem<'a> {
     invoice: Option<&'a str>,
     livemode: bool,
     metadata: &'a Metadata,
-    parent: Option<ItemParent<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent: Option<Option<ItemParent<'a>>>,
     period: PeriodView,
-    pricing: PricingView<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price: Option<PriceView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pricing: Option<PricingView<'a>>,
     proration: bool,
     quantity: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     quantity_decimal: Option<DecimalView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subscription: Option<Option<&'a str>>,
     tax_rates: [(); 0],
     test_clock: Option<()>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit_amount: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit_amount_decimal: Option<DecimalString>,
 }
 
 /// `parent` of an invoice item made by a subscription.
@@ -111,33 +87,8 @@ struct SubscriptionDetails<'a> {
 impl<'a> InvoiceItemView<'a> {
     /// `item` at `version`.
     pub fn new(i: &'a Arc<InvoiceItem>, version: ApiVersion) -> Self {
-        let discounts = i.discounts.iter().map(|d| d.id.as_str()).collect();
-        if !version.since(dates::BASIL) {
-            return InvoiceItemView::Legacy(LegacyInvoiceItem {
-                id: &i.id,
-                object: "invoiceitem",
-                amount: i.amount,
-                currency: &i.currency,
-                customer: &i.customer,
-                date: i.date,
-                description: i.description.as_deref(),
-                discountable: i.discountable,
-                discounts,
-                invoice: i.invoice.as_deref(),
-                livemode: i.livemode,
-                metadata: &i.metadata,
-                period: i.period.into(),
-                price: PriceView::from(&*i.price),
-                proration: i.proration,
-                quantity: i.quantity.trunc(),
-                subscription: i.subscription.as_deref(),
-                tax_rates: [],
-                test_clock: None,
-                unit_amount: i.unit_amount,
-                unit_amount_decimal: DecimalString(i.unit_amount),
-            });
-        }
-        InvoiceItemView::Priced(PricedInvoiceItem {
+        let legacy = !version.since(dates::BASIL);
+        InvoiceItemView {
             id: &i.id,
             object: "invoiceitem",
             amount: i.amount,
@@ -147,24 +98,30 @@ impl<'a> InvoiceItemView<'a> {
             date: i.date,
             description: i.description.as_deref(),
             discountable: i.discountable,
-            discounts,
+            discounts: i.discounts.iter().map(|d| d.id.as_str()).collect(),
             invoice: i.invoice.as_deref(),
             livemode: i.livemode,
             metadata: &i.metadata,
-            parent: i.subscription.as_deref().map(|subscription| ItemParent {
-                subscription_details: SubscriptionDetails { subscription },
-                kind: "subscription_details",
+            parent: (!legacy).then(|| {
+                i.subscription.as_deref().map(|subscription| ItemParent {
+                    subscription_details: SubscriptionDetails { subscription },
+                    kind: "subscription_details",
+                })
             }),
             period: i.period.into(),
-            pricing: PricingView::new(&i.price, i.unit_amount),
+            price: legacy.then(|| PriceView::from(&*i.price)),
+            pricing: (!legacy).then(|| PricingView::new(&i.price, i.unit_amount)),
             proration: i.proration,
             // `quantity` is the decimal quantity truncated to an integer, as on Stripe.
             quantity: i.quantity.trunc(),
             quantity_decimal: version
                 .since(dates::DAHLIA)
                 .then_some(DecimalView(i.quantity)),
+            subscription: legacy.then_some(i.subscription.as_deref()),
             tax_rates: [],
             test_clock: None,
-        })
+            unit_amount: legacy.then_some(i.unit_amount),
+            unit_amount_decimal: legacy.then_some(DecimalString(i.unit_amount)),
+        }
     }
 }

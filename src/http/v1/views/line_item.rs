@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use crate::domain::catalog::Metadata;
-use crate::domain::invoice::LineKind;
+use crate::domain::invoice::{LineFields, LineKind};
 use crate::http::v1::{DecimalString, DecimalView, ListView};
 use crate::store::invoicing::{LinePage, PricedLine};
 use crate::version::{ApiVersion, dates};
@@ -32,71 +32,57 @@ pub const NO_PRORATION_CREDIT: ProrationDetails = ProrationDetails {
     credited_items: None,
 };
 
-/// A line item in the shape of its version.
+/// A line item in the shape of its version: one struct for every version, keys in Stripe's
+/// (alphabetical) order; a field a version does not have is `None` and left out.
 #[derive(Debug, Serialize)]
-#[serde(untagged)]
-pub enum LineItemView<'a> {
-    /// Before `2025-03-31.basil`.
-    Legacy(LegacyLineItem<'a>),
-    /// From `2025-03-31.basil`.
-    Priced(PricedLineItem<'a>),
-}
-
-/// Line item in the legacy (seed) shape: `price`, `type`, `proration`, `invoice_item`, …
-#[derive(Debug, Serialize)]
-pub struct LegacyLineItem<'a> {
+pub struct LineItemView<'a> {
     id: &'a str,
     object: &'static str,
     amount: i64,
-    amount_excluding_tax: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount_excluding_tax: Option<i64>,
     currency: &'a str,
     description: Option<&'a str>,
     discount_amounts: Vec<DiscountAmountView<'a>>,
     discountable: bool,
     discounts: Vec<&'a str>,
-    invoice_item: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invoice: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invoice_item: Option<Option<&'a str>>,
     livemode: bool,
     metadata: &'a Metadata,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent: Option<LineParent<'a>>,
     period: PeriodView,
-    price: PriceView<'a>,
-    proration: bool,
-    proration_details: ProrationDetails,
-    quantity: i64,
-    subscription: Option<&'a str>,
-    tax_amounts: Vec<LegacyTaxAmountView<'a>>,
-    /// Always empty: the only tax rates are the archived ones made from `tax_amounts`, which
-    /// "do not appear in the line item's `tax_rates`".
-    tax_rates: [(); 0],
-    #[serde(rename = "type")]
-    kind: &'static str,
-    unit_amount_excluding_tax: DecimalView,
-}
-
-/// Line item from `2025-03-31.basil` on, keys in Stripe's (alphabetical) order.
-#[derive(Debug, Serialize)]
-pub struct PricedLineItem<'a> {
-    id: &'a str,
-    object: &'static str,
-    amount: i64,
-    currency: &'a str,
-    description: Option<&'a str>,
-    discount_amounts: Vec<DiscountAmountView<'a>>,
-    discountable: bool,
-    discounts: Vec<&'a str>,
-    invoice: Option<&'a str>,
-    livemode: bool,
-    metadata: &'a Metadata,
-    parent: LineParent<'a>,
-    period: PeriodView,
-    pretax_credit_amounts: [(); 0],
-    pricing: PricingView<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pretax_credit_amounts: Option<[(); 0]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price: Option<PriceView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pricing: Option<PricingView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proration: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proration_details: Option<ProrationDetails>,
     quantity: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     quantity_decimal: Option<DecimalView>,
     subscription: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     subtotal: Option<i64>,
-    taxes: Vec<TaxView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tax_amounts: Option<Vec<LegacyTaxAmountView<'a>>>,
+    /// Always empty: the only tax rates are the archived ones made from `tax_amounts`, which
+    /// "do not appear in the line item's `tax_rates`".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tax_rates: Option<[(); 0]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    taxes: Option<Vec<TaxView<'a>>>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit_amount_excluding_tax: Option<DecimalView>,
 }
 
 /// `parent` of a line: the invoice item or subscription item it comes from.
@@ -158,36 +144,49 @@ impl<'a> LineItemView<'a> {
     /// `p`, a line of the invoice `invoice` (`None` for the upcoming invoice), at `version`.
     pub fn new(p: &'a PricedLine, invoice: Option<&'a str>, version: ApiVersion) -> Self {
         let l = p.line.fields();
-        let discount_amounts = p.discount_amounts.iter().map(Into::into).collect();
-        let discounts = l.discounts.iter().map(|d| d.id.as_str()).collect();
-        if !version.since(dates::BASIL) {
-            return LineItemView::Legacy(LegacyLineItem {
-                id: l.id,
-                object: "line_item",
-                amount: l.amount,
-                amount_excluding_tax: p.excluding_tax.amount,
-                currency: l.currency,
-                description: l.description,
-                discount_amounts,
-                discountable: l.discountable,
-                discounts,
-                invoice_item: l.invoice_item,
-                livemode: l.livemode,
-                metadata: l.metadata,
-                period: l.period.into(),
-                price: PriceView::from(l.price),
-                proration: l.proration,
-                proration_details: NO_PRORATION_CREDIT,
-                // A decimal quantity's integer part, as Stripe fills `quantity` from it.
-                quantity: l.quantity.trunc(),
-                subscription: l.subscription,
-                tax_amounts: l.taxes.iter().map(Into::into).collect(),
-                tax_rates: [],
-                kind: l.kind.as_str(),
-                unit_amount_excluding_tax: DecimalView(p.excluding_tax.unit_amount),
-            });
+        let legacy = !version.since(dates::BASIL);
+        LineItemView {
+            id: l.id,
+            object: "line_item",
+            amount: l.amount,
+            amount_excluding_tax: legacy.then_some(p.excluding_tax.amount),
+            currency: l.currency,
+            description: l.description,
+            discount_amounts: p.discount_amounts.iter().map(Into::into).collect(),
+            discountable: l.discountable,
+            discounts: l.discounts.iter().map(|d| d.id.as_str()).collect(),
+            invoice: (!legacy).then_some(invoice),
+            invoice_item: legacy.then_some(l.invoice_item),
+            livemode: l.livemode,
+            metadata: l.metadata,
+            parent: (!legacy).then(|| LineParent::of(&l)),
+            period: l.period.into(),
+            pretax_credit_amounts: (!legacy).then_some([]),
+            price: legacy.then(|| PriceView::from(l.price)),
+            pricing: (!legacy).then(|| PricingView::new(l.price, l.unit_amount)),
+            proration: legacy.then_some(l.proration),
+            proration_details: legacy.then_some(NO_PRORATION_CREDIT),
+            // "If you set `quantity_decimal`, it automatically sets the `quantity` to the same
+            // value, truncated to an integer" (Stripe changelog, 2026-03-25.dahlia).
+            quantity: l.quantity.trunc(),
+            quantity_decimal: version
+                .since(dates::DAHLIA)
+                .then_some(DecimalView(l.quantity)),
+            subscription: l.subscription,
+            subtotal: version.since(dates::LINE_SUBTOTAL).then_some(l.amount),
+            tax_amounts: legacy.then(|| l.taxes.iter().map(Into::into).collect()),
+            tax_rates: legacy.then_some([]),
+            taxes: (!legacy).then(|| l.taxes.iter().map(Into::into).collect()),
+            kind: legacy.then_some(l.kind.as_str()),
+            unit_amount_excluding_tax: legacy.then_some(DecimalView(p.excluding_tax.unit_amount)),
         }
-        let parent = match (l.kind, l.invoice_item) {
+    }
+}
+
+impl<'a> LineParent<'a> {
+    /// The invoice item or subscription item line `l` comes from.
+    fn of(l: &LineFields<'a>) -> Self {
+        match (l.kind, l.invoice_item) {
             (LineKind::InvoiceItem, Some(item)) => LineParent {
                 invoice_item_details: Some(InvoiceItemDetails {
                     invoice_item: item,
@@ -211,33 +210,7 @@ impl<'a> LineItemView<'a> {
                 }),
                 kind: "subscription_item_details",
             },
-        };
-        LineItemView::Priced(PricedLineItem {
-            id: l.id,
-            object: "line_item",
-            amount: l.amount,
-            currency: l.currency,
-            description: l.description,
-            discount_amounts,
-            discountable: l.discountable,
-            discounts,
-            invoice,
-            livemode: l.livemode,
-            metadata: l.metadata,
-            parent,
-            period: l.period.into(),
-            pretax_credit_amounts: [],
-            pricing: PricingView::new(l.price, l.unit_amount),
-            // "If you set `quantity_decimal`, it automatically sets the `quantity` to the same
-            // value, truncated to an integer" (Stripe changelog, 2026-03-25.dahlia).
-            quantity: l.quantity.trunc(),
-            quantity_decimal: version
-                .since(dates::DAHLIA)
-                .then_some(DecimalView(l.quantity)),
-            subscription: l.subscription,
-            subtotal: version.since(dates::LINE_SUBTOTAL).then_some(l.amount),
-            taxes: l.taxes.iter().map(Into::into).collect(),
-        })
+        }
     }
 }
 
