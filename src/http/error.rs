@@ -9,7 +9,7 @@
 //! A v1 error has a `code` only where Stripe sends one. A v2 error always has one: the preview
 //! document's `v2.error` schema requires `code` and `message`. Errors with a code of their own
 //! (`billing_intent_not_found`, `parameter_missing`, `secret_key_required`, …) keep it; for the
-//! others, [`v2_code`] chooses. The `v2.error` schema leaves `code` an open string, and none of
+//! others, `v2_code` chooses. The `v2.error` schema leaves `code` an open string, and none of
 //! the document's per-code schemas (`v2.error.<code>`) covers authentication, API versions,
 //! routing or request bodies, so:
 //!
