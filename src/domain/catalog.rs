@@ -60,6 +60,8 @@ pub struct Product {
     pub name: String,
     /// Unit label shown on invoices.
     pub unit_label: Option<String>,
+    /// `service` (the default) or `good`.
+    pub kind: &'static str,
 }
 
 /// Recurrence of a recurring price.

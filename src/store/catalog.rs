@@ -67,6 +67,8 @@ pub struct NewProduct {
     pub name: String,
     /// Unit label.
     pub unit_label: Option<String>,
+    /// `service` (the default) or `good`.
+    pub kind: Option<&'static str>,
 }
 
 /// Parameters of `POST /v1/products/:id`.
@@ -328,6 +330,7 @@ impl Store {
                 metadata: metadata_of(p.metadata),
                 name: p.name,
                 unit_label: p.unit_label,
+                kind: p.kind.unwrap_or("service"),
             };
             s.products.insert(&id, product.clone());
             Ok(product)
@@ -445,6 +448,7 @@ impl Store {
                             metadata: Metadata::new(),
                             name,
                             unit_label: None,
+                            kind: "service",
                         },
                     );
                     id

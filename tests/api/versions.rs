@@ -362,3 +362,24 @@ async fn legacy_golden_bodies_hold_before_basil() {
     let golden_keys = golden(ADD_LINES);
     assert_ne!(keys(&invoice), keys(&golden_keys));
 }
+
+#[tokio::test]
+async fn products_have_a_type_from_basil_on() {
+    let app = TestApp::spawn().await;
+    let good = id_of(
+        &app.post_ok("/v1/products", &[("name", "Mug"), ("type", "good")])
+            .await,
+    );
+    let service = id_of(&app.post_ok("/v1/products", &[("name", "Plan")]).await);
+    let basil = app.at_version(Some("2025-03-31.basil"));
+    let g = basil.get_ok(&format!("/v1/products/{good}"), &[]).await;
+    let s = basil.get_ok(&format!("/v1/products/{service}"), &[]).await;
+    assert_eq!(
+        (g["type"].as_str(), s["type"].as_str()),
+        (Some("good"), Some("service"))
+    );
+    assert_eq!(g["marketing_features"], serde_json::json!([]));
+    let legacy = app.get_ok(&format!("/v1/products/{good}"), &[]).await;
+    assert!(legacy.get("type").is_none() && legacy.get("marketing_features").is_none());
+    assert_eq!(legacy["features"], serde_json::json!([]));
+}

@@ -53,7 +53,7 @@ pub struct ProductView<'a> {
     /// From `2026-09-30.endive`.
     #[serde(skip_serializing_if = "Option::is_none")]
     tax_details: Option<Option<()>>,
-    /// From `2025-03-31.basil`: the mock keeps no product type, and renders Stripe's default.
+    /// From `2025-03-31.basil`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     kind: Option<&'static str>,
     unit_label: Option<&'a str>,
@@ -84,7 +84,7 @@ impl<'a> ProductView<'a> {
             statement_descriptor: None,
             tax_code: None,
             tax_details: version.since(dates::ENDIVE).then_some(None),
-            kind: basil.then_some("service"),
+            kind: basil.then_some(p.kind),
             unit_label: p.unit_label.as_deref(),
             updated: p.updated,
             url: None,
@@ -93,8 +93,9 @@ impl<'a> ProductView<'a> {
 }
 
 /// `good|service`.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 enum ProductType {
     Good,
     Service,
@@ -111,9 +112,8 @@ pub struct CreateParams {
     metadata: MetadataParam,
     name: String,
     unit_label: Option<String>,
-    /// Accepted for SDK compatibility; products have no type distinction in this mock.
     #[serde(rename = "type")]
-    _type: Option<ProductType>,
+    kind: Option<ProductType>,
 }
 
 impl From<CreateParams> for NewProduct {
@@ -125,6 +125,7 @@ impl From<CreateParams> for NewProduct {
             metadata: p.metadata.0,
             name: p.name,
             unit_label: p.unit_label,
+            kind: p.kind.map(<&str>::from),
         }
     }
 }
