@@ -9,6 +9,7 @@ use crate::domain::collection::Collection;
 use crate::domain::invoice::{Invoice, InvoiceItem, LineSource, MAX_LINES_PER_INVOICE};
 use crate::error::{Error, Result};
 use crate::store::AccountState;
+use crate::store::events::{EventLog, emit_invoice_change, emit_item_change};
 
 /// The invoice-item changes of a mutating call, written back only once the whole call has
 /// succeeded. An attached item's new value is staged here and put on its line of the staged
@@ -35,16 +36,27 @@ impl StagedItems {
         self.removed.insert(id.to_owned());
     }
 
-    pub(super) fn commit(mut self, items: &mut Collection<Arc<InvoiceItem>>) {
+    pub(super) fn commit(
+        mut self,
+        items: &mut Collection<Arc<InvoiceItem>>,
+        events: &mut EventLog,
+    ) {
         for id in &self.removed {
-            items.remove(id);
+            let removed = items.remove(id);
+            emit_item_change(events, removed.as_ref(), None);
         }
         for id in self.order {
             if let Some(item) = self.changed.remove(&id) {
                 match items.get_mut(&id) {
                     // Updated in place: keeps its position in newest-first lists.
-                    Some(slot) => *slot = item,
-                    None => items.insert(&id, item),
+                    Some(slot) => {
+                        emit_item_change(events, Some(slot), Some(&item));
+                        *slot = item;
+                    }
+                    None => {
+                        emit_item_change(events, None, Some(&item));
+                        items.insert(&id, item);
+                    }
                 }
             }
         }
@@ -63,7 +75,17 @@ pub(super) fn check_line_count(invoice: &Invoice) -> Result<()> {
 }
 
 pub(super) fn commit_invoice(s: &mut AccountState, invoice: Arc<Invoice>, items: StagedItems) {
-    items.commit(&mut s.invoice_items);
+    let before = s.invoices.get(&invoice.id).cloned();
+    let balance = super::balance_of(s, &invoice.customer);
+    // A new invoice's event comes before those of the items it takes; a changed invoice's
+    // after those of its items.
+    let mut item_events = EventLog::default();
+    items.commit(&mut s.invoice_items, &mut item_events);
+    if before.is_some() {
+        s.events.absorb(&mut item_events);
+    }
+    emit_invoice_change(&mut s.events, before.as_ref(), &invoice, balance);
+    s.events.absorb(&mut item_events);
     // The stored items and the invoice's lines share their values.
     debug_assert!(invoice.lines.iter().all(|l| {
         match &l.source {
@@ -93,6 +115,6 @@ pub(super) fn commit_item(
     changes.stage(item);
     match invoice {
         Some(inv) => commit_invoice(s, inv, changes),
-        None => changes.commit(&mut s.invoice_items),
+        None => changes.commit(&mut s.invoice_items, &mut s.events),
     }
 }
