@@ -2,6 +2,7 @@
 
 pub mod coupons;
 pub mod customers;
+pub mod events;
 pub mod invoice_items;
 pub mod invoice_lines;
 pub mod invoice_params;
@@ -13,6 +14,7 @@ pub mod payment_records;
 pub mod prices;
 pub mod products;
 pub mod views;
+pub mod webhook_endpoints;
 
 use axum::Router;
 use serde::{Deserialize, Serialize};
@@ -46,6 +48,8 @@ pub fn router() -> Router<AppState> {
         .merge(invoices::router())
         .merge(invoice_lines::router())
         .merge(invoice_previews::router())
+        .merge(events::router())
+        .merge(webhook_endpoints::router())
 }
 
 /// The pagination parameters of every v1 list: `limit` (1–100, default 10) and one cursor.
