@@ -516,6 +516,28 @@ impl MockServer {
         self.state.webhooks.deliveries()
     }
 
+    /// Waits at most `timeout` until at least `count` delivery attempts are recorded, and
+    /// returns them all (fewer if the time ran out). Wakes on each attempt; never polls.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let none = server.wait_for_deliveries(1, std::time::Duration::from_millis(10)).await;
+    /// assert!(none.is_empty());
+    /// # }
+    /// ```
+    pub async fn wait_for_deliveries(
+        &self,
+        count: usize,
+        timeout: std::time::Duration,
+    ) -> Vec<crate::webhooks::DeliveryRecord> {
+        self.state
+            .webhooks
+            .wait_for_deliveries(count, timeout)
+            .await
+    }
+
     /// The secret `forward_to` deliveries are signed with.
     ///
     /// ```

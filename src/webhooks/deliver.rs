@@ -150,6 +150,10 @@ impl Job {
                 .then(|| schedule.get(attempt as usize - 1).copied())
                 .flatten()
                 .map(|d| d.div_f64(self.retry_scale));
+            // Before the attempt is recorded, so whoever sees the record sees the count.
+            if delivered && self.target.endpoint.is_some() {
+                event.delivered_once();
+            }
             self.state.webhooks.record(
                 generation,
                 DeliveryRecord {
@@ -170,9 +174,6 @@ impl Job {
                 },
             );
             if delivered {
-                if self.target.endpoint.is_some() {
-                    event.delivered_once();
-                }
                 return;
             }
             match retry {

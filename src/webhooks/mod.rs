@@ -96,6 +96,8 @@ pub struct Webhooks {
     /// Bumped by reset: jobs of an older generation stop and record nothing.
     generation: AtomicU64,
     secret: String,
+    /// Bumped for every recorded attempt, so waiters wake without polling.
+    recorded: tokio::sync::watch::Sender<u64>,
 }
 
 /// What the task reads when it starts a job.
@@ -126,6 +128,7 @@ impl Webhooks {
             records: Mutex::new(VecDeque::new()),
             generation: AtomicU64::new(0),
             secret: ids.token("whsec_", 32),
+            recorded: tokio::sync::watch::Sender::new(0),
         }
     }
 
@@ -183,5 +186,30 @@ impl Webhooks {
             records.pop_front();
         }
         records.push_back(r);
+        drop(records);
+        self.recorded.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Waits (at most `timeout`) until at least `count` attempts are recorded; returns the
+    /// log as it then is.
+    pub async fn wait_for_deliveries(
+        &self,
+        count: usize,
+        timeout: Duration,
+    ) -> Vec<DeliveryRecord> {
+        let mut changes = self.recorded.subscribe();
+        let wait = async {
+            loop {
+                changes.borrow_and_update();
+                if lock(&self.records).len() >= count {
+                    return;
+                }
+                if changes.changed().await.is_err() {
+                    return;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(timeout, wait).await;
+        self.deliveries()
     }
 }
