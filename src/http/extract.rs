@@ -29,7 +29,7 @@ use crate::version::ApiVersion;
 
 /// The account the request acts on, from `Authorization` (+ `Stripe-Account`), with the
 /// request's id and `Idempotency-Key` for the events its changes record. Dereferences to the
-/// [`AccountKey`](crate::store::AccountKey).
+/// [`AccountKey`].
 #[derive(Debug, Clone)]
 pub struct Caller(pub Actor);
 

@@ -315,7 +315,7 @@ impl AccountState {
 }
 
 /// Where recorded events go once their write is over: the delivery task's queue (if one is
-/// running) and the waiters of [`Store::wait_for_event`].
+/// running) and the waiters of `MockServer::wait_for_event`.
 #[derive(Debug)]
 pub struct EventHub {
     sink: RwLock<Option<mpsc::Sender<Published>>>,
