@@ -49,6 +49,14 @@ pub struct Config {
     /// first used.
     #[arg(long, env = "STRIPE_MOCK_FIXTURES")]
     pub fixtures: Option<std::path::PathBuf>,
+    /// Deliver every event of every account to this URL as well (like `stripe listen
+    /// --forward-to`), signed with the secret printed at start-up.
+    #[arg(long, env = "STRIPE_MOCK_FORWARD_TO")]
+    pub forward_to: Option<String>,
+    /// Divides Stripe's webhook retry schedule (1 hour, 2, 4 in test mode): the default 1800
+    /// retries after 2, 4 and 8 seconds.
+    #[arg(long, env = "STRIPE_MOCK_WEBHOOK_RETRY_SCALE", default_value_t = crate::webhooks::DEFAULT_RETRY_SCALE)]
+    pub webhook_retry_scale: f64,
     /// Subcommand; none means "serve".
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -95,6 +95,8 @@ pub fn templates(store: &Store, docs: &[Value]) -> Result<Templates> {
 }
 
 fn apply(store: &Store, account: &AccountKey, doc: &Value) -> Result<Summary> {
+    // Loads record their objects' events, with no request, as changes outside the API do.
+    let account = &crate::store::events::Actor::internal(account.clone());
     let Value::Object(doc) = doc else {
         return Err(fixture_error(
             "the document",

@@ -39,6 +39,7 @@ pub mod store;
 mod sync;
 pub mod telemetry;
 pub mod version;
+pub mod webhooks;
 
 pub use account::Account;
 pub use config::Config;

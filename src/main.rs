@@ -52,6 +52,16 @@ async fn run(config: Config) -> ExitCode {
     tracing::info!(%url, "stripe-billing-mock listening on {url}");
     let state = AppState::new(Store::default(), config.journal_limit).with_start(config.start());
     state.versions.set_server(config.api_version);
+    state.webhooks.set_retry_scale(config.webhook_retry_scale);
+    state.webhooks.set_forward_to(config.forward_to.clone());
+    if let Some(url) = &config.forward_to {
+        tracing::info!(
+            forward_to = %url,
+            secret = %state.webhooks.forward_secret(),
+            "forwarding every event to {url}; signing secret {}",
+            state.webhooks.forward_secret()
+        );
+    }
     if let Some(path) = &config.fixtures {
         let loaded = read_fixtures(path)
             .and_then(|docs| fixtures::templates(&state.store, &docs).map_err(|e| e.to_string()));

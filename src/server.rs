@@ -31,9 +31,14 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    let delivery = crate::webhooks::deliver::spawn(state.clone());
+    let served = axum::serve(listener, app(state.clone()))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    state.store.event_hub().disconnect();
+    state.webhooks.stop();
+    delivery.abort();
+    served
 }
 
 /// A running mock server.
@@ -53,6 +58,8 @@ pub struct MockServerBuilder {
     journal_limit: usize,
     fixtures: Vec<serde_json::Value>,
     api_version: Option<Result<ApiVersion, String>>,
+    forward_to: Option<String>,
+    webhook_retry_scale: Option<f64>,
 }
 
 impl Default for MockServerBuilder {
@@ -63,6 +70,8 @@ impl Default for MockServerBuilder {
             journal_limit: DEFAULT_JOURNAL_LIMIT,
             fixtures: Vec::new(),
             api_version: None,
+            forward_to: None,
+            webhook_retry_scale: None,
         }
     }
 }
@@ -188,6 +197,39 @@ impl MockServerBuilder {
         self
     }
 
+    /// Deliver every event of every account to `url` as well, signed with
+    /// [`MockServer::webhook_secret`] (the local equivalent of `stripe listen --forward-to`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::builder()
+    ///     .forward_to("http://127.0.0.1:9/webhooks")
+    ///     .start()
+    ///     .await;
+    /// assert!(server.webhook_secret().starts_with("whsec_"));
+    /// # }
+    /// ```
+    pub fn forward_to(mut self, url: impl Into<String>) -> Self {
+        self.forward_to = Some(url.into());
+        self
+    }
+
+    /// Divide Stripe's webhook retry schedule by `scale` (default 1800: retries after 2, 4
+    /// and 8 seconds in test mode).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::builder().webhook_retry_scale(36_000.0).start().await;
+    /// assert!(server.deliveries().is_empty());
+    /// # }
+    /// ```
+    pub fn webhook_retry_scale(mut self, scale: f64) -> Self {
+        self.webhook_retry_scale = Some(scale);
+        self
+    }
+
     /// Binds and starts the server.
     ///
     /// # Panics
@@ -229,6 +271,10 @@ impl MockServerBuilder {
         let state =
             AppState::new(Store::new(IdGen::random()), self.journal_limit).with_start(self.start);
         state.versions.set_server(api_version);
+        state.webhooks.set_forward_to(self.forward_to);
+        if let Some(scale) = self.webhook_retry_scale {
+            state.webhooks.set_retry_scale(scale);
+        }
         if !self.fixtures.is_empty() {
             let templates = crate::fixtures::templates(&state.store, &self.fixtures)
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
@@ -441,6 +487,106 @@ impl MockServer {
     /// ```
     pub fn inject_fault(&self, spec: FaultSpec) -> Fault {
         self.state.faults.add(spec)
+    }
+
+    /// Every recorded event of every account, oldest first within an account, rendered as
+    /// `GET /v1/events/{id}` renders it (plus `api_key` and `account`, the connected account).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// assert!(server.events().is_empty());
+    /// # }
+    /// ```
+    pub fn events(&self) -> Vec<serde_json::Value> {
+        crate::http::admin::events_json(&self.state, None).unwrap_or_default()
+    }
+
+    /// Every webhook delivery attempt so far (bounded), oldest first.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// assert!(server.deliveries().is_empty());
+    /// # }
+    /// ```
+    pub fn deliveries(&self) -> Vec<crate::webhooks::DeliveryRecord> {
+        self.state.webhooks.deliveries()
+    }
+
+    /// Waits at most `timeout` until at least `count` delivery attempts are recorded, and
+    /// returns them all (fewer if the time ran out). Wakes on each attempt; never polls.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let none = server.wait_for_deliveries(1, std::time::Duration::from_millis(10)).await;
+    /// assert!(none.is_empty());
+    /// # }
+    /// ```
+    pub async fn wait_for_deliveries(
+        &self,
+        count: usize,
+        timeout: std::time::Duration,
+    ) -> Vec<crate::webhooks::DeliveryRecord> {
+        self.state
+            .webhooks
+            .wait_for_deliveries(count, timeout)
+            .await
+    }
+
+    /// The secret `forward_to` deliveries are signed with.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// assert!(server.webhook_secret().starts_with("whsec_"));
+    /// # }
+    /// ```
+    pub fn webhook_secret(&self) -> &str {
+        self.state.webhooks.forward_secret()
+    }
+
+    /// The first recorded event of type `kind` (already recorded, or recorded within
+    /// `timeout`), rendered as [`MockServer::events`] renders it; `None` after the timeout.
+    /// Wakes on each recorded event; never polls.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let url = format!("{}/v1/customers", server.uri());
+    /// reqwest::Client::new().post(url).bearer_auth("sk_test_1").send().await.unwrap();
+    /// let event = server
+    ///     .wait_for_event("customer.created", std::time::Duration::from_secs(5))
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(event["type"], "customer.created");
+    /// # }
+    /// ```
+    pub async fn wait_for_event(
+        &self,
+        kind: &str,
+        timeout: std::time::Duration,
+    ) -> Option<serde_json::Value> {
+        let mut changes = self.state.store.event_hub().subscribe();
+        let find = || self.events().into_iter().find(|e| e["type"] == kind);
+        let wait = async {
+            loop {
+                changes.borrow_and_update();
+                if let Some(e) = find() {
+                    return Some(e);
+                }
+                if changes.changed().await.is_err() {
+                    return None;
+                }
+            }
+        };
+        tokio::time::timeout(timeout, wait).await.ok().flatten()
     }
 
     /// Stops the server and waits until in-flight requests have finished.

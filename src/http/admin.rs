@@ -27,6 +27,58 @@ pub fn router() -> Router<AppState> {
         .route("/_mock/clock", get(clock).post(set_clock))
         .route("/_mock/fixtures", post(load_fixtures))
         .route("/_mock/api_version", get(api_version).post(set_api_version))
+        .route("/_mock/events", get(events))
+        .route("/_mock/deliveries", get(deliveries))
+        .route("/_mock/webhook_secret", get(webhook_secret))
+}
+
+/// Every recorded event (or one secret key's), each rendered at its account's default
+/// version, oldest first within an account, with the account it belongs to.
+pub fn events_json(app: &AppState, api_key: Option<&str>) -> Result<Vec<serde_json::Value>> {
+    let mut all = app.store.all_events(api_key);
+    all.sort_by_key(|(_, e)| e.created);
+    all.iter()
+        .map(|(account, e)| {
+            let version = app
+                .versions
+                .default_for(Some(account), crate::http::de::Mode::V1);
+            let mut v = crate::http::v1::events::render_event(e, version)?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert("account".into(), json!(account.connected()));
+                o.insert("api_key".into(), json!(account.api_key()));
+            }
+            Ok(v)
+        })
+        .collect()
+}
+
+async fn events(
+    State(app): State<AppState>,
+    q: std::result::Result<Query<AccountFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
+    let f = query(q)?;
+    render(&json!({ "data": events_json(&app, f.api_key.as_deref())? }))
+}
+
+async fn deliveries(
+    State(app): State<AppState>,
+    q: std::result::Result<Query<AccountFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
+    let f = query(q)?;
+    let data: Vec<_> = app
+        .webhooks
+        .deliveries()
+        .into_iter()
+        .filter(|d| f.api_key.as_deref().is_none_or(|k| d.api_key == k))
+        .collect();
+    render(&json!({ "data": data, "dropped": app.store.event_hub().dropped() }))
+}
+
+async fn webhook_secret(State(app): State<AppState>) -> Result<Response> {
+    render(&json!({
+        "secret": app.webhooks.forward_secret(),
+        "forward_to": app.webhooks.settings().forward_to,
+    }))
 }
 
 /// `?api_key=` selects one secret key's accounts.

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -18,16 +19,21 @@ use crate::http::form::{self, FormError};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use crate::domain::event::EventRequest;
 use crate::http::de::{self, Mode};
+use crate::http::layers::request_id::RequestId;
 use crate::http::v1::PageParams;
 use crate::http::v2::Shape;
 use crate::http::v2::params::absent_in;
+use crate::store::events::Actor;
 use crate::store::{AccountKey, ListQuery};
 use crate::version::ApiVersion;
 
-/// The account the request acts on, from `Authorization` (+ `Stripe-Account`).
+/// The account the request acts on, from `Authorization` (+ `Stripe-Account`), with the
+/// request's id and `Idempotency-Key` for the events its changes record. Dereferences to the
+/// [`AccountKey`].
 #[derive(Debug, Clone)]
-pub struct Caller(pub AccountKey);
+pub struct Caller(pub Actor);
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = Error;
@@ -35,14 +41,25 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         // The auth layer authenticates every Stripe path and leaves the account
         // here; a route reached without it has no account.
-        parts
+        let account = parts
             .extensions
             .get::<Received>()
             .and_then(|r| r.account.clone())
-            .map(Caller)
-            .ok_or(Error::Authentication(AuthFailure::Missing))
+            .ok_or(Error::Authentication(AuthFailure::Missing))?;
+        let text = |v: &HeaderValue| v.to_str().ok().map(Arc::<str>::from);
+        let request = EventRequest {
+            id: parts.extensions.get::<RequestId>().and_then(|r| text(&r.0)),
+            idempotency_key: parts
+                .headers
+                .get(&IDEMPOTENCY_KEY)
+                .and_then(text)
+                .filter(|k| !k.is_empty()),
+        };
+        Ok(Caller(Actor { account, request }))
     }
 }
+
+static IDEMPOTENCY_KEY: header::HeaderName = header::HeaderName::from_static("idempotency-key");
 
 /// Extracts and checks the secret key from an `Authorization` header value.
 ///

@@ -41,6 +41,7 @@ use crate::http::idempotency::Idempotency;
 use crate::http::journal::Journal;
 use crate::http::versions::Versions;
 use crate::store::Store;
+use crate::webhooks::Webhooks;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -63,6 +64,8 @@ pub struct Shared {
     pub idempotency: Arc<Idempotency>,
     /// Default API versions (server and accounts).
     pub versions: Versions,
+    /// Webhook delivery settings and the log of attempts.
+    pub webhooks: Webhooks,
     /// Request ids are drawn from their own sequence so they never shift object ids.
     request_ids: IdGen,
     /// Where `reset` puts the clock and ids back to.
@@ -110,6 +113,7 @@ impl AppState {
             faults: Faults::default(),
             idempotency: Arc::new(Idempotency::default()),
             versions: Versions::default(),
+            webhooks: Webhooks::new(start.seed),
             request_ids: IdGen::random(),
             start,
         }));
@@ -121,7 +125,11 @@ impl AppState {
     /// and idempotency keys start empty.
     #[must_use]
     pub fn with_start(self, start: Start) -> Self {
-        AppState::with_parts(self.store.clone(), self.journal.limit(), start)
+        let state = AppState::with_parts(self.store.clone(), self.journal.limit(), start);
+        let settings = self.webhooks.settings();
+        state.webhooks.set_forward_to(settings.forward_to);
+        state.webhooks.set_retry_scale(settings.retry_scale);
+        state
     }
 
     /// A new `Request-Id` value. Seeded servers draw from their own sequence, so a replay of
@@ -157,6 +165,7 @@ impl AppState {
         self.faults.clear(None);
         self.idempotency.clear(None);
         self.versions.clear(None);
+        self.webhooks.reset();
         self.apply_start();
     }
 

@@ -6,6 +6,11 @@ use crate::domain::catalog::{
 use crate::domain::patch::{MetadataUpdate, Patch};
 use crate::error::{Error, Result};
 
+use std::sync::Arc;
+
+use crate::domain::event::EventType;
+
+use super::events::{Actor, EventObject};
 use super::{AccountKey, ListPage, ListQuery, Store, list_page};
 
 /// Parameters of `POST /v1/customers`.
@@ -207,7 +212,7 @@ impl Store {
     ///
     /// # Errors
     /// None in practice; the signature matches the other store methods.
-    pub fn create_customer(&self, acct: &AccountKey, p: NewCustomer) -> Result<Customer> {
+    pub fn create_customer(&self, acct: &Actor, p: NewCustomer) -> Result<Customer> {
         self.write(acct, |s, ctx| {
             let id = super::choose_id(&s.customers, p.id, "Customer", || ctx.ids.v1("cus_"))?;
             let customer = Customer {
@@ -228,6 +233,11 @@ impl Store {
                 tax_exempt: p.tax_exempt.unwrap_or("none"),
             };
             s.customers.insert(&id, customer.clone());
+            s.events.emit(
+                EventType::CustomerCreated,
+                EventObject::Customer(Arc::new(customer.clone())),
+                None,
+            );
             Ok(customer)
         })
     }
@@ -249,17 +259,13 @@ impl Store {
     ///
     /// # Errors
     /// `resource_missing` if it does not exist.
-    pub fn update_customer(
-        &self,
-        acct: &AccountKey,
-        id: &str,
-        p: CustomerUpdate,
-    ) -> Result<Customer> {
+    pub fn update_customer(&self, acct: &Actor, id: &str, p: CustomerUpdate) -> Result<Customer> {
         self.write(acct, |s, _| {
             let c = s
                 .customers
                 .get_mut(id)
                 .ok_or_else(|| Error::missing("customer", id, "id"))?;
+            let before = Arc::new(c.clone());
             match p.balance {
                 Patch::Set(b) => c.balance = b,
                 Patch::Unset => c.balance = 0,
@@ -278,7 +284,13 @@ impl Store {
             if let Some(m) = p.metadata {
                 m.merge_into(&mut c.metadata);
             }
-            Ok(c.clone())
+            let after = c.clone();
+            s.events.emit(
+                EventType::CustomerUpdated,
+                EventObject::Customer(Arc::new(after.clone())),
+                Some(EventObject::Customer(before)),
+            );
+            Ok(after)
         })
     }
 
@@ -286,12 +298,19 @@ impl Store {
     ///
     /// # Errors
     /// `resource_missing` if it does not exist.
-    pub fn delete_customer(&self, acct: &AccountKey, id: &str) -> Result<Deleted> {
+    pub fn delete_customer(&self, acct: &Actor, id: &str) -> Result<Deleted> {
         self.write(acct, |s, _| {
-            s.customers
+            let c = s
+                .customers
                 .remove(id)
-                .map(|c| Deleted { id: c.id })
-                .ok_or_else(|| Error::missing("customer", id, "id"))
+                .ok_or_else(|| Error::missing("customer", id, "id"))?;
+            let deleted = Deleted { id: c.id.clone() };
+            s.events.emit(
+                EventType::CustomerDeleted,
+                EventObject::Customer(Arc::new(c)),
+                None,
+            );
+            Ok(deleted)
         })
     }
 
@@ -316,7 +335,7 @@ impl Store {
     ///
     /// # Errors
     /// `resource_already_exists` if a caller-chosen id is taken.
-    pub fn create_product(&self, acct: &AccountKey, p: NewProduct) -> Result<Product> {
+    pub fn create_product(&self, acct: &Actor, p: NewProduct) -> Result<Product> {
         self.write(acct, |s, ctx| {
             let id = super::choose_id(&s.products, p.id, "Product", || ctx.ids.v1("prod_"))?;
             let product = Product {
@@ -333,6 +352,11 @@ impl Store {
                 kind: p.kind.unwrap_or("service"),
             };
             s.products.insert(&id, product.clone());
+            s.events.emit(
+                EventType::ProductCreated,
+                EventObject::Product(Arc::new(product.clone())),
+                None,
+            );
             Ok(product)
         })
     }
@@ -354,7 +378,7 @@ impl Store {
     ///
     /// # Errors
     /// `resource_missing` for the product or a `default_price` that does not exist.
-    pub fn update_product(&self, acct: &AccountKey, id: &str, p: ProductUpdate) -> Result<Product> {
+    pub fn update_product(&self, acct: &Actor, id: &str, p: ProductUpdate) -> Result<Product> {
         self.write(acct, |s, ctx| {
             if let Patch::Set(price) = &p.default_price {
                 if s.prices.get(price).is_none_or(|pr| pr.product != id) {
@@ -365,6 +389,7 @@ impl Store {
                 .products
                 .get_mut(id)
                 .ok_or_else(|| Error::missing("product", id, "id"))?;
+            let before = Arc::new(pr.clone());
             if let Some(a) = p.active {
                 pr.active = a;
             }
@@ -378,7 +403,13 @@ impl Store {
                 m.merge_into(&mut pr.metadata);
             }
             pr.updated = ctx.unix();
-            Ok(pr.clone())
+            let after = pr.clone();
+            s.events.emit(
+                EventType::ProductUpdated,
+                EventObject::Product(Arc::new(after.clone())),
+                Some(EventObject::Product(before)),
+            );
+            Ok(after)
         })
     }
 
@@ -386,7 +417,7 @@ impl Store {
     ///
     /// # Errors
     /// `resource_missing`, or 400 if prices still use it.
-    pub fn delete_product(&self, acct: &AccountKey, id: &str) -> Result<Deleted> {
+    pub fn delete_product(&self, acct: &Actor, id: &str) -> Result<Deleted> {
         self.write(acct, |s, _| {
             if !s.products.contains(id) {
                 return Err(Error::missing("product", id, "id"));
@@ -397,7 +428,13 @@ impl Store {
                     None,
                 ));
             }
-            s.products.remove(id);
+            if let Some(product) = s.products.remove(id) {
+                s.events.emit(
+                    EventType::ProductDeleted,
+                    EventObject::Product(Arc::new(product)),
+                    None,
+                );
+            }
             Ok(Deleted { id: id.to_owned() })
         })
     }
@@ -423,7 +460,7 @@ impl Store {
     ///
     /// # Errors
     /// `resource_missing` (param `product`) for an unknown product.
-    pub fn create_price(&self, acct: &AccountKey, p: NewPrice) -> Result<Price> {
+    pub fn create_price(&self, acct: &Actor, p: NewPrice) -> Result<Price> {
         self.write(acct, |s, ctx| {
             let id = super::choose_id(&s.prices, p.id, "Price", || ctx.ids.v1("price_"))?;
             let product = match p.product {
@@ -435,21 +472,25 @@ impl Store {
                 }
                 PriceProduct::Inline { name } => {
                     let id = ctx.ids.v1("prod_");
-                    s.products.insert(
-                        &id,
-                        Product {
-                            id: id.clone(),
-                            created: ctx.unix(),
-                            updated: ctx.unix(),
-                            livemode: ctx.livemode,
-                            active: true,
-                            default_price: None,
-                            description: None,
-                            metadata: Metadata::new(),
-                            name,
-                            unit_label: None,
-                            kind: "service",
-                        },
+                    let product = Product {
+                        id: id.clone(),
+                        created: ctx.unix(),
+                        updated: ctx.unix(),
+                        livemode: ctx.livemode,
+                        active: true,
+                        default_price: None,
+                        description: None,
+                        metadata: Metadata::new(),
+                        name,
+                        unit_label: None,
+                        kind: "service",
+                    };
+                    s.products.insert(&id, product.clone());
+                    // Stripe creates the product first, with its own event.
+                    s.events.emit(
+                        EventType::ProductCreated,
+                        EventObject::Product(Arc::new(product)),
+                        None,
                     );
                     id
                 }
@@ -469,6 +510,11 @@ impl Store {
                 unit_amount: p.unit_amount,
             };
             s.prices.insert(&id, price.clone());
+            s.events.emit(
+                EventType::PriceCreated,
+                EventObject::Price(Arc::new(price.clone())),
+                None,
+            );
             Ok(price)
         })
     }
@@ -490,12 +536,13 @@ impl Store {
     ///
     /// # Errors
     /// `resource_missing` if it does not exist.
-    pub fn update_price(&self, acct: &AccountKey, id: &str, p: PriceUpdate) -> Result<Price> {
+    pub fn update_price(&self, acct: &Actor, id: &str, p: PriceUpdate) -> Result<Price> {
         self.write(acct, |s, _| {
             let pr = s
                 .prices
                 .get_mut(id)
                 .ok_or_else(|| Error::missing("price", id, "id"))?;
+            let before = Arc::new(pr.clone());
             if let Some(a) = p.active {
                 pr.active = a;
             }
@@ -507,7 +554,13 @@ impl Store {
             if let Some(m) = p.metadata {
                 m.merge_into(&mut pr.metadata);
             }
-            Ok(pr.clone())
+            let after = pr.clone();
+            s.events.emit(
+                EventType::PriceUpdated,
+                EventObject::Price(Arc::new(after.clone())),
+                Some(EventObject::Price(before)),
+            );
+            Ok(after)
         })
     }
 
@@ -533,7 +586,7 @@ impl Store {
     ///
     /// # Errors
     /// `resource_already_exists` if a caller-chosen id is taken.
-    pub fn create_coupon(&self, acct: &AccountKey, p: NewCoupon) -> Result<Coupon> {
+    pub fn create_coupon(&self, acct: &Actor, p: NewCoupon) -> Result<Coupon> {
         self.write(acct, |s, ctx| {
             let id = super::choose_id(&s.coupons, p.id, "Coupon", || ctx.ids.base62(8))?;
             let coupon = Coupon {
@@ -550,6 +603,11 @@ impl Store {
                 times_redeemed: 0,
             };
             s.coupons.insert(&id, coupon.clone());
+            s.events.emit(
+                EventType::CouponCreated,
+                EventObject::Coupon(Arc::new(coupon.clone())),
+                None,
+            );
             Ok(coupon)
         })
     }
@@ -571,17 +629,24 @@ impl Store {
     ///
     /// # Errors
     /// `resource_missing` if it does not exist.
-    pub fn update_coupon(&self, acct: &AccountKey, id: &str, p: CouponUpdate) -> Result<Coupon> {
+    pub fn update_coupon(&self, acct: &Actor, id: &str, p: CouponUpdate) -> Result<Coupon> {
         self.write(acct, |s, _| {
             let c = s
                 .coupons
                 .get_mut(id)
                 .ok_or_else(|| Error::missing("coupon", id, "id"))?;
+            let before = Arc::new(c.clone());
             p.name.apply_to(&mut c.name);
             if let Some(m) = p.metadata {
                 m.merge_into(&mut c.metadata);
             }
-            Ok(c.clone())
+            let after = c.clone();
+            s.events.emit(
+                EventType::CouponUpdated,
+                EventObject::Coupon(Arc::new(after.clone())),
+                Some(EventObject::Coupon(before)),
+            );
+            Ok(after)
         })
     }
 
@@ -589,12 +654,19 @@ impl Store {
     ///
     /// # Errors
     /// `resource_missing` if it does not exist.
-    pub fn delete_coupon(&self, acct: &AccountKey, id: &str) -> Result<Deleted> {
+    pub fn delete_coupon(&self, acct: &Actor, id: &str) -> Result<Deleted> {
         self.write(acct, |s, _| {
-            s.coupons
+            let c = s
+                .coupons
                 .remove(id)
-                .map(|c| Deleted { id: c.id })
-                .ok_or_else(|| Error::missing("coupon", id, "id"))
+                .ok_or_else(|| Error::missing("coupon", id, "id"))?;
+            let deleted = Deleted { id: c.id.clone() };
+            s.events.emit(
+                EventType::CouponDeleted,
+                EventObject::Coupon(Arc::new(c)),
+                None,
+            );
+            Ok(deleted)
         })
     }
 
@@ -612,7 +684,7 @@ impl Store {
     /// `resource_missing` (param `customer`) for an unknown customer.
     pub fn create_payment_intent(
         &self,
-        acct: &AccountKey,
+        acct: &Actor,
         p: NewPaymentIntent,
     ) -> Result<PaymentIntent> {
         self.write(acct, |s, ctx| {
@@ -637,6 +709,11 @@ impl Store {
                 status: "requires_payment_method",
             };
             s.payment_intents.insert(&id, pi.clone());
+            s.events.emit(
+                EventType::PaymentIntentCreated,
+                EventObject::PaymentIntent(Arc::new(pi.clone())),
+                None,
+            );
             Ok(pi)
         })
     }

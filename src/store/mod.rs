@@ -12,8 +12,10 @@
 
 pub mod billing;
 pub mod catalog;
+pub mod events;
 pub mod invoicing;
 pub mod payment_records;
+pub mod webhook_endpoints;
 
 use std::sync::{Arc, RwLock};
 
@@ -26,6 +28,7 @@ use crate::domain::collection::{Collection, Cursor};
 use crate::domain::id::IdGen;
 use crate::domain::invoice::{Invoice, InvoiceItem, TaxRate};
 use crate::domain::payment_record::PaymentRecord;
+use crate::domain::webhook_endpoint::WebhookEndpoint;
 use crate::error::{Error, Result};
 use crate::sync::{read_lock, write_lock};
 
@@ -107,6 +110,10 @@ pub struct AccountState {
     /// `txr_…`: only the archived rates made from lines' `tax_amounts`, one per distinct
     /// `tax_rate_data` (reused when identical).
     pub tax_rates: Collection<Arc<TaxRate>>,
+    /// `evt_…`, oldest first, bounded (see [`events`]).
+    pub events: events::EventLog,
+    /// `we_…`
+    pub webhook_endpoints: Collection<Arc<WebhookEndpoint>>,
 }
 
 /// A v1 list request: page size and cursor by object id.
@@ -147,6 +154,8 @@ struct Shared {
     templates: RwLock<Option<Templates>>,
     clock: Arc<Clock>,
     ids: Arc<IdGen>,
+    /// Where recorded events go after their write (delivery, waiters).
+    hub: events::EventHub,
 }
 
 /// Starting states for new accounts.
@@ -179,6 +188,7 @@ impl Store {
                 templates: RwLock::new(None),
                 clock: Arc::new(Clock::default()),
                 ids: Arc::new(ids),
+                hub: events::EventHub::default(),
             }),
         }
     }
@@ -192,13 +202,19 @@ impl Store {
                 templates: RwLock::new(None),
                 clock: Arc::clone(&self.shared.clock),
                 ids: Arc::clone(&self.shared.ids),
+                hub: events::EventHub::default(),
             }),
         }
     }
 
     /// Sets what every account starts with when it is first used (existing accounts keep their
     /// objects).
-    pub fn set_templates(&self, templates: Option<Templates>) {
+    pub fn set_templates(&self, mut templates: Option<Templates>) {
+        // A new account starts with the objects, not with the events of their creation.
+        if let Some(t) = templates.as_mut() {
+            t.test.events.clear();
+            t.live.events.clear();
+        }
         *write_lock(&self.shared.templates) = templates;
     }
 
@@ -253,9 +269,10 @@ impl Store {
         &self.shared.ids
     }
 
-    /// Removes every account and object.
+    /// Removes every account and object (events and webhook endpoints included).
     pub fn reset(&self) {
         write_lock(&self.shared.accounts).clear();
+        self.shared.hub.reset();
     }
 
     /// Removes every object of the accounts of `api_key` (including its connected accounts).
@@ -308,15 +325,18 @@ impl Store {
     }
 
     /// Runs `f` with exclusive access to the account's state. `f` must validate before it
-    /// mutates: an error return leaves whatever it changed in place.
+    /// mutates: an error return leaves whatever it changed in place (but records none of the
+    /// events it emitted). The events of a successful `f` are recorded before the lock is
+    /// released, and published (to delivery and waiters) after.
     ///
     /// # Errors
     /// Whatever `f` returns.
     pub fn write<T>(
         &self,
-        key: &AccountKey,
+        acting: &(impl events::Acting + ?Sized),
         f: impl FnOnce(&mut AccountState, &Ctx<'_>) -> Result<T>,
     ) -> Result<T> {
+        let key = acting.account_key();
         // The clock is read before the lock is taken, to keep the time other writers of the
         // account wait short.
         let ctx = Ctx {
@@ -324,11 +344,21 @@ impl Store {
             ids: &self.shared.ids,
             livemode: key.livemode(),
         };
-        self.with_account(key, |account| {
+        let (result, published) = self.with_account(key, |account| {
             let mut state = write_lock(account);
             state.version = state.version.wrapping_add(1);
-            f(&mut state, &ctx)
-        })
+            let result = f(&mut state, &ctx);
+            let published = match &result {
+                Ok(_) => state.record_events(&ctx, key, acting.event_request()),
+                Err(_) => {
+                    state.discard_events();
+                    Vec::new()
+                }
+            };
+            (result, published)
+        });
+        self.shared.hub.publish(published);
+        result
     }
 }
 

@@ -14,6 +14,7 @@ mod concurrency;
 mod conformance;
 mod control_plane;
 mod conventions;
+mod events;
 mod fixtures;
 mod idempotency;
 mod invoice_items;

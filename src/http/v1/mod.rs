@@ -2,6 +2,7 @@
 
 pub mod coupons;
 pub mod customers;
+pub mod events;
 pub mod invoice_items;
 pub mod invoice_lines;
 pub mod invoice_params;
@@ -14,6 +15,7 @@ pub mod prices;
 pub mod products;
 pub mod tax_params;
 pub mod views;
+pub mod webhook_endpoints;
 
 use axum::Router;
 use serde::{Deserialize, Serialize};
@@ -58,6 +60,8 @@ pub fn router() -> Router<AppState> {
         .merge(invoices::router())
         .merge(invoice_lines::router())
         .merge(invoice_previews::router())
+        .merge(events::router())
+        .merge(webhook_endpoints::router())
 }
 
 /// The pagination parameters of every v1 list: `limit` (1–100, default 10) and one cursor.

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::domain::catalog::Metadata;
+use crate::domain::event::EventType;
 use crate::domain::invoice::{
     Finalization, Invoice, InvoiceAction, InvoiceItem, InvoiceLine, LineGroup, LineSource, Totals,
     TransitionError, insert_line, transition,
@@ -12,6 +13,7 @@ use crate::domain::invoice::{
 use crate::domain::patch::Patch;
 use crate::error::{Error, Result};
 use crate::store::catalog::Deleted;
+use crate::store::events::{Actor, EventObject, emit_item_change};
 use crate::store::{AccountKey, ListPage, ListQuery, Store, list_page};
 
 use super::params::{InvoiceFilter, InvoiceUpdate, NewInvoice};
@@ -46,7 +48,7 @@ impl Store {
     ///
     /// # Errors
     /// `resource_missing` for the customer or a coupon; 400 for inconsistent collection settings.
-    pub fn create_invoice(&self, acct: &AccountKey, p: NewInvoice) -> Result<InvoiceSnapshot> {
+    pub fn create_invoice(&self, acct: &Actor, p: NewInvoice) -> Result<InvoiceSnapshot> {
         self.write(acct, |s, ctx| {
             let ids = Ids::live(ctx.ids);
             let (snap, changes) = {
@@ -141,7 +143,7 @@ impl Store {
     /// 400 for inconsistent collection settings.
     pub fn update_invoice(
         &self,
-        acct: &AccountKey,
+        acct: &Actor,
         id: &str,
         p: InvoiceUpdate,
     ) -> Result<InvoiceSnapshot> {
@@ -205,7 +207,7 @@ impl Store {
     ///
     /// # Errors
     /// `resource_missing`; 400 if it is not a draft.
-    pub fn delete_invoice(&self, acct: &AccountKey, id: &str) -> Result<Deleted> {
+    pub fn delete_invoice(&self, acct: &Actor, id: &str) -> Result<Deleted> {
         self.write(acct, |s, _| {
             let inv = s
                 .invoices
@@ -217,10 +219,22 @@ impl Store {
                 .iter()
                 .filter_map(|l| l.item_id().map(str::to_owned))
                 .collect();
-            s.invoices.remove(id);
+            let balance = balance_of(s, &inv.customer);
+            if let Some(removed) = s.invoices.remove(id) {
+                s.events.emit(
+                    EventType::InvoiceDeleted,
+                    EventObject::Invoice {
+                        invoice: removed,
+                        customer_balance: balance,
+                    },
+                    None,
+                );
+            }
             for item_id in item_ids {
                 if let Some(item) = s.invoice_items.get_mut(&item_id) {
+                    let before = Arc::clone(item);
                     Arc::make_mut(item).invoice = None;
+                    emit_item_change(&mut s.events, Some(&before), Some(item));
                 }
             }
             Ok(Deleted { id: id.to_owned() })
@@ -262,7 +276,7 @@ impl Store {
     /// `resource_missing` for the invoice or its (deleted) customer; 400 if it is not a draft.
     pub fn finalize_invoice(
         &self,
-        acct: &AccountKey,
+        acct: &Actor,
         id: &str,
         auto_advance: Option<bool>,
     ) -> Result<InvoiceSnapshot> {
@@ -312,7 +326,7 @@ impl Store {
     /// `resource_missing`; 400 from any other status.
     pub fn pay_invoice(
         &self,
-        acct: &AccountKey,
+        acct: &Actor,
         id: &str,
         paid_out_of_band: bool,
     ) -> Result<InvoiceSnapshot> {
@@ -325,7 +339,7 @@ impl Store {
     ///
     /// # Errors
     /// `resource_missing`; 400 from any other status.
-    pub fn void_invoice(&self, acct: &AccountKey, id: &str) -> Result<InvoiceSnapshot> {
+    pub fn void_invoice(&self, acct: &Actor, id: &str) -> Result<InvoiceSnapshot> {
         self.change_status(acct, id, |inv, _, now| inv.void(now))
     }
 
@@ -333,17 +347,13 @@ impl Store {
     ///
     /// # Errors
     /// `resource_missing`; 400 from any other status.
-    pub fn mark_invoice_uncollectible(
-        &self,
-        acct: &AccountKey,
-        id: &str,
-    ) -> Result<InvoiceSnapshot> {
+    pub fn mark_invoice_uncollectible(&self, acct: &Actor, id: &str) -> Result<InvoiceSnapshot> {
         self.change_status(acct, id, |inv, _, now| inv.mark_uncollectible(now))
     }
 
     fn change_status(
         &self,
-        acct: &AccountKey,
+        acct: &Actor,
         id: &str,
         op: impl FnOnce(&mut Invoice, &Totals, i64) -> std::result::Result<(), TransitionError>,
     ) -> Result<InvoiceSnapshot> {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::domain::invoice::{InvoiceItem, InvoiceLine, LineGroup, LineSource, insert_line};
 use crate::error::{Error, Result};
 use crate::store::catalog::Deleted;
+use crate::store::events::{Actor, emit_invoice_change, emit_item_change};
 use crate::store::{AccountKey, ListPage, ListQuery, Store, list_page};
 
 use super::params::{InvoiceItemFilter, ItemFields, NewInvoiceItem, PriceInput};
@@ -21,11 +22,7 @@ impl Store {
     /// `resource_missing` for the customer, invoice, price, product or a coupon;
     /// `invoice_not_editable` if the invoice is not a draft; 400 for a currency mismatch, an
     /// invoice of another customer, or a missing currency.
-    pub fn create_invoice_item(
-        &self,
-        acct: &AccountKey,
-        p: NewInvoiceItem,
-    ) -> Result<Arc<InvoiceItem>> {
+    pub fn create_invoice_item(&self, acct: &Actor, p: NewInvoiceItem) -> Result<Arc<InvoiceItem>> {
         self.write(acct, |s, ctx| {
             let ids = Ids::live(ctx.ids);
             let (item, invoice) = {
@@ -142,7 +139,7 @@ impl Store {
     /// and amount errors as for creation.
     pub fn update_invoice_item(
         &self,
-        acct: &AccountKey,
+        acct: &Actor,
         id: &str,
         fields: ItemFields,
     ) -> Result<Arc<InvoiceItem>> {
@@ -195,18 +192,26 @@ impl Store {
     ///
     /// # Errors
     /// `resource_missing`; `invoice_not_editable` if it is on a finalized invoice.
-    pub fn delete_invoice_item(&self, acct: &AccountKey, id: &str) -> Result<Deleted> {
+    pub fn delete_invoice_item(&self, acct: &Actor, id: &str) -> Result<Deleted> {
         self.write(acct, |s, _| {
             let item = s
                 .invoice_items
                 .get(id)
                 .ok_or_else(|| Error::missing("invoiceitem", id, "id"))?;
+            let item = Arc::clone(item);
             if let Some(inv_id) = item.invoice.clone() {
                 let inv = stored_invoice(s, &inv_id, "invoice")?;
                 inv.ensure_editable().map_err(refused)?;
+                let balance = balance_of(s, &inv.customer);
                 if let Some(inv) = s.invoices.get_mut(&inv_id) {
+                    let before = Arc::clone(inv);
                     Arc::make_mut(inv).lines.retain(|l| l.item_id() != Some(id));
+                    emit_item_change(&mut s.events, Some(&item), None);
+                    let after = Arc::clone(inv);
+                    emit_invoice_change(&mut s.events, Some(&before), &after, balance);
                 }
+            } else {
+                emit_item_change(&mut s.events, Some(&item), None);
             }
             s.invoice_items.remove(id);
             Ok(Deleted { id: id.to_owned() })

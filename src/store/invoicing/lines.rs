@@ -9,6 +9,7 @@ use crate::domain::invoice::{
 };
 use crate::domain::patch::{MetadataUpdate, Patch};
 use crate::error::{Error, Result};
+use crate::store::events::Actor;
 use crate::store::{AccountKey, AccountState, Ctx, ListQuery, Store};
 
 use super::params::{
@@ -154,7 +155,7 @@ impl Store {
     /// 400 for an item of another customer or currency, already attached, or listed twice.
     pub fn add_lines(
         &self,
-        acct: &AccountKey,
+        acct: &Actor,
         id: &str,
         p: LineBatch<AddLine>,
     ) -> Result<InvoiceSnapshot> {
@@ -255,7 +256,7 @@ impl Store {
     /// a line listed twice.
     pub fn remove_lines(
         &self,
-        acct: &AccountKey,
+        acct: &Actor,
         id: &str,
         p: LineBatch<RemoveLine>,
     ) -> Result<InvoiceSnapshot> {
@@ -299,7 +300,7 @@ impl Store {
     /// errors.
     pub fn update_lines(
         &self,
-        acct: &AccountKey,
+        acct: &Actor,
         id: &str,
         p: LineBatch<UpdateLine>,
     ) -> Result<InvoiceSnapshot> {
@@ -313,7 +314,7 @@ impl Store {
     /// line.
     pub fn update_invoice_line(
         &self,
-        acct: &AccountKey,
+        acct: &Actor,
         invoice_id: &str,
         line_id: &str,
         fields: ItemFields,

@@ -47,7 +47,7 @@ pub struct LinePage {
 
 /// Renders a stored invoice's lines and computes its totals. Drafts show the customer's current
 /// balance; finalized invoices the balance they were finalized with.
-pub(super) fn materialize(
+pub(crate) fn materialize(
     invoice: &Arc<Invoice>,
     customer_balance: i64,
 ) -> Result<InvoiceSnapshot> {

@@ -9,6 +9,7 @@ use crate::domain::invoice::{
     Invoice, InvoiceItem, LineSource, MAX_LINES_PER_INVOICE, TaxAmount, TaxRate, find_rate,
 };
 use crate::error::{Error, Result};
+use crate::store::events::{EventLog, emit_invoice_change, emit_item_change};
 use crate::store::{AccountState, Ctx};
 
 use super::params::TaxAmountInput;
@@ -71,24 +72,36 @@ impl StagedItems {
         tax
     }
 
-    pub(super) fn commit(mut self, s: &mut AccountState) {
+    /// Writes the staged changes; returns the events of the items' changes, for the caller to
+    /// record in the order Stripe emits them.
+    pub(super) fn commit(mut self, s: &mut AccountState) -> EventLog {
         for rate in self.tax_rates.drain(..) {
             let id = rate.id.clone();
             s.tax_rates.insert(&id, rate);
         }
+        let mut log = EventLog::default();
+        let events = &mut log;
         let items = &mut s.invoice_items;
         for id in &self.removed {
-            items.remove(id);
+            let removed = items.remove(id);
+            emit_item_change(events, removed.as_ref(), None);
         }
         for id in self.order {
             if let Some(item) = self.changed.remove(&id) {
                 match items.get_mut(&id) {
                     // Updated in place: keeps its position in newest-first lists.
-                    Some(slot) => *slot = item,
-                    None => items.insert(&id, item),
+                    Some(slot) => {
+                        emit_item_change(events, Some(slot), Some(&item));
+                        *slot = item;
+                    }
+                    None => {
+                        emit_item_change(events, None, Some(&item));
+                        items.insert(&id, item);
+                    }
                 }
             }
         }
+        log
     }
 }
 
@@ -104,7 +117,16 @@ pub(super) fn check_line_count(invoice: &Invoice) -> Result<()> {
 }
 
 pub(super) fn commit_invoice(s: &mut AccountState, invoice: Arc<Invoice>, items: StagedItems) {
-    items.commit(s);
+    let before = s.invoices.get(&invoice.id).cloned();
+    let balance = super::balance_of(s, &invoice.customer);
+    // A new invoice's event comes before those of the items it takes; a changed invoice's
+    // after those of its items.
+    let mut item_events = items.commit(s);
+    if before.is_some() {
+        s.events.absorb(&mut item_events);
+    }
+    emit_invoice_change(&mut s.events, before.as_ref(), &invoice, balance);
+    s.events.absorb(&mut item_events);
     // The stored items and the invoice's lines share their values.
     debug_assert!(invoice.lines.iter().all(|l| {
         match &l.source {
@@ -134,6 +156,9 @@ pub(super) fn commit_item(
     changes.stage(item);
     match invoice {
         Some(inv) => commit_invoice(s, inv, changes),
-        None => changes.commit(s),
+        None => {
+            let mut item_events = changes.commit(s);
+            s.events.absorb(&mut item_events);
+        }
     }
 }

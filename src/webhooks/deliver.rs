@@ -1,0 +1,240 @@
+//! The delivery task: takes published events from the store's queue and POSTs each to its
+//! targets, retrying failures on Stripe's schedule divided by the configured scale.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinHandle;
+
+use crate::http::AppState;
+use crate::http::de::Mode;
+use crate::http::v1::events::render_event;
+use crate::store::events::{Published, StoredEvent};
+use crate::version::ApiVersion;
+
+use super::{
+    DeliveryRecord, LIVE_MODE_RETRIES, MAX_CONCURRENT_POSTS, MAX_OUTSTANDING, POST_TIMEOUT,
+    QUEUE_CAPACITY, RESPONSE_EXCERPT_BYTES, TEST_MODE_RETRIES, signature,
+};
+
+/// Stripe's `User-Agent` for webhook deliveries.
+pub const USER_AGENT: &str = "Stripe/1.0 (+https://stripe.com/docs/webhooks)";
+
+/// Where one event goes.
+#[derive(Debug, Clone)]
+struct Target {
+    url: String,
+    secret: String,
+    /// `we_…`; `None` for `--forward-to`.
+    endpoint: Option<String>,
+    /// The endpoint's version; `None`: the account's default at delivery time.
+    version: Option<ApiVersion>,
+}
+
+/// Starts the delivery task for `state` and connects the store's events to it. The task ends
+/// when the returned handle is aborted (the server stopping).
+pub fn spawn(state: AppState) -> JoinHandle<()> {
+    let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
+    let forwarding = state.webhooks.settings().forward_to.is_some();
+    state.store.event_hub().connect(tx, forwarding);
+    tokio::spawn(run(state, rx))
+}
+
+/// Takes published events until the queue closes.
+pub async fn run(state: AppState, mut rx: mpsc::Receiver<Published>) {
+    let client = reqwest::Client::builder()
+        .timeout(POST_TIMEOUT)
+        .connect_timeout(POST_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(MAX_CONCURRENT_POSTS)
+        .build()
+        .unwrap_or_default();
+    let outstanding = Arc::new(Semaphore::new(MAX_OUTSTANDING));
+    let posts = Arc::new(Semaphore::new(MAX_CONCURRENT_POSTS));
+    while let Some(p) = rx.recv().await {
+        let settings = state.webhooks.settings();
+        let mut targets: Vec<Target> = p
+            .endpoints
+            .iter()
+            .map(|we| Target {
+                url: we.url.clone(),
+                secret: we.secret.clone(),
+                endpoint: Some(we.id.clone()),
+                version: we.api_version,
+            })
+            .collect();
+        if let Some(url) = settings.forward_to {
+            targets.push(Target {
+                url,
+                secret: state.webhooks.forward_secret().to_owned(),
+                endpoint: None,
+                version: None,
+            });
+        }
+        for target in targets {
+            // Waits while too many deliveries are under way: the queue then fills, and the
+            // store drops (and counts) what does not fit, instead of memory growing.
+            let Ok(permit) = Arc::clone(&outstanding).acquire_owned().await else {
+                return;
+            };
+            let job = Job {
+                state: state.clone(),
+                client: client.clone(),
+                posts: Arc::clone(&posts),
+                published: p.clone(),
+                target,
+                retry_scale: settings.retry_scale,
+            };
+            tokio::spawn(async move {
+                job.deliver().await;
+                drop(permit);
+            });
+        }
+    }
+}
+
+struct Job {
+    state: AppState,
+    client: reqwest::Client,
+    posts: Arc<Semaphore>,
+    published: Published,
+    target: Target,
+    retry_scale: f64,
+}
+
+/// What one POST gave.
+struct Outcome {
+    status: Option<u16>,
+    error: Option<String>,
+    body: Option<String>,
+}
+
+impl Job {
+    async fn deliver(self) {
+        let generation = self.state.webhooks.generation();
+        let event: &StoredEvent = &self.published.event;
+        let schedule = if event.livemode {
+            LIVE_MODE_RETRIES
+        } else {
+            TEST_MODE_RETRIES
+        };
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            if generation != self.state.webhooks.generation() {
+                return;
+            }
+            let version = self.target.version.unwrap_or_else(|| {
+                self.state
+                    .versions
+                    .default_for(Some(&self.published.account), Mode::V1)
+            });
+            let payload = match render_event(event, version).and_then(|v| {
+                serde_json::to_vec(&v).map_err(|e| crate::Error::Internal(e.to_string()))
+            }) {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(event = %event.id, error = %e, "cannot render event");
+                    return;
+                }
+            };
+            let now = self.state.store.clock().now();
+            let started = Instant::now();
+            let outcome = match Arc::clone(&self.posts).acquire_owned().await {
+                Ok(_permit) => self.post(now.timestamp(), payload).await,
+                Err(_) => return,
+            };
+            let delivered = outcome.status.is_some_and(|s| (200..300).contains(&s));
+            let retry = (!delivered)
+                .then(|| schedule.get(attempt as usize - 1).copied())
+                .flatten()
+                .map(|d| d.div_f64(self.retry_scale));
+            // Before the attempt is recorded, so whoever sees the record sees the count.
+            if delivered && self.target.endpoint.is_some() {
+                event.delivered_once();
+            }
+            self.state.webhooks.record(
+                generation,
+                DeliveryRecord {
+                    event_id: event.id.clone(),
+                    event_type: event.kind.as_str(),
+                    api_key: self.published.account.api_key().to_owned(),
+                    webhook_endpoint: self.target.endpoint.clone(),
+                    url: self.target.url.clone(),
+                    attempt,
+                    status: outcome.status,
+                    error: outcome.error,
+                    response_body: outcome.body,
+                    delivered,
+                    started_at_ms: now.timestamp_millis(),
+                    duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                    next_retry_in_ms: retry
+                        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+                },
+            );
+            if delivered {
+                return;
+            }
+            match retry {
+                Some(delay) => tokio::time::sleep(delay.max(Duration::from_millis(1))).await,
+                None => return,
+            }
+        }
+    }
+
+    async fn post(&self, timestamp: i64, payload: Vec<u8>) -> Outcome {
+        let signature = signature::header(&self.target.secret, timestamp, &payload);
+        let sent = self
+            .client
+            .post(&self.target.url)
+            .header("content-type", "application/json; charset=utf-8")
+            .header("user-agent", USER_AGENT)
+            .header("stripe-signature", signature)
+            .body(payload)
+            .send()
+            .await;
+        match sent {
+            Ok(mut response) => {
+                let status = response.status().as_u16();
+                // Only the start of the answer is read and kept.
+                let mut body = Vec::new();
+                while body.len() < RESPONSE_EXCERPT_BYTES {
+                    match response.chunk().await {
+                        Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                        Ok(None) | Err(_) => break,
+                    }
+                }
+                body.truncate(RESPONSE_EXCERPT_BYTES);
+                Outcome {
+                    status: Some(status),
+                    error: None,
+                    body: Some(String::from_utf8_lossy(&body).into_owned()),
+                }
+            }
+            Err(e) => Outcome {
+                status: None,
+                error: Some(error_text(&e)),
+                body: None,
+            },
+        }
+    }
+}
+
+fn error_text(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timeout"
+    } else if e.is_connect() {
+        "connection failed"
+    } else {
+        "request failed"
+    };
+    let mut text = format!("{kind}: {e}");
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
