@@ -42,7 +42,8 @@ pub fn events_json(app: &AppState, api_key: Option<&str>) -> Result<Vec<serde_js
             let version = app
                 .versions
                 .default_for(Some(account), crate::http::de::Mode::V1);
-            let mut v = crate::http::v1::events::render_event(e, version)?;
+            let view = crate::http::v1::events::render_event(e, version)?;
+            let mut v = serde_json::to_value(&view).map_err(|e| Error::Internal(e.to_string()))?;
             if let Some(o) = v.as_object_mut() {
                 o.insert("account".into(), json!(account.connected()));
                 o.insert("api_key".into(), json!(account.api_key()));

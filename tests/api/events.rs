@@ -798,3 +798,31 @@ async fn forward_to_receives_every_account_s_events_and_reset_clears_them() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn events_keep_the_key_order_of_the_objects_they_carry() {
+    let app = app_with(MockServer::builder()).await;
+    let (url, mut rx) = receiver(vec![]).await;
+    endpoint(&app, &url, &["customer.created"]).await;
+    let customer = app.customer().await;
+    let listed = app.get("/v1/events", &[("type", "customer.created")]).await;
+    let event = &listed.body["data"][0];
+    let id = event["id"].as_str().expect("an event id");
+    let retrieved = app.get(&format!("/v1/events/{id}"), &[]).await;
+    let object = app.get(&format!("/v1/customers/{customer}"), &[]).await;
+    let delivered = next(&mut rx).await;
+    let delivered = String::from_utf8_lossy(&delivered.body);
+    for text in [retrieved.text.as_str(), &*delivered] {
+        assert!(
+            text.starts_with(&format!(
+                r#"{{"id":"{id}","object":"event","api_version":"#
+            )),
+            "{text}"
+        );
+        // `data.object` is the object as its own endpoint renders it, byte for byte.
+        assert!(
+            text.contains(&format!(r#""data":{{"object":{}}}"#, object.text)),
+            "{text}"
+        );
+    }
+}

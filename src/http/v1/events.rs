@@ -11,9 +11,11 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
+use serde::Serialize;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use serde_json::{Map, Value, json};
+use serde_json::value::{RawValue, to_raw_value};
+use serde_json::{Map, Value};
 
 use crate::domain::event::{EventType, is_event_type_name};
 use crate::error::{Error, Result};
@@ -36,27 +38,27 @@ pub fn router() -> Router<AppState> {
         .route("/v1/events/{id}", get(retrieve))
 }
 
-/// `object` at `version`, as its endpoint renders it.
+/// `object` at `version`, as its endpoint renders it, keys in the endpoint's order.
 ///
 /// # Errors
 /// [`Error::Internal`] if rendering fails (it cannot for stored objects).
-pub fn render_object(object: &EventObject, version: ApiVersion) -> Result<Value> {
-    let value = match object {
-        EventObject::Customer(c) => serde_json::to_value(CustomerView::from(&**c)),
-        EventObject::Product(p) => serde_json::to_value(ProductView::new(p, version)),
-        EventObject::Price(p) => serde_json::to_value(PriceView::from(&**p)),
-        EventObject::Coupon(c) => serde_json::to_value(CouponView::from(&**c)),
-        EventObject::PaymentIntent(p) => serde_json::to_value(PaymentIntentView::new(p, version)),
-        EventObject::InvoiceItem(i) => serde_json::to_value(InvoiceItemView::new(i, version)),
+pub fn render_object(object: &EventObject, version: ApiVersion) -> Result<Box<RawValue>> {
+    let raw = match object {
+        EventObject::Customer(c) => to_raw_value(&CustomerView::from(&**c)),
+        EventObject::Product(p) => to_raw_value(&ProductView::new(p, version)),
+        EventObject::Price(p) => to_raw_value(&PriceView::from(&**p)),
+        EventObject::Coupon(c) => to_raw_value(&CouponView::from(&**c)),
+        EventObject::PaymentIntent(p) => to_raw_value(&PaymentIntentView::new(p, version)),
+        EventObject::InvoiceItem(i) => to_raw_value(&InvoiceItemView::new(i, version)),
         EventObject::Invoice {
             invoice,
             customer_balance,
         } => {
             let snap = EventObject::invoice_snapshot(invoice, *customer_balance)?;
-            serde_json::to_value(InvoiceView::stored(&snap, version))
+            to_raw_value(&InvoiceView::stored(&snap, version))
         }
     };
-    value.map_err(|e| Error::Internal(e.to_string()))
+    raw.map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// The top-level keys of `before` whose value differs in `after`, with their old values.
@@ -71,44 +73,68 @@ pub fn previous_attributes(before: &Value, after: &Value) -> Map<String, Value> 
         .collect()
 }
 
+/// An `event` object, keys in Stripe's order.
+#[derive(Debug, Serialize)]
+pub struct EventView<'a> {
+    id: &'a str,
+    object: &'static str,
+    api_version: &'static str,
+    created: i64,
+    data: EventData,
+    livemode: bool,
+    pending_webhooks: u32,
+    request: RequestView<'a>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+/// `data`: the object as it is after the change and, for updates, what it was before.
+#[derive(Debug, Serialize)]
+struct EventData {
+    object: Box<RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_attributes: Option<Map<String, Value>>,
+}
+
+#[derive(Debug, Serialize)]
+struct RequestView<'a> {
+    id: Option<&'a str>,
+    idempotency_key: Option<&'a str>,
+}
+
 /// The `event` object at `version`.
 ///
 /// # Errors
 /// As [`render_object`].
-pub fn render_event(event: &StoredEvent, version: ApiVersion) -> Result<Value> {
+pub fn render_event(event: &StoredEvent, version: ApiVersion) -> Result<EventView<'_>> {
     let object = render_object(&event.object, version)?;
-    let mut data = Map::new();
-    if let (true, Some(previous)) = (event.kind.is_update(), &event.previous) {
-        let before = render_object(previous, version)?;
-        data.insert(
-            "previous_attributes".into(),
-            Value::Object(previous_attributes(&before, &object)),
-        );
-    }
-    data.insert("object".into(), object);
-    // `object` first, as Stripe orders `data`.
-    let data: Map<String, Value> = {
-        let mut ordered = Map::new();
-        if let Some(o) = data.remove("object") {
-            ordered.insert("object".into(), o);
+    let previous_attributes = match (event.kind.is_update(), &event.previous) {
+        (true, Some(previous)) => {
+            let parse = |raw: &RawValue| {
+                serde_json::from_str::<Value>(raw.get()).map_err(|e| Error::Internal(e.to_string()))
+            };
+            let before = parse(&render_object(previous, version)?)?;
+            Some(previous_attributes(&before, &parse(&object)?))
         }
-        ordered.extend(data);
-        ordered
+        _ => None,
     };
-    Ok(json!({
-        "id": event.id,
-        "object": "event",
-        "api_version": version.to_string(),
-        "created": event.created,
-        "data": data,
-        "livemode": event.livemode,
-        "pending_webhooks": event.pending_webhooks(),
-        "request": {
-            "id": event.request.id.as_deref(),
-            "idempotency_key": event.request.idempotency_key.as_deref(),
+    Ok(EventView {
+        id: &event.id,
+        object: "event",
+        api_version: version.as_str(),
+        created: event.created,
+        data: EventData {
+            object,
+            previous_attributes,
         },
-        "type": event.kind.as_str(),
-    }))
+        livemode: event.livemode,
+        pending_webhooks: event.pending_webhooks(),
+        request: RequestView {
+            id: event.request.id.as_deref(),
+            idempotency_key: event.request.idempotency_key.as_deref(),
+        },
+        kind: event.kind.as_str(),
+    })
 }
 
 /// A `type` filter: an event type, or a prefix ending in `*` (`invoice.*`).
