@@ -503,6 +503,24 @@ impl MockServer {
         crate::http::admin::events_json(&self.state, None).unwrap_or_default()
     }
 
+    /// Queues event `id` of the account of `api_key` for delivery again, to the endpoints that
+    /// want it now (and to `forward_to`), as Stripe's "Resend" does.
+    ///
+    /// # Errors
+    /// `resource_missing` if that account has no such event.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// assert!(server.resend_event("sk_test_1", "evt_missing").is_err());
+    /// # }
+    /// ```
+    pub fn resend_event(&self, api_key: &str, id: &str) -> crate::Result<()> {
+        let account = crate::store::AccountKey::new(api_key, None);
+        self.state.store.resend_event(&account, id).map(drop)
+    }
+
     /// Every webhook delivery attempt so far (bounded), oldest first.
     ///
     /// ```

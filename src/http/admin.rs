@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/_mock/fixtures", post(load_fixtures))
         .route("/_mock/api_version", get(api_version).post(set_api_version))
         .route("/_mock/events", get(events))
+        .route("/_mock/events/{id}/resend", post(resend_event))
         .route("/_mock/deliveries", get(deliveries))
         .route("/_mock/webhook_secret", get(webhook_secret))
 }
@@ -336,4 +337,18 @@ async fn set_api_version(
         None => app.versions.set_server(version),
     }
     render(&version_view(&app, account.as_ref()))
+}
+
+/// `POST /_mock/events/{id}/resend?api_key=sk_test_…[&account=acct_…]`: queues the event for
+/// delivery again.
+async fn resend_event(
+    State(app): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    q: std::result::Result<Query<AccountTarget>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
+    let account = query(q)?.account()?.ok_or(Error::ParameterMissing {
+        param: "api_key".into(),
+    })?;
+    let event = app.store.resend_event(&account, &id)?;
+    render(&json!({ "id": event.id, "resent": true }))
 }

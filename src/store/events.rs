@@ -427,6 +427,37 @@ impl Store {
         })
     }
 
+    /// Queues event `id` for delivery again, to the account's enabled endpoints that want it
+    /// now (and to `--forward-to`), as the Dashboard's "Resend" does.
+    ///
+    /// # Errors
+    /// `resource_missing` if the account has no such event.
+    pub fn resend_event(&self, acct: &AccountKey, id: &str) -> Result<Arc<StoredEvent>> {
+        let published = self.read(acct, |s| {
+            let event = s
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.id == id)
+                .cloned()
+                .ok_or_else(|| Error::missing("event", id, "id"))?;
+            let endpoints = s
+                .webhook_endpoints
+                .iter_newest_first()
+                .filter(|we| we.wants(event.kind))
+                .cloned()
+                .collect();
+            Ok(Published {
+                account: acct.clone(),
+                event,
+                endpoints,
+            })
+        })?;
+        let event = Arc::clone(&published.event);
+        self.shared.hub.publish(vec![published]);
+        Ok(event)
+    }
+
     /// A page of the account's events, newest first.
     ///
     /// # Errors

@@ -814,9 +814,7 @@ async fn events_keep_the_key_order_of_the_objects_they_carry() {
     let delivered = String::from_utf8_lossy(&delivered.body);
     for text in [retrieved.text.as_str(), &*delivered] {
         assert!(
-            text.starts_with(&format!(
-                r#"{{"id":"{id}","object":"event","api_version":"#
-            )),
+            text.starts_with(&format!(r#"{{"id":"{id}","object":"event","api_version":"#)),
             "{text}"
         );
         // `data.object` is the object as its own endpoint renders it, byte for byte.
@@ -825,4 +823,45 @@ async fn events_keep_the_key_order_of_the_objects_they_carry() {
             "{text}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_event_can_be_resent_through_the_control_plane_and_the_library() {
+    let app = app_with(MockServer::builder()).await;
+    let (url, mut rx) = receiver(vec![]).await;
+    let secret = endpoint(&app, &url, &["customer.created"]).await;
+    app.customer().await;
+    let first = next(&mut rx).await;
+    assert_signed(&first, &secret);
+    let event: serde_json::Value = serde_json::from_slice(&first.body).expect("an event");
+    let id = event["id"].as_str().expect("an id").to_owned();
+
+    let resend = |query: String| {
+        app.client
+            .post(format!("{}/_mock/events/{id}/resend{query}", app.base))
+            .send()
+    };
+    let answer = resend(format!("?api_key={}", app.key)).await.expect("sent");
+    assert_eq!(answer.status(), StatusCode::OK);
+    let again = next(&mut rx).await;
+    assert_signed(&again, &secret);
+    // The same event, but delivered once already: nothing is pending any more.
+    let without_pending = |body: &[u8]| {
+        let mut v: serde_json::Value = serde_json::from_slice(body).expect("an event");
+        v.as_object_mut().and_then(|o| o.remove("pending_webhooks"));
+        v
+    };
+    assert_eq!(event["pending_webhooks"], 1);
+    assert_eq!(without_pending(&again.body), without_pending(&first.body));
+
+    let server = app.server.as_ref().expect("in-process server");
+    server.resend_event(&app.key, &id).expect("a known event");
+    let third = next(&mut rx).await;
+    assert_eq!(without_pending(&third.body), without_pending(&first.body));
+
+    // Another account does not see it; without a key the control plane cannot tell whose.
+    let other = resend("?api_key=sk_test_other".into()).await.expect("sent");
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
+    let keyless = resend(String::new()).await.expect("sent");
+    assert_eq!(keyless.status(), StatusCode::BAD_REQUEST);
 }
