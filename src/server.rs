@@ -473,6 +473,9 @@ impl MockServer {
 
     /// Registers a fault: the next matching requests get the given answer.
     ///
+    /// # Errors
+    /// When [`MAX_FAULTS`](crate::http::faults::MAX_FAULTS) faults are registered already.
+    ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
@@ -481,12 +484,15 @@ impl MockServer {
     /// let spec: FaultSpec = serde_json::from_value(serde_json::json!({
     ///     "method": "POST", "path": "/v1/customers", "status": 500, "times": 2
     /// })).unwrap();
-    /// let fault = server.inject_fault(spec);
+    /// let fault = server.inject_fault(spec).unwrap();
     /// assert_eq!(fault.remaining, 2);
     /// # }
     /// ```
-    pub fn inject_fault(&self, spec: FaultSpec) -> Fault {
-        self.state.faults.add(spec)
+    pub fn inject_fault(&self, spec: FaultSpec) -> crate::Result<Fault> {
+        self.state
+            .faults
+            .add(spec)
+            .map_err(|m| crate::Error::invalid_uncoded(format!("Invalid fault: {m}."), None))
     }
 
     /// Every recorded event of every account, oldest first within an account, rendered as

@@ -152,7 +152,11 @@ async fn add_fault(State(app): State<AppState>, body: Bytes) -> Result<Response>
     let spec: FaultSpec = parse_json(&body)?;
     spec.validate()
         .map_err(|m| Error::invalid_uncoded(format!("Invalid fault: {m}."), None))?;
-    render(&app.faults.add(spec))
+    let fault = app
+        .faults
+        .add(spec)
+        .map_err(|m| Error::invalid_uncoded(format!("Invalid fault: {m}."), None))?;
+    render(&fault)
 }
 
 async fn clear_faults(

@@ -1,6 +1,7 @@
 //! Fault injection: "the next N requests matching this answer with that", so users can test
 //! their retry and error handling (including `Stripe-Should-Retry`).
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -57,6 +58,9 @@ pub struct Fault {
     pub spec: FaultSpec,
     /// Matching requests it still applies to.
     pub remaining: u32,
+    /// Registration order: among the faults a request matches, the oldest applies.
+    #[serde(skip)]
+    seq: u64,
 }
 
 impl FaultSpec {
@@ -90,80 +94,160 @@ impl FaultSpec {
         Ok(())
     }
 
-    fn matches(&self, method: &str, path: &str, api_key: Option<&str>) -> bool {
-        let path_ok = match self.path.strip_suffix('*') {
-            Some(prefix) => path.starts_with(prefix),
-            None => path == self.path,
-        };
-        path_ok
-            && self
-                .method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method))
+    /// Whether the request matches, its path aside (the registry finds faults by path).
+    fn matches_request(&self, method: &str, api_key: Option<&str>) -> bool {
+        self.method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self.api_key.as_deref().is_none_or(|k| api_key == Some(k))
     }
 }
 
+/// Most faults registered at once.
+pub const MAX_FAULTS: usize = 1_000;
+
 /// The registered faults of a server.
 #[derive(Debug, Default)]
 pub struct Faults {
-    faults: Mutex<Vec<Fault>>,
+    registry: Mutex<Registry>,
     next_id: std::sync::atomic::AtomicU64,
-    /// How many faults are registered (kept with the list, under its lock), so that requests
-    /// skip the lock while there are none, which is nearly always.
+    /// How many faults are registered (kept with the registry, under its lock), so that
+    /// requests skip the lock while there are none, which is nearly always.
     registered: AtomicUsize,
+}
+
+/// The faults by path: exact paths in a map (a request looks up its own path), prefixes (a
+/// path ending in `*`) in a list ordered longest first, searched until the first match.
+#[derive(Debug, Default)]
+struct Registry {
+    exact: HashMap<String, Vec<Fault>>,
+    prefixed: Vec<Fault>,
+    len: usize,
+}
+
+impl Registry {
+    /// Where the oldest fault matching the request is: its path's list (`None`: the prefix
+    /// list) and index.
+    fn find(&self, method: &str, path: &str, api_key: Option<&str>) -> Option<(bool, usize)> {
+        let exact = self.exact.get(path).and_then(|list| {
+            list.iter()
+                .position(|f| f.spec.matches_request(method, api_key))
+                .map(|i| (list[i].seq, i))
+        });
+        let prefixed = self
+            .prefixed
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                f.spec
+                    .path
+                    .strip_suffix('*')
+                    .is_some_and(|prefix| path.starts_with(prefix))
+                    && f.spec.matches_request(method, api_key)
+            })
+            .min_by_key(|(_, f)| f.seq)
+            .map(|(i, f)| (f.seq, i));
+        match (exact, prefixed) {
+            (Some((a, i)), Some((b, _))) if a < b => Some((true, i)),
+            (Some((_, i)), None) => Some((true, i)),
+            (_, Some((_, j))) => Some((false, j)),
+            (None, None) => None,
+        }
+    }
+
+    fn all(&self) -> Vec<Fault> {
+        let mut all: Vec<Fault> = self
+            .exact
+            .values()
+            .flatten()
+            .chain(&self.prefixed)
+            .cloned()
+            .collect();
+        all.sort_by_key(|f| f.seq);
+        all
+    }
 }
 
 impl Faults {
     /// Registers a fault; returns it with its id.
-    pub fn add(&self, spec: FaultSpec) -> Fault {
-        let n = self
-            .next_id
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            + 1;
+    ///
+    /// # Errors
+    /// When [`MAX_FAULTS`] are registered already.
+    pub fn add(&self, spec: FaultSpec) -> Result<Fault, String> {
+        let mut registry = lock(&self.registry);
+        if registry.len >= MAX_FAULTS {
+            return Err(format!(
+                "at most {MAX_FAULTS} faults can be registered at once; clear some first"
+            ));
+        }
+        let seq = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let fault = Fault {
-            id: format!("fault_{n}"),
+            id: format!("fault_{seq}"),
             remaining: spec.times,
             spec,
+            seq,
         };
-        let mut faults = lock(&self.faults);
-        faults.push(fault.clone());
-        self.registered.store(faults.len(), Ordering::Release);
-        fault
+        if fault.spec.path.ends_with('*') {
+            registry.prefixed.push(fault.clone());
+        } else {
+            let path = fault.spec.path.clone();
+            registry.exact.entry(path).or_default().push(fault.clone());
+        }
+        registry.len += 1;
+        self.registered.store(registry.len, Ordering::Release);
+        Ok(fault)
     }
 
-    /// Takes one use of the first fault matching the request.
+    /// Takes one use of the oldest fault matching the request.
     pub fn take(&self, method: &str, path: &str, api_key: Option<&str>) -> Option<FaultSpec> {
         if self.registered.load(Ordering::Acquire) == 0 {
             return None;
         }
-        let mut faults = lock(&self.faults);
-        let i = faults
-            .iter()
-            .position(|f| f.spec.matches(method, path, api_key))?;
-        let spec = faults[i].spec.clone();
+        let mut guard = lock(&self.registry);
+        let registry = &mut *guard;
+        let (exact, i) = registry.find(method, path, api_key)?;
+        let list = if exact {
+            registry.exact.get_mut(path)?
+        } else {
+            &mut registry.prefixed
+        };
+        let spec = list[i].spec.clone();
         // A spec registered through the library skips `validate`; `times: 0` acts as 1.
-        faults[i].remaining = faults[i].remaining.saturating_sub(1);
-        if faults[i].remaining == 0 {
-            faults.remove(i);
-            self.registered.store(faults.len(), Ordering::Release);
+        list[i].remaining = list[i].remaining.saturating_sub(1);
+        if list[i].remaining == 0 {
+            list.remove(i);
+            if exact && list.is_empty() {
+                registry.exact.remove(path);
+            }
+            registry.len -= 1;
+            self.registered.store(registry.len, Ordering::Release);
         }
         Some(spec)
     }
 
-    /// The registered faults.
+    /// The registered faults, oldest first.
     pub fn list(&self) -> Vec<Fault> {
-        lock(&self.faults).clone()
+        lock(&self.registry).all()
     }
 
     /// Removes every fault (or those limited to `api_key`).
     pub fn clear(&self, api_key: Option<&str>) {
-        let mut faults = lock(&self.faults);
+        let mut guard = lock(&self.registry);
+        let registry = &mut *guard;
         match api_key {
-            None => faults.clear(),
-            Some(k) => faults.retain(|f| f.spec.api_key.as_deref() != Some(k)),
+            None => *registry = Registry::default(),
+            Some(k) => {
+                let keep = |f: &Fault| f.spec.api_key.as_deref() != Some(k);
+                registry.prefixed.retain(keep);
+                for list in registry.exact.values_mut() {
+                    list.retain(keep);
+                }
+                registry.exact.retain(|_, list| !list.is_empty());
+                registry.len =
+                    registry.prefixed.len() + registry.exact.values().map(Vec::len).sum::<usize>();
+            }
         }
-        self.registered.store(faults.len(), Ordering::Release);
+        self.registered.store(registry.len, Ordering::Release);
     }
 }
 
@@ -188,7 +272,7 @@ mod tests {
     #[test]
     fn applies_the_given_number_of_times() {
         let f = Faults::default();
-        f.add(spec("/v1/customers", 2));
+        f.add(spec("/v1/customers", 2)).expect("room");
         assert!(
             f.take("GET", "/v1/customers", None).is_none(),
             "method must match"
@@ -203,7 +287,7 @@ mod tests {
         let f = Faults::default();
         let mut s = spec("/v2/billing/*", 1);
         s.api_key = Some("sk_test_a".into());
-        f.add(s);
+        f.add(s).expect("room");
         assert!(
             f.take("POST", "/v2/billing/intents", Some("sk_test_b"))
                 .is_none()
@@ -225,5 +309,40 @@ mod tests {
         assert!(s.validate().is_err());
         s.close_connection = true;
         assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn the_oldest_matching_fault_applies_exact_or_prefix() {
+        let f = Faults::default();
+        let mut first = spec("/v1/*", 1);
+        first.status = Some(502);
+        f.add(first).expect("room");
+        f.add(spec("/v1/customers", 1)).expect("room");
+        let mut later = spec("/v1/*", 1);
+        later.status = Some(503);
+        f.add(later).expect("room");
+        let statuses: Vec<Option<u16>> = (0..4)
+            .map(|_| f.take("POST", "/v1/customers", None).and_then(|s| s.status))
+            .collect();
+        assert_eq!(statuses, [Some(502), Some(500), Some(503), None]);
+        assert!(f.list().is_empty());
+    }
+
+    #[test]
+    fn registrations_are_capped_and_cleared_by_key() {
+        let f = Faults::default();
+        for i in 0..MAX_FAULTS {
+            let mut s = spec(&format!("/v1/x{i}"), 1);
+            if i % 2 == 0 {
+                s.api_key = Some("sk_test_a".into());
+            }
+            f.add(s).expect("room");
+        }
+        assert!(f.add(spec("/v1/one_more", 1)).is_err());
+        f.clear(Some("sk_test_a"));
+        assert_eq!(f.list().len(), MAX_FAULTS / 2);
+        assert!(f.add(spec("/v1/one_more", 1)).is_ok());
+        f.clear(None);
+        assert!(f.list().is_empty());
     }
 }

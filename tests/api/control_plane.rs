@@ -193,3 +193,54 @@ async fn the_clock_can_be_frozen_and_advanced() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn faults_are_capped_and_a_full_registry_is_a_clear_400() {
+    let app = TestApp::spawn().await;
+    let max = stripe_billing_mock::http::faults::MAX_FAULTS;
+    for i in 0..max {
+        let r = app
+            .admin(
+                reqwest::Method::POST,
+                "/_mock/faults",
+                Some(
+                    json!({"path": format!("/v1/nothing/{i}"), "status": 500, "api_key": app.key}),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    let full = app
+        .admin(
+            reqwest::Method::POST,
+            "/_mock/faults",
+            Some(json!({"path": "/v1/customers", "status": 500})),
+        )
+        .await;
+    assert_eq!(full.status, StatusCode::BAD_REQUEST);
+    assert!(
+        full.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("at most 1000 faults")),
+        "{}",
+        full.text
+    );
+    // Requests still answer normally: none of the registered faults matches them.
+    assert_eq!(app.get("/v1/customers", &[]).await.status, StatusCode::OK);
+    let cleared = app
+        .admin(
+            reqwest::Method::DELETE,
+            &format!("/_mock/faults?api_key={}", app.key),
+            None,
+        )
+        .await;
+    assert_eq!(cleared.status, StatusCode::OK);
+    let room = app
+        .admin(
+            reqwest::Method::POST,
+            "/_mock/faults",
+            Some(json!({"path": "/v1/customers", "status": 500})),
+        )
+        .await;
+    assert_eq!(room.status, StatusCode::OK);
+}

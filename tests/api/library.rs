@@ -152,7 +152,7 @@ async fn injected_faults_answer_the_next_matching_requests_then_stop() {
         "method": "GET", "path": "/v1/customers", "status": 503, "times": 2, "should_retry": true
     }))
     .expect("valid spec");
-    server(&app).inject_fault(spec);
+    server(&app).inject_fault(spec).expect("room for a fault");
     for _ in 0..2 {
         let r = app.get("/v1/customers", &[]).await;
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);

@@ -124,7 +124,7 @@ mod tests {
     #[tokio::test]
     async fn a_matching_fault_answers_once_then_requests_pass() {
         let state = state();
-        state.faults.add(fault("/v2/billing/*"));
+        state.faults.add(fault("/v2/billing/*")).expect("room");
         let service = MiddlewareLayer(InjectFaults(state)).layer(ok("{}"));
         let call = || {
             service
@@ -146,7 +146,7 @@ mod tests {
         let state = state();
         let mut slow = fault("/v1/customers");
         (slow.status, slow.delay_ms) = (None, Some(1));
-        state.faults.add(slow);
+        state.faults.add(slow).expect("room");
         let response = MiddlewareLayer(InjectFaults(state))
             .layer(ok("{\"slow\":true}"))
             .oneshot(request(Method::GET, "/v1/customers", ""))
