@@ -421,6 +421,15 @@ fn v2_body(ct: MediaTypeCheck, (body, decoded): TakenBody) -> Result<Map<String,
 /// The form decoder's limits, applied to JSON bodies too: nesting depth, string length and
 /// array length. The error names the first value over a limit by its path (`a.b[0].c`).
 fn check_json_limits(map: &Map<String, Value>) -> Result<(), Error> {
+    check_limits_at(map, "")
+}
+
+/// [`check_json_limits`] for an object that sits at `prefix` (a fixture document's
+/// `customers[0]`), whose paths the errors name.
+///
+/// # Errors
+/// The first value over a limit.
+pub(crate) fn check_limits_at(map: &Map<String, Value>, prefix: &str) -> Result<(), Error> {
     fn walk(value: &Value, depth: usize, path: &mut String) -> Result<(), Error> {
         let len = path.len();
         let over =
@@ -479,6 +488,10 @@ fn check_json_limits(map: &Map<String, Value>) -> Result<(), Error> {
     let mut path = String::new();
     for (k, v) in map {
         path.clear();
+        if !prefix.is_empty() {
+            path.push_str(prefix);
+            path.push('.');
+        }
         path.push_str(k);
         walk(v, 1, &mut path)?;
     }

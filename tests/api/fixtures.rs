@@ -95,6 +95,26 @@ async fn fixture_errors_cover_references_unknown_fields_and_sections() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{doc}: {}", r.text);
         assert_eq!(r.body["error"]["param"], param, "{doc}");
     }
+    // The API's limits hold for fixtures too: a 6,000-character email is refused there as it
+    // is by `POST /v1/customers`, and nothing is loaded.
+    let long = "x".repeat(6_000);
+    let r = app
+        .load_fixtures(&json!({"customers": [{"id": "cus_long", "email": long}]}))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("at most 5000 characters")),
+        "{}",
+        r.text
+    );
+    let api = app.post("/v1/customers", &[("email", &long)]).await;
+    assert_eq!(api.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app.get("/v1/customers/cus_long", &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
     let r = app
         .raw(
             app.client

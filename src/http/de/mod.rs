@@ -84,6 +84,11 @@ pub fn from_value_at<T: DeserializeOwned>(
     prefix: &str,
     mut value: Value,
 ) -> Result<T, Error> {
+    // A fixture is held to the API's limits (string length, nesting, array length), as the
+    // same parameters sent to the API would be.
+    if let Value::Object(map) = &value {
+        crate::http::extract::check_limits_at(map, prefix)?;
+    }
     if mode == Mode::V1 {
         // A fixture document is JSON read as v1 parameters: its numbers and booleans are what
         // a form would have sent as strings.
