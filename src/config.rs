@@ -45,6 +45,10 @@ pub struct Config {
     /// else 2026-10-14.preview).
     #[arg(long, env = "STRIPE_MOCK_API_VERSION")]
     pub api_version: Option<crate::version::ApiVersion>,
+    /// Most accounts (secret keys and connected accounts) kept at once; beyond it the least
+    /// recently used is forgotten, with a log line.
+    #[arg(long, env = "STRIPE_MOCK_MAX_ACCOUNTS", default_value_t = crate::store::DEFAULT_MAX_ACCOUNTS)]
+    pub max_accounts: usize,
     /// Fixture document (JSON file) or directory of them, loaded into every account when it is
     /// first used.
     #[arg(long, env = "STRIPE_MOCK_FIXTURES")]

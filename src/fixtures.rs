@@ -89,8 +89,8 @@ pub fn templates(store: &Store, docs: &[Value]) -> Result<Templates> {
         apply(&staging, &live, doc)?;
     }
     Ok(Templates {
-        test: staging.account_state(&test),
-        live: staging.account_state(&live),
+        test: staging.account_state(&test).into(),
+        live: staging.account_state(&live).into(),
     })
 }
 

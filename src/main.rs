@@ -52,6 +52,7 @@ async fn run(config: Config) -> ExitCode {
     tracing::info!(%url, "stripe-billing-mock listening on {url}");
     let state = AppState::new(Store::default(), config.journal_limit).with_start(config.start());
     state.versions.set_server(config.api_version);
+    state.store.set_max_accounts(config.max_accounts);
     state.webhooks.set_retry_scale(config.webhook_retry_scale);
     state.webhooks.set_forward_to(config.forward_to.clone());
     if let Some(url) = &config.forward_to {

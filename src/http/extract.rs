@@ -123,7 +123,7 @@ fn is_secret_key(key: &[u8]) -> bool {
 }
 
 /// Masks a key as Stripe does: the prefix, asterisks, and the last four characters.
-fn mask(key: &str) -> String {
+pub(crate) fn mask(key: &str) -> String {
     let chars: Vec<char> = key.chars().collect();
     if chars.len() <= 12 {
         return "*".repeat(chars.len());

@@ -514,7 +514,7 @@ impl Store {
             .collect();
         let mut all = Vec::new();
         for (key, account) in accounts {
-            let state = read_lock(&account);
+            let state = read_lock(&account.state);
             all.extend(state.events.iter().map(|e| (key.clone(), Arc::clone(e))));
         }
         all

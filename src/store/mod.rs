@@ -17,6 +17,7 @@ pub mod invoicing;
 pub mod payment_records;
 pub mod webhook_endpoints;
 
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
@@ -147,11 +148,15 @@ pub struct ListPage<T> {
 
 #[derive(Debug)]
 struct Shared {
-    /// Every account seen so far. The outer lock is taken for writing only the first time an
-    /// account is seen; each account has its own lock, which reads share.
-    accounts: RwLock<HashMap<AccountKey, Arc<RwLock<AccountState>>>>,
-    /// What a new account starts with (test and live mode): the start-up fixtures, if any.
-    templates: RwLock<Option<Templates>>,
+    /// Every account seen so far (at most `max_accounts`). The outer lock is taken for writing
+    /// only the first time an account is seen; each account has its own lock, which reads
+    /// share.
+    accounts: RwLock<HashMap<AccountKey, Arc<Account>>>,
+    /// What a new account starts with (test and live mode): the start-up fixtures, if any,
+    /// shared by every account until its first write.
+    templates: RwLock<Option<Arc<Templates>>>,
+    /// Most accounts kept at once; beyond it the least recently used is forgotten.
+    max_accounts: AtomicUsize,
     clock: Arc<Clock>,
     ids: Arc<IdGen>,
     /// Where recorded events go after their write (delivery, waiters).
@@ -162,9 +167,32 @@ struct Shared {
 #[derive(Debug, Clone)]
 pub struct Templates {
     /// For `_test_` keys.
-    pub test: AccountState,
+    pub test: Arc<AccountState>,
     /// For `_live_` keys.
-    pub live: AccountState,
+    pub live: Arc<AccountState>,
+}
+
+/// Default of the most accounts kept at once: far beyond what a test suite creates.
+pub const DEFAULT_MAX_ACCOUNTS: usize = 100_000;
+
+/// One account: its state, shared with the start-up fixtures (or with nothing) until its
+/// first write copies it (`Arc::make_mut`), so a key that only reads costs no copy of the
+/// fixtures.
+#[derive(Debug)]
+struct Account {
+    state: RwLock<Arc<AccountState>>,
+    /// When it was last used (server clock, milliseconds), for evicting the least recently
+    /// used account at the cap.
+    last_used: AtomicI64,
+}
+
+impl Account {
+    fn new(state: Arc<AccountState>, now_ms: i64) -> Arc<Account> {
+        Arc::new(Account {
+            state: RwLock::new(state),
+            last_used: AtomicI64::new(now_ms),
+        })
+    }
 }
 
 /// Handle to the store; cheap to clone.
@@ -186,6 +214,7 @@ impl Store {
             shared: Arc::new(Shared {
                 accounts: RwLock::new(HashMap::new()),
                 templates: RwLock::new(None),
+                max_accounts: AtomicUsize::new(DEFAULT_MAX_ACCOUNTS),
                 clock: Arc::new(Clock::default()),
                 ids: Arc::new(ids),
                 hub: events::EventHub::default(),
@@ -200,6 +229,7 @@ impl Store {
             shared: Arc::new(Shared {
                 accounts: RwLock::new(HashMap::new()),
                 templates: RwLock::new(None),
+                max_accounts: AtomicUsize::new(usize::MAX),
                 clock: Arc::clone(&self.shared.clock),
                 ids: Arc::clone(&self.shared.ids),
                 hub: events::EventHub::default(),
@@ -212,17 +242,43 @@ impl Store {
     pub fn set_templates(&self, mut templates: Option<Templates>) {
         // A new account starts with the objects, not with the events of their creation.
         if let Some(t) = templates.as_mut() {
-            t.test.events.clear();
-            t.live.events.clear();
+            Arc::make_mut(&mut t.test).events.clear();
+            Arc::make_mut(&mut t.live).events.clear();
         }
-        *write_lock(&self.shared.templates) = templates;
+        *write_lock(&self.shared.templates) = templates.map(Arc::new);
+    }
+
+    /// Sets the most accounts kept at once (at least 1); beyond it, the least recently used
+    /// account is forgotten (with a log line) to make room for a new one.
+    pub fn set_max_accounts(&self, max: usize) {
+        self.shared
+            .max_accounts
+            .store(max.max(1), Ordering::Relaxed);
+    }
+
+    /// How many accounts the store holds, and how many of them have written since they were
+    /// created (the others still share the start-up fixtures, at no cost of their own).
+    pub fn account_counts(&self) -> (usize, usize) {
+        let accounts = read_lock(&self.shared.accounts);
+        let shared_template = read_lock(&self.shared.templates).clone();
+        let owned = accounts
+            .values()
+            .filter(|a| {
+                let state = read_lock(&a.state);
+                match &shared_template {
+                    Some(t) => !Arc::ptr_eq(&state, &t.test) && !Arc::ptr_eq(&state, &t.live),
+                    None => state.version > 0,
+                }
+            })
+            .count();
+        (accounts.len(), owned)
     }
 
     /// A copy of an account's state and its version, for staging.
     pub fn snapshot(&self, key: &AccountKey) -> (AccountState, u64) {
         let account = self.account(key);
-        let state = read_lock(&account);
-        (state.clone(), state.version)
+        let state = read_lock(&account.state);
+        ((**state).clone(), state.version)
     }
 
     /// Puts `state` in place of the account's state if nothing changed it since the snapshot
@@ -237,7 +293,7 @@ impl Store {
         version: u64,
     ) -> Result<()> {
         let account = self.account(key);
-        let mut current = write_lock(&account);
+        let mut current = write_lock(&account.state);
         if current.version != version {
             return Err(Error::invalid(
                 "lock_timeout",
@@ -245,13 +301,14 @@ impl Store {
             ));
         }
         state.version = version + 1;
-        *current = state;
+        *current = Arc::new(state);
         Ok(())
     }
 
     /// Replaces an account's state unconditionally (used to seed a scratch store).
     pub fn put_account(&self, key: &AccountKey, state: AccountState) {
-        write_lock(&self.shared.accounts).insert(key.clone(), Arc::new(RwLock::new(state)));
+        let now = self.shared.clock.now().timestamp_millis();
+        write_lock(&self.shared.accounts).insert(key.clone(), Account::new(Arc::new(state), now));
     }
 
     /// The account's current state, cloned.
@@ -280,21 +337,29 @@ impl Store {
         write_lock(&self.shared.accounts).retain(|k, _| k.api_key() != api_key);
     }
 
-    fn account(&self, key: &AccountKey) -> Arc<RwLock<AccountState>> {
+    fn account(&self, key: &AccountKey) -> Arc<Account> {
+        let now = self.shared.clock.now().timestamp_millis();
         if let Some(account) = read_lock(&self.shared.accounts).get(key) {
+            account.last_used.store(now, Ordering::Relaxed);
             return Arc::clone(account);
         }
         let template = read_lock(&self.shared.templates).as_ref().map(|t| {
             if key.livemode() {
-                t.live.clone()
+                Arc::clone(&t.live)
             } else {
-                t.test.clone()
+                Arc::clone(&t.test)
             }
         });
+        let mut accounts = write_lock(&self.shared.accounts);
+        if !accounts.contains_key(key)
+            && accounts.len() >= self.shared.max_accounts.load(Ordering::Relaxed)
+        {
+            evict_least_recently_used(&mut accounts);
+        }
         Arc::clone(
-            write_lock(&self.shared.accounts)
+            accounts
                 .entry(key.clone())
-                .or_insert_with(|| Arc::new(RwLock::new(template.unwrap_or_default()))),
+                .or_insert_with(|| Account::new(template.unwrap_or_default(), now)),
         )
     }
 
@@ -307,17 +372,19 @@ impl Store {
         key: &AccountKey,
         f: impl FnOnce(&AccountState) -> Result<T>,
     ) -> Result<T> {
-        self.with_account(key, |account| f(&read_lock(account)))
+        self.with_account(key, |account| f(&read_lock(&account.state)))
     }
 
     /// Runs `f` on the account's lock, creating the account first if it is new. For a known
     /// account the map's read guard is held while `f` runs instead of cloning the account's
     /// `Arc`: every request would otherwise bump and drop one reference count shared by all
     /// workers. Store methods never call back into the store, so no lock is taken twice.
-    fn with_account<R>(&self, key: &AccountKey, f: impl FnOnce(&RwLock<AccountState>) -> R) -> R {
+    fn with_account<R>(&self, key: &AccountKey, f: impl FnOnce(&Account) -> R) -> R {
         {
             let accounts = read_lock(&self.shared.accounts);
             if let Some(account) = accounts.get(key) {
+                let now = self.shared.clock.now().timestamp_millis();
+                account.last_used.store(now, Ordering::Relaxed);
                 return f(account);
             }
         }
@@ -345,9 +412,11 @@ impl Store {
             livemode: key.livemode(),
         };
         let (result, published) = self.with_account(key, |account| {
-            let mut state = write_lock(account);
+            let mut guard = write_lock(&account.state);
+            // The first write of an account copies the state it shares with the fixtures.
+            let state = Arc::make_mut(&mut guard);
             state.version = state.version.wrapping_add(1);
-            let result = f(&mut state, &ctx);
+            let result = f(state, &ctx);
             let published = match &result {
                 Ok(_) => state.record_events(&ctx, key, acting.event_request()),
                 Err(_) => {
@@ -407,6 +476,22 @@ pub(crate) fn choose_id<T>(
         }),
         Some(id) => Ok(id),
         None => Ok(generate()),
+    }
+}
+
+/// Forgets the account used least recently, to make room for a new one.
+fn evict_least_recently_used(accounts: &mut HashMap<AccountKey, Arc<Account>>) {
+    let oldest = accounts
+        .iter()
+        .min_by_key(|(_, a)| a.last_used.load(Ordering::Relaxed))
+        .map(|(k, _)| k.clone());
+    if let Some(key) = oldest {
+        accounts.remove(&key);
+        tracing::info!(
+            api_key = %crate::http::extract::mask(key.api_key()),
+            account = key.connected().unwrap_or(""),
+            "account limit reached: forgot the least recently used account"
+        );
     }
 }
 

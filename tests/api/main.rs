@@ -5,6 +5,7 @@ mod helpers;
 mod intent_helpers;
 mod invoice_support;
 
+mod accounts;
 mod auth;
 mod billing_intent_actions;
 mod billing_intents;
