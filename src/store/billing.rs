@@ -19,6 +19,7 @@ use crate::domain::cadence::{
 use crate::domain::catalog::Metadata;
 use crate::domain::collection::{Collection, Cursor};
 use crate::domain::patch::MetadataUpdate;
+use crate::domain::thin_event::{RelatedKind, ThinEventType};
 use crate::error::{Error, Result};
 
 use super::{AccountKey, AccountState, Ctx, Store};
@@ -436,6 +437,9 @@ impl Store {
             };
             if let Some(cadence) = cadence {
                 updated.cadence = Some(cadence.id.clone());
+                s.events
+                    .thin
+                    .emit(ThinEventType::BillingCadenceCreated, RelatedKind::Cadence, &cadence.id);
                 s.billing.cadences.insert(&cadence.id.clone(), cadence);
             }
             save(s, updated)
@@ -508,6 +512,9 @@ impl Store {
                 metadata,
             };
             s.billing.cadences.insert(&cadence.id, cadence.clone());
+            s.events
+                .thin
+                .emit(ThinEventType::BillingCadenceCreated, RelatedKind::Cadence, &cadence.id);
             Ok(cadence)
         })
     }

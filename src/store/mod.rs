@@ -15,7 +15,9 @@ pub mod catalog;
 pub mod events;
 pub mod invoicing;
 pub mod payment_records;
+pub mod thin_events;
 pub mod webhook_endpoints;
+pub mod event_destinations;
 
 use std::sync::{Arc, RwLock};
 
@@ -28,6 +30,7 @@ use crate::domain::collection::{Collection, Cursor};
 use crate::domain::id::IdGen;
 use crate::domain::invoice::{Invoice, InvoiceItem, TaxRate};
 use crate::domain::payment_record::PaymentRecord;
+use crate::domain::event_destination::EventDestination;
 use crate::domain::webhook_endpoint::WebhookEndpoint;
 use crate::error::{Error, Result};
 use crate::sync::{read_lock, write_lock};
@@ -114,6 +117,8 @@ pub struct AccountState {
     pub events: events::EventLog,
     /// `we_…`
     pub webhook_endpoints: Collection<Arc<WebhookEndpoint>>,
+    /// `ed_…`
+    pub event_destinations: Collection<Arc<EventDestination>>,
 }
 
 /// A v1 list request: page size and cursor by object id.
@@ -349,15 +354,21 @@ impl Store {
             state.version = state.version.wrapping_add(1);
             let result = f(&mut state, &ctx);
             let published = match &result {
-                Ok(_) => state.record_events(&ctx, key, acting.event_request()),
+                Ok(_) => {
+                    let v1 = state.record_events(&ctx, key, acting.event_request());
+                    let thin = state.record_thin_events(&ctx, key, acting.event_request());
+                    (v1, thin)
+                }
                 Err(_) => {
                     state.discard_events();
-                    Vec::new()
+                    (Vec::new(), Vec::new())
                 }
             };
             (result, published)
         });
+        let (published, thin) = published;
         self.shared.hub.publish(published);
+        self.shared.hub.publish_thin(thin);
         result
     }
 }
