@@ -198,7 +198,12 @@ mod tests {
             (T::EventDestinationPing, "2025-04-30.basil", true),
         ];
         for (t, version, expected) in table {
-            assert_eq!(t.exists_in(v(version)), expected, "{} {version}", t.as_str());
+            assert_eq!(
+                t.exists_in(v(version)),
+                expected,
+                "{} {version}",
+                t.as_str()
+            );
         }
     }
 }

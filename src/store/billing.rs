@@ -437,9 +437,11 @@ impl Store {
             };
             if let Some(cadence) = cadence {
                 updated.cadence = Some(cadence.id.clone());
-                s.events
-                    .thin
-                    .emit(ThinEventType::BillingCadenceCreated, RelatedKind::Cadence, &cadence.id);
+                s.events.thin.emit(
+                    ThinEventType::BillingCadenceCreated,
+                    RelatedKind::Cadence,
+                    &cadence.id,
+                );
                 s.billing.cadences.insert(&cadence.id.clone(), cadence);
             }
             save(s, updated)
@@ -512,9 +514,11 @@ impl Store {
                 metadata,
             };
             s.billing.cadences.insert(&cadence.id, cadence.clone());
-            s.events
-                .thin
-                .emit(ThinEventType::BillingCadenceCreated, RelatedKind::Cadence, &cadence.id);
+            s.events.thin.emit(
+                ThinEventType::BillingCadenceCreated,
+                RelatedKind::Cadence,
+                &cadence.id,
+            );
             Ok(cadence)
         })
     }

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::store::billing::{Page, PageRequest};
 use crate::version::ApiVersion;
 
+use super::events::Actor;
 use super::{AccountKey, Store};
 
 /// Parameters of `POST /v2/core/event_destinations`.
@@ -174,7 +175,11 @@ impl Store {
     ///
     /// # Errors
     /// 404 if it does not exist.
-    pub fn delete_event_destination(&self, acct: &AccountKey, id: &str) -> Result<Arc<EventDestination>> {
+    pub fn delete_event_destination(
+        &self,
+        acct: &AccountKey,
+        id: &str,
+    ) -> Result<Arc<EventDestination>> {
         self.write(acct, |s, _| {
             s.event_destinations.remove(id).ok_or_else(|| not_found(id))
         })
@@ -184,7 +189,7 @@ impl Store {
     ///
     /// # Errors
     /// 404 if it does not exist.
-    pub fn ping_event_destination(&self, acct: &AccountKey, id: &str) -> Result<Arc<EventDestination>> {
+    pub fn ping_event_destination(&self, acct: &Actor, id: &str) -> Result<Arc<EventDestination>> {
         self.write(acct, |s, _| {
             let d = s
                 .event_destinations
@@ -210,7 +215,9 @@ impl Store {
             let seq = |d: &Arc<EventDestination>| s.event_destinations.seq_of(&d.id);
             let data: Vec<Arc<EventDestination>> = page.items.into_iter().cloned().collect();
             let next = if page.has_more {
-                data.last().and_then(seq).map(crate::domain::collection::Cursor::After)
+                data.last()
+                    .and_then(seq)
+                    .map(crate::domain::collection::Cursor::After)
             } else {
                 None
             };

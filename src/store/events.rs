@@ -16,8 +16,8 @@ use std::sync::{Arc, RwLock};
 use tokio::sync::{mpsc, watch};
 
 use crate::domain::catalog::{Coupon, Customer, PaymentIntent, Price, Product};
-use crate::domain::event_destination::EventPayload;
 use crate::domain::event::{Event, EventRequest, EventType, MAX_EVENTS_PER_ACCOUNT};
+use crate::domain::event_destination::EventPayload;
 use crate::domain::invoice::{Invoice, InvoiceItem, InvoiceStatus};
 use crate::domain::webhook_endpoint::WebhookEndpoint;
 use crate::error::{Error, Result};

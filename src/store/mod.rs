@@ -12,12 +12,12 @@
 
 pub mod billing;
 pub mod catalog;
+pub mod event_destinations;
 pub mod events;
 pub mod invoicing;
 pub mod payment_records;
 pub mod thin_events;
 pub mod webhook_endpoints;
-pub mod event_destinations;
 
 use std::sync::{Arc, RwLock};
 
@@ -27,10 +27,10 @@ use hashbrown::HashMap;
 use crate::domain::catalog::{Coupon, Customer, PaymentIntent, Price, Product};
 use crate::domain::clock::Clock;
 use crate::domain::collection::{Collection, Cursor};
+use crate::domain::event_destination::EventDestination;
 use crate::domain::id::IdGen;
 use crate::domain::invoice::{Invoice, InvoiceItem, TaxRate};
 use crate::domain::payment_record::PaymentRecord;
-use crate::domain::event_destination::EventDestination;
 use crate::domain::webhook_endpoint::WebhookEndpoint;
 use crate::error::{Error, Result};
 use crate::sync::{read_lock, write_lock};

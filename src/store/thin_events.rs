@@ -10,13 +10,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::collection::Cursor;
 use crate::domain::event::{EventRequest, EventType, MAX_EVENTS_PER_ACCOUNT};
 use crate::domain::event_destination::{EventDestination, EventPayload};
 use crate::domain::invoice::{Invoice, InvoiceItem};
 use crate::domain::thin_event::{RelatedKind, ThinEventType};
 use crate::error::{Error, Result};
 use crate::store::billing::{Page, PageRequest};
-use crate::domain::collection::Cursor;
 use crate::version::ApiVersion;
 
 use super::events::EventObject;
@@ -83,7 +83,12 @@ impl ThinLog {
     }
 
     /// Emits the thin events of one v1 event.
-    pub fn derive(&mut self, kind: EventType, object: &EventObject, previous: Option<&EventObject>) {
+    pub fn derive(
+        &mut self,
+        kind: EventType,
+        object: &EventObject,
+        previous: Option<&EventObject>,
+    ) {
         use ThinEventType as T;
         match (object, previous) {
             (EventObject::Invoice { invoice, .. }, previous) => {
@@ -99,7 +104,10 @@ impl ThinLog {
                     _ => return,
                 };
                 self.emit(thin, RelatedKind::Invoice, &invoice.id);
-                if let Some(EventObject::Invoice { invoice: before, .. }) = previous {
+                if let Some(EventObject::Invoice {
+                    invoice: before, ..
+                }) = previous
+                {
                     self.derive_discounts(before, invoice);
                 }
             }
@@ -146,31 +154,73 @@ impl ThinLog {
         }
         if let Some(invoice) = &after.invoice {
             if before.price.id != after.price.id || before.unit_amount != after.unit_amount {
-                self.emit(T::InvoiceLineItemPricingChanged, RelatedKind::Invoice, invoice);
+                self.emit(
+                    T::InvoiceLineItemPricingChanged,
+                    RelatedKind::Invoice,
+                    invoice,
+                );
             }
             if before.quantity != after.quantity {
-                self.emit(T::InvoiceLineItemQuantityChanged, RelatedKind::Invoice, invoice);
+                self.emit(
+                    T::InvoiceLineItemQuantityChanged,
+                    RelatedKind::Invoice,
+                    invoice,
+                );
             }
         }
         if before.amount != after.amount {
-            self.emit(T::InvoiceItemAmountChanged, RelatedKind::InvoiceItem, &after.id);
+            self.emit(
+                T::InvoiceItemAmountChanged,
+                RelatedKind::InvoiceItem,
+                &after.id,
+            );
         }
-        let added = after.discounts.iter().any(|d| !before.discounts.contains(d));
-        let removed = before.discounts.iter().any(|d| !after.discounts.contains(d));
+        let added = after
+            .discounts
+            .iter()
+            .any(|d| !before.discounts.contains(d));
+        let removed = before
+            .discounts
+            .iter()
+            .any(|d| !after.discounts.contains(d));
         if added {
-            self.emit(T::InvoiceItemDiscountAdded, RelatedKind::InvoiceItem, &after.id);
+            self.emit(
+                T::InvoiceItemDiscountAdded,
+                RelatedKind::InvoiceItem,
+                &after.id,
+            );
         }
         if removed {
-            self.emit(T::InvoiceItemDiscountRemoved, RelatedKind::InvoiceItem, &after.id);
+            self.emit(
+                T::InvoiceItemDiscountRemoved,
+                RelatedKind::InvoiceItem,
+                &after.id,
+            );
         }
     }
 
     fn derive_discounts(&mut self, before: &Invoice, after: &Invoice) {
-        if after.discounts.iter().any(|d| !before.discounts.contains(d)) {
-            self.emit(ThinEventType::InvoiceDiscountAdded, RelatedKind::Invoice, &after.id);
+        if after
+            .discounts
+            .iter()
+            .any(|d| !before.discounts.contains(d))
+        {
+            self.emit(
+                ThinEventType::InvoiceDiscountAdded,
+                RelatedKind::Invoice,
+                &after.id,
+            );
         }
-        if before.discounts.iter().any(|d| !after.discounts.contains(d)) {
-            self.emit(ThinEventType::InvoiceDiscountRemoved, RelatedKind::Invoice, &after.id);
+        if before
+            .discounts
+            .iter()
+            .any(|d| !after.discounts.contains(d))
+        {
+            self.emit(
+                ThinEventType::InvoiceDiscountRemoved,
+                RelatedKind::Invoice,
+                &after.id,
+            );
         }
     }
 
@@ -282,12 +332,12 @@ impl ThinFilter {
         e.kind.exists_in(self.version)
             && (self.types.is_empty() || self.types.iter().any(|t| t == e.kind.as_str()))
             && self.object_id.as_ref().is_none_or(|id| *id == e.related_id)
-            && self.created_from.is_none_or(|(t, inclusive)| {
-                e.created > t || inclusive && e.created == t
-            })
-            && self.created_to.is_none_or(|(t, inclusive)| {
-                e.created < t || inclusive && e.created == t
-            })
+            && self
+                .created_from
+                .is_none_or(|(t, inclusive)| e.created > t || inclusive && e.created == t)
+            && self
+                .created_to
+                .is_none_or(|(t, inclusive)| e.created < t || inclusive && e.created == t)
     }
 }
 
@@ -296,7 +346,12 @@ impl Store {
     ///
     /// # Errors
     /// `resource_missing` (404) for an unknown event.
-    pub fn thin_event(&self, acct: &AccountKey, id: &str, version: ApiVersion) -> Result<Arc<ThinEvent>> {
+    pub fn thin_event(
+        &self,
+        acct: &AccountKey,
+        id: &str,
+        version: ApiVersion,
+    ) -> Result<Arc<ThinEvent>> {
         self.read(acct, |s| {
             s.events
                 .thin
@@ -322,7 +377,13 @@ impl Store {
             let log = &s.events.thin;
             let kept = |e: &&Arc<ThinEvent>| f.keeps(e);
             let mut data: Vec<Arc<ThinEvent>> = match req.cursor {
-                Cursor::Start => log.iter().rev().filter(kept).take(req.limit).cloned().collect(),
+                Cursor::Start => log
+                    .iter()
+                    .rev()
+                    .filter(kept)
+                    .take(req.limit)
+                    .cloned()
+                    .collect(),
                 Cursor::After(seq) => log
                     .iter()
                     .rev()
