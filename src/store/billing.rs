@@ -22,6 +22,7 @@ use crate::domain::patch::MetadataUpdate;
 use crate::domain::thin_event::{RelatedKind, ThinEventType};
 use crate::error::{Error, Result};
 
+use super::events::Acting;
 use super::{AccountKey, AccountState, Ctx, Store};
 
 /// Billing objects of one account.
@@ -393,7 +394,7 @@ impl Store {
     /// `payment_record_not_found`.
     pub fn commit_intent(
         &self,
-        acct: &AccountKey,
+        acct: &(impl Acting + ?Sized),
         id: &str,
         p: CommitParams,
     ) -> Result<Arc<BillingIntent>> {
@@ -494,7 +495,7 @@ impl Store {
     ///
     /// # Errors
     /// None in practice; the signature matches the other store methods.
-    pub fn create_cadence(&self, acct: &AccountKey, p: NewCadence) -> Result<Cadence> {
+    pub fn create_cadence(&self, acct: &(impl Acting + ?Sized), p: NewCadence) -> Result<Cadence> {
         self.write(acct, |s, ctx| {
             let mut metadata = Metadata::new();
             if let Some(m) = p.metadata {

@@ -153,7 +153,7 @@ impl ThinLog {
             _ => {}
         }
         if let Some(invoice) = &after.invoice {
-            if before.price.id != after.price.id || before.unit_amount != after.unit_amount {
+            if before.price.id != after.price.id {
                 self.emit(
                     T::InvoiceLineItemPricingChanged,
                     RelatedKind::Invoice,
