@@ -19,8 +19,10 @@ use crate::domain::cadence::{
 use crate::domain::catalog::Metadata;
 use crate::domain::collection::{Collection, Cursor};
 use crate::domain::patch::MetadataUpdate;
+use crate::domain::thin_event::{RelatedKind, ThinEventType};
 use crate::error::{Error, Result};
 
+use super::events::Acting;
 use super::{AccountKey, AccountState, Ctx, Store};
 
 /// Billing objects of one account.
@@ -392,7 +394,7 @@ impl Store {
     /// `payment_record_not_found`.
     pub fn commit_intent(
         &self,
-        acct: &AccountKey,
+        acct: &(impl Acting + ?Sized),
         id: &str,
         p: CommitParams,
     ) -> Result<Arc<BillingIntent>> {
@@ -436,6 +438,11 @@ impl Store {
             };
             if let Some(cadence) = cadence {
                 updated.cadence = Some(cadence.id.clone());
+                s.events.thin.emit(
+                    ThinEventType::BillingCadenceCreated,
+                    RelatedKind::Cadence,
+                    &cadence.id,
+                );
                 s.billing.cadences.insert(&cadence.id.clone(), cadence);
             }
             save(s, updated)
@@ -488,7 +495,7 @@ impl Store {
     ///
     /// # Errors
     /// None in practice; the signature matches the other store methods.
-    pub fn create_cadence(&self, acct: &AccountKey, p: NewCadence) -> Result<Cadence> {
+    pub fn create_cadence(&self, acct: &(impl Acting + ?Sized), p: NewCadence) -> Result<Cadence> {
         self.write(acct, |s, ctx| {
             let mut metadata = Metadata::new();
             if let Some(m) = p.metadata {
@@ -508,6 +515,11 @@ impl Store {
                 metadata,
             };
             s.billing.cadences.insert(&cadence.id, cadence.clone());
+            s.events.thin.emit(
+                ThinEventType::BillingCadenceCreated,
+                RelatedKind::Cadence,
+                &cadence.id,
+            );
             Ok(cadence)
         })
     }

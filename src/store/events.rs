@@ -17,10 +17,12 @@ use tokio::sync::{mpsc, watch};
 
 use crate::domain::catalog::{Coupon, Customer, PaymentIntent, Price, Product};
 use crate::domain::event::{Event, EventRequest, EventType, MAX_EVENTS_PER_ACCOUNT};
+use crate::domain::event_destination::EventPayload;
 use crate::domain::invoice::{Invoice, InvoiceItem, InvoiceStatus};
 use crate::domain::webhook_endpoint::WebhookEndpoint;
 use crate::error::{Error, Result};
 use crate::store::invoicing::InvoiceSnapshot;
+use crate::store::thin_events::{PublishedThin, ThinLog};
 use crate::sync::{read_lock, write_lock};
 
 use super::{AccountKey, AccountState, Ctx, IdCursor, ListPage, ListQuery, Store};
@@ -138,6 +140,8 @@ pub struct EventLog {
     /// dropped when it fails.
     emitted: Vec<Emitted>,
     recorded: VecDeque<Arc<StoredEvent>>,
+    /// The v2 thin events, derived from the same changes.
+    pub thin: ThinLog,
 }
 
 impl EventLog {
@@ -153,12 +157,14 @@ impl EventLog {
     /// Moves what `other` emitted after what this log emitted.
     pub fn absorb(&mut self, other: &mut EventLog) {
         self.emitted.append(&mut other.emitted);
+        self.thin.absorb(&mut other.thin);
     }
 
     /// Forgets every event (recorded and emitted).
     pub fn clear(&mut self) {
         self.emitted.clear();
         self.recorded.clear();
+        self.thin.clear();
     }
 
     /// Recorded events, oldest first.
@@ -279,11 +285,21 @@ impl AccountState {
         let emitted = std::mem::take(&mut self.events.emitted);
         let mut published = Vec::with_capacity(emitted.len());
         for e in emitted {
+            self.events
+                .thin
+                .derive(e.kind, &e.object, e.previous.as_ref());
+            // Snapshot event destinations receive v1 events as webhook endpoints do.
+            let destinations = self
+                .event_destinations
+                .iter_newest_first()
+                .filter(|d| d.event_payload == EventPayload::Snapshot && d.wants(e.kind.as_str()))
+                .map(|d| Arc::new(d.as_webhook_endpoint()));
             let endpoints: Vec<Arc<WebhookEndpoint>> = self
                 .webhook_endpoints
                 .iter_newest_first()
                 .filter(|we| we.wants(e.kind))
                 .cloned()
+                .chain(destinations)
                 .collect();
             let event = Arc::new(Event::new(
                 ctx.ids.v1("evt_"),
@@ -311,6 +327,7 @@ impl AccountState {
     /// Drops what a failed write emitted.
     pub(super) fn discard_events(&mut self) {
         self.events.emitted.clear();
+        self.events.thin.discard();
     }
 }
 
@@ -319,6 +336,8 @@ impl AccountState {
 #[derive(Debug)]
 pub struct EventHub {
     sink: RwLock<Option<mpsc::Sender<Published>>>,
+    /// The delivery task's queue of thin events.
+    thin_sink: RwLock<Option<mpsc::Sender<PublishedThin>>>,
     /// Whether every event goes to the queue (`--forward-to`), not only those with endpoints.
     forwarding: AtomicBool,
     /// Deliveries not queued because the queue was full.
@@ -331,6 +350,7 @@ impl Default for EventHub {
     fn default() -> Self {
         EventHub {
             sink: RwLock::new(None),
+            thin_sink: RwLock::new(None),
             forwarding: AtomicBool::new(false),
             dropped: AtomicU64::new(0),
             recorded: watch::Sender::new(0),
@@ -361,6 +381,25 @@ impl EventHub {
             .send_modify(|count| *count = count.wrapping_add(n));
     }
 
+    /// Sends thin events to the delivery task (only those a destination may want).
+    pub(super) fn publish_thin(&self, published: Vec<PublishedThin>) {
+        if let Some(sink) = read_lock(&self.thin_sink).as_ref() {
+            for p in published {
+                if p.destinations.is_empty() {
+                    continue;
+                }
+                if sink.try_send(p).is_err() {
+                    self.dropped.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    /// Connects the delivery task's queue of thin events.
+    pub fn connect_thin(&self, sink: mpsc::Sender<PublishedThin>) {
+        *write_lock(&self.thin_sink) = Some(sink);
+    }
+
     /// Connects the delivery task's queue; with `forwarding`, every event is queued, not only
     /// those an endpoint wants.
     pub fn connect(&self, sink: mpsc::Sender<Published>, forwarding: bool) {
@@ -371,6 +410,7 @@ impl EventHub {
     /// Disconnects it (the task stopped).
     pub fn disconnect(&self) {
         *write_lock(&self.sink) = None;
+        *write_lock(&self.thin_sink) = None;
     }
 
     /// Events whose delivery was dropped because the queue was full.

@@ -12,9 +12,11 @@
 
 pub mod billing;
 pub mod catalog;
+pub mod event_destinations;
 pub mod events;
 pub mod invoicing;
 pub mod payment_records;
+pub mod thin_events;
 pub mod webhook_endpoints;
 
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
@@ -26,6 +28,7 @@ use hashbrown::HashMap;
 use crate::domain::catalog::{Coupon, Customer, PaymentIntent, Price, Product};
 use crate::domain::clock::Clock;
 use crate::domain::collection::{Collection, Cursor};
+use crate::domain::event_destination::EventDestination;
 use crate::domain::id::IdGen;
 use crate::domain::invoice::{Invoice, InvoiceItem, TaxRate};
 use crate::domain::payment_record::PaymentRecord;
@@ -115,6 +118,8 @@ pub struct AccountState {
     pub events: events::EventLog,
     /// `we_…`
     pub webhook_endpoints: Collection<Arc<WebhookEndpoint>>,
+    /// `ed_…`
+    pub event_destinations: Collection<Arc<EventDestination>>,
 }
 
 /// A v1 list request: page size and cursor by object id.
@@ -418,15 +423,21 @@ impl Store {
             state.version = state.version.wrapping_add(1);
             let result = f(state, &ctx);
             let published = match &result {
-                Ok(_) => state.record_events(&ctx, key, acting.event_request()),
+                Ok(_) => {
+                    let v1 = state.record_events(&ctx, key, acting.event_request());
+                    let thin = state.record_thin_events(&ctx, key, acting.event_request());
+                    (v1, thin)
+                }
                 Err(_) => {
                     state.discard_events();
-                    Vec::new()
+                    (Vec::new(), Vec::new())
                 }
             };
             (result, published)
         });
+        let (published, thin) = published;
         self.shared.hub.publish(published);
+        self.shared.hub.publish_thin(thin);
         result
     }
 }

@@ -10,7 +10,10 @@ use tokio::task::JoinHandle;
 use crate::http::AppState;
 use crate::http::de::Mode;
 use crate::http::v1::events::render_event;
-use crate::store::events::{Published, StoredEvent};
+use crate::http::v2::events::ThinEventView;
+use crate::store::AccountKey;
+use crate::store::events::Published;
+use crate::store::thin_events::{PublishedThin, ThinEvent};
 use crate::version::ApiVersion;
 
 use super::{
@@ -36,20 +39,113 @@ struct Target {
 /// when the returned handle is aborted (the server stopping).
 pub fn spawn(state: AppState) -> JoinHandle<()> {
     let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
+    let (thin_tx, thin_rx) = mpsc::channel(QUEUE_CAPACITY);
     let forwarding = state.webhooks.settings().forward_to.is_some();
     state.store.event_hub().connect(tx, forwarding);
-    tokio::spawn(run(state, rx))
+    state.store.event_hub().connect_thin(thin_tx);
+    tokio::spawn(async move {
+        tokio::join!(run(state.clone(), rx), run_thin(state, thin_rx));
+    })
 }
 
-/// Takes published events until the queue closes.
-pub async fn run(state: AppState, mut rx: mpsc::Receiver<Published>) {
-    let client = reqwest::Client::builder()
+/// Takes published thin events until the queue closes; each goes to the thin destinations
+/// whose version (`snapshot_api_version`, else the account's default) has its type.
+pub async fn run_thin(state: AppState, mut rx: mpsc::Receiver<PublishedThin>) {
+    let client = client();
+    let outstanding = Arc::new(Semaphore::new(MAX_OUTSTANDING));
+    let posts = Arc::new(Semaphore::new(MAX_CONCURRENT_POSTS));
+    while let Some(p) = rx.recv().await {
+        let settings = state.webhooks.settings();
+        for d in &p.destinations {
+            let version = d
+                .snapshot_api_version
+                .unwrap_or_else(|| state.versions.default_for(Some(&p.account), Mode::V1));
+            if !p.event.kind.exists_in(version) {
+                continue;
+            }
+            let Ok(permit) = Arc::clone(&outstanding).acquire_owned().await else {
+                return;
+            };
+            let job = Job {
+                state: state.clone(),
+                client: client.clone(),
+                posts: Arc::clone(&posts),
+                source: Source::Thin(p.account.clone(), Arc::clone(&p.event)),
+                target: Target {
+                    url: d.url.clone(),
+                    secret: d.signing_secret.clone(),
+                    endpoint: Some(d.id.clone()),
+                    version: Some(version),
+                },
+                retry_scale: settings.retry_scale,
+            };
+            tokio::spawn(async move {
+                job.deliver().await;
+                drop(permit);
+            });
+        }
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
         .timeout(POST_TIMEOUT)
         .connect_timeout(POST_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(MAX_CONCURRENT_POSTS)
         .build()
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// What a job delivers: a v1 snapshot event or a thin event.
+enum Source {
+    Snapshot(Published),
+    Thin(AccountKey, Arc<ThinEvent>),
+}
+
+impl Source {
+    fn account(&self) -> &AccountKey {
+        match self {
+            Source::Snapshot(p) => &p.account,
+            Source::Thin(account, _) => account,
+        }
+    }
+
+    fn id(&self) -> &str {
+        match self {
+            Source::Snapshot(p) => &p.event.id,
+            Source::Thin(_, e) => &e.id,
+        }
+    }
+
+    fn type_name(&self) -> &'static str {
+        match self {
+            Source::Snapshot(p) => p.event.kind.as_str(),
+            Source::Thin(_, e) => e.kind.as_str(),
+        }
+    }
+
+    fn livemode(&self) -> bool {
+        match self {
+            Source::Snapshot(p) => p.event.livemode,
+            Source::Thin(_, e) => e.livemode,
+        }
+    }
+
+    fn payload(&self, version: ApiVersion) -> crate::error::Result<Vec<u8>> {
+        let to_vec = |e: serde_json::Error| crate::Error::Internal(e.to_string());
+        match self {
+            Source::Snapshot(p) => {
+                render_event(&p.event, version).and_then(|v| serde_json::to_vec(&v).map_err(to_vec))
+            }
+            Source::Thin(_, e) => serde_json::to_vec(&ThinEventView::new(e)).map_err(to_vec),
+        }
+    }
+}
+
+/// Takes published events until the queue closes.
+pub async fn run(state: AppState, mut rx: mpsc::Receiver<Published>) {
+    let client = client();
     let outstanding = Arc::new(Semaphore::new(MAX_OUTSTANDING));
     let posts = Arc::new(Semaphore::new(MAX_CONCURRENT_POSTS));
     while let Some(p) = rx.recv().await {
@@ -82,7 +178,7 @@ pub async fn run(state: AppState, mut rx: mpsc::Receiver<Published>) {
                 state: state.clone(),
                 client: client.clone(),
                 posts: Arc::clone(&posts),
-                published: p.clone(),
+                source: Source::Snapshot(p.clone()),
                 target,
                 retry_scale: settings.retry_scale,
             };
@@ -98,7 +194,7 @@ struct Job {
     state: AppState,
     client: reqwest::Client,
     posts: Arc<Semaphore>,
-    published: Published,
+    source: Source,
     target: Target,
     retry_scale: f64,
 }
@@ -113,8 +209,7 @@ struct Outcome {
 impl Job {
     async fn deliver(self) {
         let generation = self.state.webhooks.generation();
-        let event: &StoredEvent = &self.published.event;
-        let schedule = if event.livemode {
+        let schedule = if self.source.livemode() {
             LIVE_MODE_RETRIES
         } else {
             TEST_MODE_RETRIES
@@ -128,14 +223,12 @@ impl Job {
             let version = self.target.version.unwrap_or_else(|| {
                 self.state
                     .versions
-                    .default_for(Some(&self.published.account), Mode::V1)
+                    .default_for(Some(self.source.account()), Mode::V1)
             });
-            let payload = match render_event(event, version).and_then(|v| {
-                serde_json::to_vec(&v).map_err(|e| crate::Error::Internal(e.to_string()))
-            }) {
+            let payload = match self.source.payload(version) {
                 Ok(p) => p,
                 Err(e) => {
-                    tracing::warn!(event = %event.id, error = %e, "cannot render event");
+                    tracing::warn!(event = %self.source.id(), error = %e, "cannot render event");
                     return;
                 }
             };
@@ -151,15 +244,17 @@ impl Job {
                 .flatten()
                 .map(|d| d.div_f64(self.retry_scale));
             // Before the attempt is recorded, so whoever sees the record sees the count.
-            if delivered && self.target.endpoint.is_some() {
-                event.delivered_once();
+            if let (true, Some(_), Source::Snapshot(p)) =
+                (delivered, &self.target.endpoint, &self.source)
+            {
+                p.event.delivered_once();
             }
             self.state.webhooks.record(
                 generation,
                 DeliveryRecord {
-                    event_id: event.id.clone(),
-                    event_type: event.kind.as_str(),
-                    api_key: self.published.account.api_key().to_owned(),
+                    event_id: self.source.id().to_owned(),
+                    event_type: self.source.type_name(),
+                    api_key: self.source.account().api_key().to_owned(),
                     webhook_endpoint: self.target.endpoint.clone(),
                     url: self.target.url.clone(),
                     attempt,

@@ -8,6 +8,8 @@
 pub mod billing_intent_actions;
 pub mod billing_intents;
 pub mod cadences;
+pub mod event_destinations;
+pub mod events;
 pub mod params;
 
 use axum::Router;
@@ -30,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .merge(billing_intents::router())
         .merge(billing_intent_actions::router())
         .merge(cadences::router())
+        .merge(events::router())
+        .merge(event_destinations::router())
 }
 
 /// How v2 requests and responses look in the request's API version: the one place where a
