@@ -1,6 +1,6 @@
 'use strict';
 // Signed webhook deliveries verified by the GA stripe-node SDK's own code
-// (`stripe.webhooks.constructEvent`), as an application's webhook handler would, against a
+// (`stripe.webhooks.constructEvent`, `parseEventNotification` for thin events), as an application's webhook handler would, against a
 // receiver started by the test; a tampered body or a wrong secret must fail verification.
 
 const test = require('node:test');
@@ -119,6 +119,47 @@ test('an invoice paid out of band delivers invoice.finalized then invoice.paid',
       ['invoice.finalized', 'open'],
       ['invoice.paid', 'paid'],
     ]);
+  } finally {
+    hooks.close();
+  }
+});
+
+test('thin events parse with parseEventNotification and fetch their event and object', async () => {
+  const stripe = gaClient(freshKey());
+  const hooks = await receiver();
+  try {
+    const destination = await stripe.v2.core.eventDestinations.create({
+      name: 'billing',
+      type: 'webhook_endpoint',
+      event_payload: 'thin',
+      enabled_events: ['v1.invoice.created'],
+      webhook_endpoint: {url: hooks.url},
+      include: ['webhook_endpoint.signing_secret'],
+    });
+    const secret = destination.webhook_endpoint.signing_secret;
+    assert.match(secret, /^whsec_/);
+    const customer = await stripe.customers.create({email: 'thin@example.com'});
+    const invoice = await stripe.invoices.create({customer: customer.id});
+
+    const d = await hooks.next();
+    const notification = stripe.parseEventNotification(d.body, d.headers['stripe-signature'], secret);
+    assert.equal(notification.type, 'v1.invoice.created');
+    assert.equal(notification.related_object.id, invoice.id);
+    const event = await notification.fetchEvent();
+    assert.equal(event.id, notification.id);
+    const related = await notification.fetchRelatedObject();
+    assert.equal(related.id, invoice.id);
+    assert.equal(related.object, 'invoice');
+
+    const tampered = d.body.replace(invoice.id, 'in_someone_else');
+    assert.throws(
+      () => stripe.parseEventNotification(tampered, d.headers['stripe-signature'], secret),
+      (err) => err.type === 'StripeSignatureVerificationError',
+    );
+    assert.throws(
+      () => stripe.parseEventNotification(d.body, d.headers['stripe-signature'], 'whsec_wrong'),
+      (err) => err.type === 'StripeSignatureVerificationError',
+    );
   } finally {
     hooks.close();
   }

@@ -111,3 +111,42 @@ def test_an_invoice_paid_out_of_band_delivers_finalized_and_paid(client, receive
         assert event.data.object.id == invoice.id
         types.append((event.type, event.data.object.status))
     assert types == [("invoice.finalized", "open"), ("invoice.paid", "paid")]
+
+
+def test_thin_events_parse_and_fetch_through_the_sdk(client, receiver):
+    url, received = receiver
+    destination = client.v2.core.event_destinations.create(
+        {
+            "name": "billing",
+            "type": "webhook_endpoint",
+            "event_payload": "thin",
+            "enabled_events": ["v1.invoice.created"],
+            "webhook_endpoint": {"url": url},
+            "include": ["webhook_endpoint.signing_secret"],
+        }
+    )
+    secret = destination.webhook_endpoint.signing_secret
+    assert secret.startswith("whsec_")
+
+    customer = client.v1.customers.create({"email": "thin@example.com"})
+    invoice = client.v1.invoices.create({"customer": customer.id})
+
+    headers, body = _next(received)
+    notification = client.parse_event_notification(body, headers["stripe-signature"], secret)
+    assert isinstance(notification, stripe.events.V1InvoiceCreatedEventNotification)
+    assert notification.type == "v1.invoice.created"
+    assert notification.related_object.id == invoice.id
+
+    event = notification.fetch_event()
+    assert event.id == notification.id
+    assert event.type == "v1.invoice.created"
+    related = notification.fetch_related_object()
+    assert isinstance(related, stripe.Invoice)
+    assert related.id == invoice.id
+    assert related.customer == customer.id
+
+    tampered = body.replace(invoice.id.encode(), b"in_someone_else")
+    with pytest.raises(stripe.SignatureVerificationError):
+        client.parse_event_notification(tampered, headers["stripe-signature"], secret)
+    with pytest.raises(stripe.SignatureVerificationError):
+        client.parse_event_notification(body, headers["stripe-signature"], "whsec_wrong")
