@@ -527,6 +527,31 @@ impl MockServer {
         self.state.store.resend_event(&account, id).map(drop)
     }
 
+    /// Makes deliveries to `target` (a webhook endpoint's `we_…`, an event destination's id, or
+    /// `"forward_to"`) misbehave: each sent twice, reordered, or delayed.
+    ///
+    /// # Errors
+    /// A delay over a minute, or too many targets with settings.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use stripe_billing_mock::webhooks::Chaos;
+    /// let server = stripe_billing_mock::MockServer::start().await;
+    /// let chaos = Chaos { duplicate: true, ..Chaos::default() };
+    /// server.set_webhook_chaos("forward_to", chaos).unwrap();
+    /// # }
+    /// ```
+    pub fn set_webhook_chaos(
+        &self,
+        target: &str,
+        chaos: crate::webhooks::Chaos,
+    ) -> crate::Result<()> {
+        self.state.webhooks.set_chaos(target, chaos).map_err(|m| {
+            crate::Error::invalid_uncoded(format!("Invalid chaos settings: {m}."), None)
+        })
+    }
+
     /// Every webhook delivery attempt so far (bounded), oldest first.
     ///
     /// ```

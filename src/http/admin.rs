@@ -29,6 +29,10 @@ pub fn router() -> Router<AppState> {
         .route("/_mock/api_version", get(api_version).post(set_api_version))
         .route("/_mock/events", get(events))
         .route("/_mock/events/{id}/resend", post(resend_event))
+        .route(
+            "/_mock/webhook_chaos",
+            get(webhook_chaos).post(set_webhook_chaos),
+        )
         .route("/_mock/deliveries", get(deliveries))
         .route("/_mock/webhook_secret", get(webhook_secret))
 }
@@ -355,4 +359,37 @@ async fn resend_event(
     })?;
     let event = app.store.resend_event(&account, &id)?;
     render(&json!({ "id": event.id, "resent": true }))
+}
+
+/// `GET /_mock/webhook_chaos`: every target's chaos settings.
+async fn webhook_chaos(State(app): State<AppState>) -> Result<Response> {
+    render(&json!({ "data": app.webhooks.all_chaos() }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChaosChange {
+    /// `we_…`, `ed_…` or `forward_to`.
+    target: String,
+    #[serde(default)]
+    duplicate: bool,
+    #[serde(default)]
+    reorder: bool,
+    #[serde(default)]
+    delay_ms: u64,
+}
+
+/// `POST /_mock/webhook_chaos` with `{"target": "we_…", "duplicate": true, "reorder": true,
+/// "delay_ms": 500}`: how deliveries to that target misbehave (all off clears them).
+async fn set_webhook_chaos(State(app): State<AppState>, body: Bytes) -> Result<Response> {
+    let change: ChaosChange = parse_json(&body)?;
+    let chaos = crate::webhooks::Chaos {
+        duplicate: change.duplicate,
+        reorder: change.reorder,
+        delay_ms: change.delay_ms,
+    };
+    app.webhooks
+        .set_chaos(&change.target, chaos)
+        .map_err(|m| Error::invalid_uncoded(format!("Invalid chaos settings: {m}."), None))?;
+    render(&json!({ "target": change.target, "chaos": chaos }))
 }

@@ -1,10 +1,12 @@
 //! The delivery task: takes published events from the store's queue and POSTs each to its
 //! targets, retrying failures on Stripe's schedule divided by the configured scale.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::http::AppState;
@@ -14,10 +16,11 @@ use crate::http::v2::events::ThinEventView;
 use crate::store::AccountKey;
 use crate::store::events::Published;
 use crate::store::thin_events::{PublishedThin, ThinEvent};
+use crate::sync::lock;
 use crate::version::ApiVersion;
 
 use super::{
-    DeliveryRecord, LIVE_MODE_RETRIES, MAX_CONCURRENT_POSTS, MAX_OUTSTANDING, POST_TIMEOUT,
+    Chaos, DeliveryRecord, LIVE_MODE_RETRIES, MAX_CONCURRENT_POSTS, MAX_OUTSTANDING, POST_TIMEOUT,
     QUEUE_CAPACITY, RESPONSE_EXCERPT_BYTES, TEST_MODE_RETRIES, signature,
 };
 
@@ -52,6 +55,7 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
 /// whose version (`snapshot_api_version`, else the account's default) has its type.
 pub async fn run_thin(state: AppState, mut rx: mpsc::Receiver<PublishedThin>) {
     let client = client();
+    let held = Held::default();
     let outstanding = Arc::new(Semaphore::new(MAX_OUTSTANDING));
     let posts = Arc::new(Semaphore::new(MAX_CONCURRENT_POSTS));
     while let Some(p) = rx.recv().await {
@@ -79,10 +83,7 @@ pub async fn run_thin(state: AppState, mut rx: mpsc::Receiver<PublishedThin>) {
                 },
                 retry_scale: settings.retry_scale,
             };
-            tokio::spawn(async move {
-                job.deliver().await;
-                drop(permit);
-            });
+            dispatch(&state, Ready { job, permit }, &held);
         }
     }
 }
@@ -146,6 +147,7 @@ impl Source {
 /// Takes published events until the queue closes.
 pub async fn run(state: AppState, mut rx: mpsc::Receiver<Published>) {
     let client = client();
+    let held = Held::default();
     let outstanding = Arc::new(Semaphore::new(MAX_OUTSTANDING));
     let posts = Arc::new(Semaphore::new(MAX_CONCURRENT_POSTS));
     while let Some(p) = rx.recv().await {
@@ -182,11 +184,91 @@ pub async fn run(state: AppState, mut rx: mpsc::Receiver<Published>) {
                 target,
                 retry_scale: settings.retry_scale,
             };
+            dispatch(&state, Ready { job, permit }, &held);
+        }
+    }
+}
+
+/// A job with its place among the deliveries under way.
+struct Ready {
+    job: Job,
+    permit: OwnedSemaphorePermit,
+}
+
+impl Ready {
+    /// Delivers, after the target's delay and as many times as its chaos settings ask.
+    async fn run(self, chaos: Chaos) {
+        if chaos.delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(chaos.delay_ms)).await;
+        }
+        self.job.deliver().await;
+        if chaos.duplicate {
+            self.job.deliver().await;
+        }
+        drop(self.permit);
+    }
+}
+
+/// Jobs held back for targets whose deliveries are reordered: each waits for the next event
+/// of its target, which is delivered first, or for [`REORDER_HOLD`] at most.
+#[derive(Clone, Default)]
+struct Held {
+    jobs: Arc<Mutex<HashMap<String, (u64, Ready)>>>,
+    tokens: Arc<AtomicU64>,
+}
+
+/// How long a reordered delivery waits for a later event to overtake it.
+const REORDER_HOLD: Duration = Duration::from_secs(2);
+
+/// Starts `ready` as its target's chaos settings ask (see [`super::Chaos`]).
+fn dispatch(state: &AppState, ready: Ready, held: &Held) {
+    let key = ready
+        .job
+        .target
+        .endpoint
+        .clone()
+        .unwrap_or_else(|| super::FORWARD_TO.to_owned());
+    let chaos = state.webhooks.chaos(&key);
+    if !chaos.reorder {
+        tokio::spawn(ready.run(chaos));
+        return;
+    }
+    let earlier = lock(&held.jobs).remove(&key);
+    match earlier {
+        // The later event first, then the earlier one: out of order, as Stripe allows.
+        Some((_, earlier)) => {
             tokio::spawn(async move {
-                job.deliver().await;
-                drop(permit);
+                ready.run(chaos).await;
+                earlier.run(chaos).await;
             });
         }
+        None => {
+            let token = held.tokens.fetch_add(1, Ordering::Relaxed);
+            lock(&held.jobs).insert(key.clone(), (token, ready));
+            let jobs = Arc::clone(&held.jobs);
+            tokio::spawn(async move {
+                tokio::time::sleep(REORDER_HOLD).await;
+                // Still held (no later event overtook it): delivered now.
+                let job = take_if_held(&jobs, &key, token);
+                if let Some(job) = job {
+                    job.run(chaos).await;
+                }
+            });
+        }
+    }
+}
+
+/// The job held for `key` under `token`, if it still is.
+fn take_if_held(
+    jobs: &Mutex<HashMap<String, (u64, Ready)>>,
+    key: &str,
+    token: u64,
+) -> Option<Ready> {
+    let mut held = lock(jobs);
+    if held.get(key).is_some_and(|(t, _)| *t == token) {
+        held.remove(key).map(|(_, job)| job)
+    } else {
+        None
     }
 }
 
@@ -207,7 +289,7 @@ struct Outcome {
 }
 
 impl Job {
-    async fn deliver(self) {
+    async fn deliver(&self) {
         let generation = self.state.webhooks.generation();
         let schedule = if self.source.livemode() {
             LIVE_MODE_RETRIES

@@ -14,7 +14,7 @@
 pub mod deliver;
 pub mod signature;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -57,6 +57,30 @@ pub const LIVE_MODE_RETRIES: &[Duration] = &[
 /// Default compression of the schedule: the first retry after 2 s instead of an hour.
 pub const DEFAULT_RETRY_SCALE: f64 = 1800.0;
 
+/// The chaos key of `--forward-to` deliveries (endpoints and destinations use their ids).
+pub const FORWARD_TO: &str = "forward_to";
+/// Targets with chaos settings at once.
+pub const MAX_CHAOS_TARGETS: usize = 1_000;
+/// Longest added delay.
+pub const MAX_CHAOS_DELAY_MS: u64 = 60_000;
+
+/// Misbehaviour of one delivery target, for testing a receiver's resilience: every delivery
+/// sent twice, deliveries reordered (each held until the next event of the target overtakes
+/// it, at most 2 s), and a delay before each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Chaos {
+    /// Deliver every event twice.
+    #[serde(default)]
+    pub duplicate: bool,
+    /// Deliver events out of order.
+    #[serde(default)]
+    pub reorder: bool,
+    /// Wait this long before delivering (at most 60,000).
+    #[serde(default)]
+    pub delay_ms: u64,
+}
+
 /// One delivery attempt, as `/_mock/deliveries` shows it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DeliveryRecord {
@@ -92,6 +116,8 @@ pub struct DeliveryRecord {
 #[derive(Debug)]
 pub struct Webhooks {
     settings: Mutex<Settings>,
+    /// Chaos settings by target (`we_…`, `ed_…`, [`FORWARD_TO`]).
+    chaos: Mutex<HashMap<String, Chaos>>,
     records: Mutex<VecDeque<DeliveryRecord>>,
     /// Bumped by reset: jobs of an older generation stop and record nothing.
     generation: AtomicU64,
@@ -125,6 +151,7 @@ impl Webhooks {
         let ids = seed.map_or_else(IdGen::random, |s| IdGen::seeded(s ^ 0x7768_7365_6300));
         Webhooks {
             settings: Mutex::new(Settings::default()),
+            chaos: Mutex::new(HashMap::new()),
             records: Mutex::new(VecDeque::new()),
             generation: AtomicU64::new(0),
             secret: ids.token("whsec_", 32),
@@ -157,6 +184,38 @@ impl Webhooks {
         };
     }
 
+    /// The chaos settings of `target` (none: all off).
+    pub fn chaos(&self, target: &str) -> Chaos {
+        lock(&self.chaos).get(target).copied().unwrap_or_default()
+    }
+
+    /// Every target's chaos settings.
+    pub fn all_chaos(&self) -> HashMap<String, Chaos> {
+        lock(&self.chaos).clone()
+    }
+
+    /// Sets the chaos settings of `target` (all off removes them).
+    ///
+    /// # Errors
+    /// A delay over [`MAX_CHAOS_DELAY_MS`], or [`MAX_CHAOS_TARGETS`] targets set already.
+    pub fn set_chaos(&self, target: &str, chaos: Chaos) -> Result<(), String> {
+        if chaos.delay_ms > MAX_CHAOS_DELAY_MS {
+            return Err(format!("delay_ms must be at most {MAX_CHAOS_DELAY_MS}"));
+        }
+        let mut all = lock(&self.chaos);
+        if chaos == Chaos::default() {
+            all.remove(target);
+            return Ok(());
+        }
+        if all.len() >= MAX_CHAOS_TARGETS && !all.contains_key(target) {
+            return Err(format!(
+                "at most {MAX_CHAOS_TARGETS} targets can have chaos settings; clear some first"
+            ));
+        }
+        all.insert(target.to_owned(), chaos);
+        Ok(())
+    }
+
     /// Every recorded attempt, oldest first.
     pub fn deliveries(&self) -> Vec<DeliveryRecord> {
         lock(&self.records).iter().cloned().collect()
@@ -166,6 +225,7 @@ impl Webhooks {
     pub fn reset(&self) {
         self.generation.fetch_add(1, Ordering::Relaxed);
         lock(&self.records).clear();
+        lock(&self.chaos).clear();
     }
 
     /// Stops the retries under way (the server is stopping); the log stays.

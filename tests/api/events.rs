@@ -865,3 +865,68 @@ async fn an_event_can_be_resent_through_the_control_plane_and_the_library() {
     let keyless = resend(String::new()).await.expect("sent");
     assert_eq!(keyless.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn chaos_settings_duplicate_and_reorder_deliveries() {
+    let app = app_with(MockServer::builder()).await;
+    let (url, mut rx) = receiver(vec![]).await;
+    let secret = endpoint(&app, &url, &["customer.created"]).await;
+    let endpoints = app.get("/v1/webhook_endpoints", &[]).await;
+    let we = endpoints.body["data"][0]["id"]
+        .as_str()
+        .expect("an endpoint")
+        .to_owned();
+    let chaos = |body: serde_json::Value| {
+        app.client
+            .post(format!("{}/_mock/webhook_chaos", app.base))
+            .json(&body)
+            .send()
+    };
+    let id_of_delivery = |d: &Delivery| -> String {
+        let v: serde_json::Value = serde_json::from_slice(&d.body).expect("an event");
+        v["data"]["object"]["id"].as_str().unwrap_or("").to_owned()
+    };
+
+    // Every delivery twice.
+    let set = chaos(json!({"target": we, "duplicate": true}))
+        .await
+        .expect("sent");
+    assert_eq!(set.status(), StatusCode::OK);
+    let first = app.customer().await;
+    for _ in 0..2 {
+        let d = next(&mut rx).await;
+        assert_signed(&d, &secret);
+        assert_eq!(id_of_delivery(&d), first);
+    }
+
+    // Reordered: the second event overtakes the first.
+    chaos(json!({"target": we, "reorder": true}))
+        .await
+        .expect("sent");
+    let a = app.customer().await;
+    let b = app.customer().await;
+    let order = [
+        id_of_delivery(&next(&mut rx).await),
+        id_of_delivery(&next(&mut rx).await),
+    ];
+    assert_eq!(order, [b, a]);
+
+    // Settings are listed, refused beyond their limits, and cleared by turning all off.
+    let listed: serde_json::Value = app
+        .client
+        .get(format!("{}/_mock/webhook_chaos", app.base))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(listed["data"][&we]["reorder"], true);
+    let too_slow = chaos(json!({"target": we, "delay_ms": 600_000}))
+        .await
+        .expect("sent");
+    assert_eq!(too_slow.status(), StatusCode::BAD_REQUEST);
+    chaos(json!({"target": we})).await.expect("sent");
+    let last = app.customer().await;
+    assert_eq!(id_of_delivery(&next(&mut rx).await), last);
+}
