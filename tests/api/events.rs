@@ -930,3 +930,32 @@ async fn chaos_settings_duplicate_and_reorder_deliveries() {
     let last = app.customer().await;
     assert_eq!(id_of_delivery(&next(&mut rx).await), last);
 }
+
+#[tokio::test]
+async fn deterministic_servers_deliver_the_same_events_and_signatures_run_after_run() {
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let mut app = app_with(MockServer::builder().deterministic()).await;
+        app.key = "sk_test_deterministic".into();
+        let (url, mut rx) = receiver(vec![]).await;
+        let secret = endpoint(&app, &url, &["customer.created", "customer.updated"]).await;
+        let customer = app.customer().await;
+        app.post_ok(&format!("/v1/customers/{customer}"), &[("name", "Ada")])
+            .await;
+        let first = next(&mut rx).await;
+        let second = next(&mut rx).await;
+        runs.push((
+            secret,
+            [first, second].map(|d| {
+                (
+                    d.header("stripe-signature").unwrap_or("").to_owned(),
+                    d.body,
+                )
+            }),
+        ));
+    }
+    assert_eq!(
+        runs[0], runs[1],
+        "same ids, payloads, timestamps and signatures"
+    );
+}
