@@ -57,6 +57,10 @@ struct RelatedObjectView<'a> {
 pub struct ThinEventView<'a> {
     id: &'a str,
     object: &'static str,
+    /// Only on an event read through the API, not in a delivered notification: `null`, as the
+    /// mock records no before/after values for the related object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<Option<()>>,
     context: Option<&'a str>,
     created: Timestamp,
     livemode: bool,
@@ -67,6 +71,14 @@ pub struct ThinEventView<'a> {
 }
 
 impl<'a> ThinEventView<'a> {
+    /// The event as `GET /v2/core/events/{id}` and the list render it: with `changes`.
+    pub fn fetched(e: &'a ThinEvent) -> Self {
+        ThinEventView {
+            changes: Some(None),
+            ..ThinEventView::new(e)
+        }
+    }
+
     /// The event's JSON; `reason` is `null` for changes no request made (fixture loads).
     pub fn new(e: &'a ThinEvent) -> Self {
         let reason = e.request.id.as_deref().map(|id| ReasonView {
@@ -79,6 +91,7 @@ impl<'a> ThinEventView<'a> {
         ThinEventView {
             id: &e.id,
             object: "v2.core.event",
+            changes: None,
             context: None,
             created: timestamp(e.created),
             livemode: e.livemode,
@@ -132,7 +145,7 @@ async fn retrieve(
 ) -> Result<Response> {
     let version = version_of(&app, &acct);
     let event = app.store.thin_event(&acct, &id, version)?;
-    render(&ThinEventView::new(&event))
+    render(&ThinEventView::fetched(&event))
 }
 
 async fn list(
@@ -207,7 +220,7 @@ async fn list(
     let url =
         |c| encode_token(SCOPE, c).map(|token| format!("/v2/core/events?{query}&page={token}"));
     render(&ListView {
-        data: page.data.iter().map(|e| ThinEventView::new(e)).collect(),
+        data: page.data.iter().map(|e| ThinEventView::fetched(e)).collect(),
         next_page_url: page.next.and_then(url),
         previous_page_url: page.previous.and_then(url),
     })

@@ -140,6 +140,7 @@ def test_thin_events_parse_and_fetch_through_the_sdk(client, receiver):
     event = notification.fetch_event()
     assert event.id == notification.id
     assert event.type == "v1.invoice.created"
+    assert event.changes is None  # no before/after values are recorded
     related = notification.fetch_related_object()
     assert isinstance(related, stripe.Invoice)
     assert related.id == invoice.id
