@@ -7,7 +7,7 @@ use clap::Parser;
 use stripe_billing_mock::config::{Command, Config, read_fixtures};
 use stripe_billing_mock::fixtures;
 use stripe_billing_mock::http::AppState;
-use stripe_billing_mock::server::serve;
+use stripe_billing_mock::serve::serve;
 use stripe_billing_mock::store::Store;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -74,7 +74,7 @@ async fn run(config: Config) -> ExitCode {
         }
         tracing::info!(path = %path.display(), "fixtures loaded into every new account");
     }
-    match serve(listener, state, shutdown_signal()).await {
+    match serve(listener, state, config.limits(), shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("shut down");
             ExitCode::SUCCESS
