@@ -273,3 +273,30 @@ async fn shutdown_with_a_stuck_client_returns_within_the_deadline() {
     assert!(started.elapsed() >= SHORT - Duration::from_millis(20));
     assert_eq!(read_to_close(&mut stuck).await, "");
 }
+
+/// hyper answers a request it cannot parse itself, before the router sees it, and offers no
+/// hook to shape that answer: a bare status with an empty body, then it closes. What the mock
+/// can check itself (URLs up to hyper's limit, heads up to hyper's buffer) gets JSON errors
+/// (see `conventions.rs`).
+#[tokio::test]
+async fn requests_hyper_cannot_parse_get_its_bare_answer_and_a_closed_connection() {
+    let server = MockServer::start().await;
+    let many_headers: String = (0..120).map(|i| format!("X-H{i}: v\r\n")).collect();
+    for (request, status) in [
+        ("GARBAGE\r\n\r\n".to_owned(), "400"),
+        (
+            format!("GET /healthz HTTP/1.1\r\nHost: localhost\r\n{many_headers}\r\n"),
+            "431",
+        ),
+    ] {
+        let mut stream = connect(&server).await;
+        stream.write_all(request.as_bytes()).await.expect("write");
+        let answer = read_to_close(&mut stream).await;
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status}")),
+            "{answer}"
+        );
+        assert_eq!(header(&answer, "connection"), Some("close"), "{answer}");
+        assert_eq!(header(&answer, "content-length"), Some("0"), "{answer}");
+    }
+}
