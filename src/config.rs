@@ -155,3 +155,28 @@ fn seconds(text: &str) -> Result<Duration, String> {
     }
     Duration::try_from_secs_f64(secs).map_err(|e| format!("`{text}`: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_positive_seconds_with_decimals() {
+        assert_eq!(seconds("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(seconds("0.2"), Ok(Duration::from_millis(200)));
+        assert!(seconds("0").is_err());
+        assert!(seconds("-1").is_err());
+        assert!(seconds("ten").is_err());
+        assert!(seconds("1e30").is_err());
+    }
+
+    #[test]
+    fn the_limits_come_from_the_flags() {
+        let config =
+            Config::parse_from(["mock", "--idle-timeout", "0.5", "--max-connections", "7"]);
+        let limits = config.limits();
+        assert_eq!(limits.idle_timeout, Duration::from_millis(500));
+        assert_eq!(limits.max_connections, 7);
+        assert_eq!(limits.header_read_timeout, Duration::from_secs(10));
+    }
+}

@@ -49,7 +49,12 @@ async fn run(config: Config) -> ExitCode {
         Ok(addr) => format!("http://{addr}"),
         Err(_) => format!("http://{}:{}", config.host, config.port),
     };
-    tracing::info!(%url, "stripe-billing-mock listening on {url}");
+    let limits = config.limits();
+    tracing::info!(
+        %url,
+        max_connections = limits.max_connections,
+        "stripe-billing-mock listening on {url}"
+    );
     let state = AppState::new(Store::default(), config.journal_limit).with_start(config.start());
     state.versions.set_server(config.api_version);
     state.webhooks.set_retry_scale(config.webhook_retry_scale);
@@ -74,7 +79,7 @@ async fn run(config: Config) -> ExitCode {
         }
         tracing::info!(path = %path.display(), "fixtures loaded into every new account");
     }
-    match serve(listener, state, config.limits(), shutdown_signal()).await {
+    match serve(listener, state, limits, shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("shut down");
             ExitCode::SUCCESS
