@@ -1,6 +1,10 @@
 //! Command-line and environment configuration, shared by the binary and `MockServer::builder`.
 
+use std::time::Duration;
+
 use clap::{Parser, ValueEnum};
+
+use crate::serve::ConnectionLimits;
 
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -61,6 +65,22 @@ pub struct Config {
     /// retries after 2, 4 and 8 seconds.
     #[arg(long, env = "STRIPE_MOCK_WEBHOOK_RETRY_SCALE", default_value_t = crate::webhooks::DEFAULT_RETRY_SCALE)]
     pub webhook_retry_scale: f64,
+    /// Seconds a client has to send a request head (request line and headers).
+    #[arg(long, env = "STRIPE_MOCK_HEADER_READ_TIMEOUT", default_value = "10", value_parser = seconds)]
+    pub header_read_timeout: Duration,
+    /// Seconds a connection may stay idle (no request being handled, no byte moved).
+    #[arg(long, env = "STRIPE_MOCK_IDLE_TIMEOUT", default_value = "5", value_parser = seconds)]
+    pub idle_timeout: Duration,
+    /// Seconds a client has to send a whole request body (beyond it: 408, connection closed).
+    #[arg(long, env = "STRIPE_MOCK_BODY_TIMEOUT", default_value = "30", value_parser = seconds)]
+    pub body_timeout: Duration,
+    /// Seconds open connections get to finish on shutdown before they are cut.
+    #[arg(long, env = "STRIPE_MOCK_SHUTDOWN_TIMEOUT", default_value = "5", value_parser = seconds)]
+    pub shutdown_timeout: Duration,
+    /// Connections served at once; beyond it new ones wait until one closes (default 1024, or
+    /// the open-file limit less 64 if that is lower).
+    #[arg(long, env = "STRIPE_MOCK_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
     /// Subcommand; none means "serve".
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -74,6 +94,21 @@ pub enum Command {
 }
 
 impl Config {
+    /// The time and connection limits these options ask for.
+    pub fn limits(&self) -> ConnectionLimits {
+        let mut limits = ConnectionLimits {
+            header_read_timeout: self.header_read_timeout,
+            idle_timeout: self.idle_timeout,
+            body_timeout: self.body_timeout,
+            shutdown_timeout: self.shutdown_timeout,
+            ..ConnectionLimits::default()
+        };
+        if let Some(max) = self.max_connections {
+            limits.max_connections = max;
+        }
+        limits
+    }
+
     /// The starting point (seeded ids, frozen clock) these options ask for.
     pub fn start(&self) -> crate::http::Start {
         let mut start = if self.deterministic {
@@ -111,4 +146,41 @@ pub fn read_fixtures(path: &std::path::Path) -> Result<Vec<serde_json::Value>, S
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))
         })
         .collect()
+}
+
+/// A positive number of seconds (decimals allowed: `0.2`).
+fn seconds(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if secs <= 0.0 {
+        return Err(format!("`{text}`: the time must be positive"));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("`{text}`: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_positive_seconds_with_decimals() {
+        assert_eq!(seconds("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(seconds("0.2"), Ok(Duration::from_millis(200)));
+        assert!(seconds("0").is_err());
+        assert!(seconds("-1").is_err());
+        assert!(seconds("ten").is_err());
+        assert!(seconds("1e30").is_err());
+    }
+
+    #[test]
+    fn the_limits_come_from_the_flags() {
+        let config =
+            Config::parse_from(["mock", "--idle-timeout", "0.5", "--max-connections", "7"]);
+        let limits = config.limits();
+        assert_eq!(limits.idle_timeout, Duration::from_millis(500));
+        assert_eq!(limits.max_connections, 7);
+        assert_eq!(limits.header_read_timeout, Duration::from_secs(10));
+    }
 }

@@ -86,6 +86,9 @@ pub enum Error {
     /// The body is larger than the mock accepts.
     #[error("request body too large")]
     PayloadTooLarge,
+    /// The body did not arrive within the body timeout.
+    #[error("request body not received in time")]
+    RequestTimeout,
     /// No route matches the method and path.
     #[error("Unrecognized request URL ({method}: {path}).")]
     UnrecognizedUrl {

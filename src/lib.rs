@@ -25,7 +25,8 @@
 //! - [`store`]: the in-memory store, partitioned by account; the only owner of mutable state;
 //! - [`http`]: routers per resource, extractors, the one error mapping, and Stripe's conventions
 //!   as one tower layer each ([`http::layers`]);
-//! - [`server`]: [`MockServer`] and the `serve` loop shared with the binary;
+//! - [`server`]: [`MockServer`]; [`serve`]: the accept loop shared with the binary, with its
+//!   time and connection limits;
 //! - [`config`] and [`telemetry`]: used by the binary.
 
 pub mod account;
@@ -34,6 +35,7 @@ pub mod domain;
 pub mod error;
 pub mod fixtures;
 pub mod http;
+pub mod serve;
 pub mod server;
 pub mod store;
 mod sync;

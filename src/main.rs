@@ -7,7 +7,7 @@ use clap::Parser;
 use stripe_billing_mock::config::{Command, Config, read_fixtures};
 use stripe_billing_mock::fixtures;
 use stripe_billing_mock::http::AppState;
-use stripe_billing_mock::server::serve;
+use stripe_billing_mock::serve::serve;
 use stripe_billing_mock::store::Store;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -49,7 +49,12 @@ async fn run(config: Config) -> ExitCode {
         Ok(addr) => format!("http://{addr}"),
         Err(_) => format!("http://{}:{}", config.host, config.port),
     };
-    tracing::info!(%url, "stripe-billing-mock listening on {url}");
+    let limits = config.limits();
+    tracing::info!(
+        %url,
+        max_connections = limits.max_connections,
+        "stripe-billing-mock listening on {url}"
+    );
     let state = AppState::new(Store::default(), config.journal_limit).with_start(config.start());
     state.versions.set_server(config.api_version);
     state.store.set_max_accounts(config.max_accounts);
@@ -75,7 +80,7 @@ async fn run(config: Config) -> ExitCode {
         }
         tracing::info!(path = %path.display(), "fixtures loaded into every new account");
     }
-    match serve(listener, state, shutdown_signal()).await {
+    match serve(listener, state, limits, shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("shut down");
             ExitCode::SUCCESS

@@ -4,7 +4,6 @@
 //! readiness polling. The server runs on the caller's tokio runtime and stops when the handle is
 //! dropped (or on [`MockServer::shutdown`]).
 
-use std::future::Future;
 use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
@@ -17,29 +16,10 @@ use crate::domain::id::IdGen;
 use crate::http::faults::{Fault, FaultSpec};
 use crate::http::journal::DEFAULT_JOURNAL_LIMIT;
 use crate::http::journal::ReceivedRequest;
-use crate::http::{AppState, Start, app};
+use crate::http::{AppState, Start};
+use crate::serve::{ConnectionLimits, serve};
 use crate::store::Store;
 use crate::version::ApiVersion;
-
-/// Serves the mock's router on `listener` until `shutdown` completes, letting in-flight requests
-/// finish. Used by the binary and by [`MockServer`].
-///
-/// # Errors
-/// I/O errors from the listener.
-pub async fn serve(
-    listener: TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let delivery = crate::webhooks::deliver::spawn(state.clone());
-    let served = axum::serve(listener, app(state.clone()))
-        .with_graceful_shutdown(shutdown)
-        .await;
-    state.store.event_hub().disconnect();
-    state.webhooks.stop();
-    delivery.abort();
-    served
-}
 
 /// A running mock server.
 #[derive(Debug)]
@@ -60,6 +40,7 @@ pub struct MockServerBuilder {
     api_version: Option<Result<ApiVersion, String>>,
     forward_to: Option<String>,
     webhook_retry_scale: Option<f64>,
+    limits: ConnectionLimits,
 }
 
 impl Default for MockServerBuilder {
@@ -72,6 +53,7 @@ impl Default for MockServerBuilder {
             api_version: None,
             forward_to: None,
             webhook_retry_scale: None,
+            limits: ConnectionLimits::default(),
         }
     }
 }
@@ -230,6 +212,60 @@ impl MockServerBuilder {
         self
     }
 
+    /// Time and connection limits (defaults: [`ConnectionLimits::default`]); see the README's
+    /// configuration table. Tests of slow clients shorten them.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use std::time::Duration;
+    /// let server = stripe_billing_mock::MockServer::builder()
+    ///     .header_read_timeout(Duration::from_millis(200))
+    ///     .idle_timeout(Duration::from_millis(200))
+    ///     .body_timeout(Duration::from_millis(200))
+    ///     .shutdown_timeout(Duration::from_millis(200))
+    ///     .max_connections(16)
+    ///     .start()
+    ///     .await;
+    /// server.shutdown().await;
+    /// # }
+    /// ```
+    pub fn limits(mut self, limits: ConnectionLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Time a client has to send a request head (default 10 s); see [`ConnectionLimits`].
+    pub fn header_read_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// Time a connection may stay idle (default 5 s); see [`ConnectionLimits`].
+    pub fn idle_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// Time a client has to send a request body (default 30 s; beyond it, 408).
+    pub fn body_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.limits.body_timeout = timeout;
+        self
+    }
+
+    /// Time open connections get to finish on shutdown before they are cut (default 5 s).
+    pub fn shutdown_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.limits.shutdown_timeout = timeout;
+        self
+    }
+
+    /// Connections served at once (default 1,024, less if the open-file limit is lower);
+    /// beyond it new connections wait until one closes.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max;
+        self
+    }
+
     /// Binds and starts the server.
     ///
     /// # Panics
@@ -281,7 +317,7 @@ impl MockServerBuilder {
             state.store.set_templates(Some(templates));
         }
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, state.clone(), async {
+        let task = tokio::spawn(serve(listener, state.clone(), self.limits, async {
             let _ = rx.await;
         }));
         Ok(MockServer {
@@ -638,7 +674,8 @@ impl MockServer {
         tokio::time::timeout(timeout, wait).await.ok().flatten()
     }
 
-    /// Stops the server and waits until in-flight requests have finished.
+    /// Stops the server and waits until in-flight requests have finished, or until the
+    /// shutdown deadline ([`MockServerBuilder::shutdown_timeout`]) cuts them.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

@@ -58,6 +58,7 @@ pub fn status_of(err: &Error) -> StatusCode {
         | Error::MalformedBody(_)
         | Error::Idempotency(_) => StatusCode::BAD_REQUEST,
         Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         Error::IdempotencyKeyInUse(_) => StatusCode::CONFLICT,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -102,6 +103,12 @@ fn parts_of(err: &Error) -> Parts {
             kind: "invalid_request_error",
             code: None,
             message: "Request body too large: the maximum is 1 MiB.".into(),
+            param: None,
+        },
+        Error::RequestTimeout => Parts {
+            kind: "invalid_request_error",
+            code: None,
+            message: "The request body was not received in time; the connection is closed.".into(),
             param: None,
         },
         Error::UnrecognizedUrl { .. } => Parts {
@@ -156,6 +163,7 @@ fn v2_code(err: &Error) -> &'static str {
         Error::UnrecognizedUrl { .. } => "not_found",
         Error::Idempotency(_) => "idempotency_error",
         Error::PayloadTooLarge => "request_body_too_large",
+        Error::RequestTimeout => "request_timeout",
         Error::Internal(_) => "internal_error",
         Error::ResourceMissing { .. }
         | Error::NotFound { .. }
@@ -318,6 +326,7 @@ mod tests {
                 "idempotency_error",
             ),
             (Error::PayloadTooLarge, "request_body_too_large"),
+            (Error::RequestTimeout, "request_timeout"),
             (Error::Internal("x".into()), "internal_error"),
             (Error::MalformedBody("not JSON".into()), "invalid_fields"),
             (

@@ -311,3 +311,122 @@ fn a_bad_fixtures_path_stops_the_binary_with_an_error() {
         .expect("run the binary");
     assert!(!status.success());
 }
+
+/// The binary on a free port with `args`, and its stderr lines as they come (after the
+/// "listening" line).
+fn spawn_with(args: &[&str]) -> (Child, u16, std::sync::mpsc::Receiver<String>) {
+    let port = free_port();
+    let mut child = Command::new(binary())
+        .args(["--port", &port.to_string()])
+        .args(args)
+        .env_remove("STRIPE_MOCK_HOST")
+        .env("RUST_LOG", "stripe_billing_mock=info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the binary");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let listening = rx
+        .iter()
+        .find(|line| line.contains("listening on"))
+        .is_some();
+    assert!(listening, "the server exited before listening");
+    (child, port, rx)
+}
+
+/// Waits (at most 5 s) for a line containing `text`.
+fn expect_line(lines: &std::sync::mpsc::Receiver<String>, text: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if line.contains(text) => return line,
+            Ok(_) => {}
+            Err(_) => panic!("no log line containing {text:?}"),
+        }
+    }
+}
+
+/// A complete `GET /healthz` on a new connection, answered.
+fn healthz_once(port: u16, keep_alive: bool) -> std::net::TcpStream {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .expect("read timeout");
+    let close = if keep_alive {
+        ""
+    } else {
+        "Connection: close\r\n"
+    };
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nHost: localhost\r\n{close}\r\n"
+    )
+    .expect("write");
+    let mut buf = [0u8; 1024];
+    let n = stream.read(&mut buf).expect("an answer");
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    stream
+}
+
+#[test]
+fn sigterm_with_a_stuck_client_exits_0_within_the_deadline_and_logs_the_cut() {
+    use std::io::Write;
+    let (mut child, port, lines) = spawn_with(&[
+        "--shutdown-timeout",
+        "0.3",
+        "--header-read-timeout",
+        "60",
+        "--idle-timeout",
+        "60",
+    ]);
+    let mut stuck = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stuck
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: loc")
+        .expect("write");
+    // Served in order: once a later connection is answered, the stuck one is held too.
+    drop(healthz_once(port, false));
+
+    let started = std::time::Instant::now();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+    let cut = expect_line(&lines, "shutdown deadline passed");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    let exited = rx
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("the server exits within the deadline")
+        .expect("wait");
+
+    assert_eq!(exited.code(), Some(0), "{exited}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(cut.contains("cut 1 connections"), "{cut}");
+}
+
+#[test]
+fn the_connection_limit_is_logged_once_when_reached() {
+    let (mut child, port, lines) = spawn_with(&["--max-connections", "1"]);
+    let held = healthz_once(port, true);
+    let waiting = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+
+    let line = expect_line(&lines, "connection limit reached");
+    assert!(line.contains("max_connections=1"), "{line}");
+
+    drop(held);
+    drop(waiting);
+    let _ = child.kill();
+    let _ = child.wait();
+}

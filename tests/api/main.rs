@@ -25,6 +25,7 @@ mod invoice_previews;
 mod invoice_taxes;
 mod invoices;
 mod library;
+mod limits_time;
 mod parameter_errors;
 mod payment_records;
 mod v2_errors;

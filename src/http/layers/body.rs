@@ -2,7 +2,9 @@
 //! handed to the layers and extractors after this one in [`Received`], with the account and
 //! the headers the extractors read; the body also goes on the response for the journal
 //! ([`ReceivedBody`]). Runs after authentication, so a request without a key is refused before
-//! its body is read.
+//! its body is read. A `Content-Length` over the limit is refused before the body is polled
+//! (no `100 Continue`); a body that does not arrive within the accept loop's [`BodyTimeout`]
+//! is a Stripe-shaped 408.
 
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -15,8 +17,9 @@ use crate::error::Error;
 use crate::http::extract::Received;
 use crate::http::layers::errors::respond;
 use crate::http::layers::journal::ReceivedBody;
-use crate::http::layers::{BoxFuture, Inner, Middleware, take_ready};
+use crate::http::layers::{BoxFuture, Inner, Middleware, answer, take_ready};
 use crate::http::{MAX_BODY_BYTES, mode_of};
+use crate::serve::BodyTimeout;
 use crate::store::AccountKey;
 
 /// Reads request bodies whole.
@@ -32,9 +35,26 @@ impl Middleware for ReadBody {
             received(&mut parts, Bytes::new());
             return Box::pin(inner.call(Request::from_parts(parts, body)));
         }
+        // A `Content-Length` over the limit is refused before the body is polled, so that
+        // hyper sends no `100 Continue` for a body that would be refused.
+        if body.size_hint().lower() > MAX_BODY_BYTES as u64 {
+            return answer(respond(Error::PayloadTooLarge, mode_of(parts.uri.path())));
+        }
+        let timeout = parts.extensions.get::<BodyTimeout>().map(|t| t.0);
         let mut inner = take_ready(inner);
         Box::pin(async move {
-            let Ok(collected) = Limited::new(body, MAX_BODY_BYTES).collect().await else {
+            let read = Limited::new(body, MAX_BODY_BYTES).collect();
+            let collected = match timeout {
+                Some(limit) => match tokio::time::timeout(limit, read).await {
+                    Ok(collected) => collected,
+                    Err(_) => {
+                        let error = Error::RequestTimeout;
+                        return Ok(respond(error, mode_of(parts.uri.path())));
+                    }
+                },
+                None => read.await,
+            };
+            let Ok(collected) = collected else {
                 return Ok(respond(Error::PayloadTooLarge, mode_of(parts.uri.path())));
             };
             let bytes = collected.to_bytes();

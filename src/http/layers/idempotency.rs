@@ -149,6 +149,7 @@ fn not_stored(err: &Error) -> bool {
             | Error::ParameterInvalid { .. }
             | Error::MalformedBody(_)
             | Error::PayloadTooLarge
+            | Error::RequestTimeout
             | Error::UnrecognizedUrl { .. }
             | Error::Authentication(_)
             | Error::IdempotencyKeyInUse(_)
