@@ -60,6 +60,8 @@ pub struct MockServerBuilder {
     api_version: Option<Result<ApiVersion, String>>,
     forward_to: Option<String>,
     webhook_retry_scale: Option<f64>,
+    /// Control-plane and journal options, set by the builder methods in `http::control`.
+    pub(crate) control: crate::http::control::ControlOptions,
 }
 
 impl Default for MockServerBuilder {
@@ -72,6 +74,7 @@ impl Default for MockServerBuilder {
             api_version: None,
             forward_to: None,
             webhook_retry_scale: None,
+            control: Default::default(),
         }
     }
 }
@@ -272,6 +275,7 @@ impl MockServerBuilder {
             AppState::new(Store::new(IdGen::random()), self.journal_limit).with_start(self.start);
         state.versions.set_server(api_version);
         state.webhooks.set_forward_to(self.forward_to);
+        self.control.apply(&state, address);
         if let Some(scale) = self.webhook_retry_scale {
             state.webhooks.set_retry_scale(scale);
         }

@@ -13,6 +13,9 @@ use crate::sync::lock;
 /// Default number of requests kept; the oldest are dropped first.
 pub const DEFAULT_JOURNAL_LIMIT: usize = 1_000;
 
+/// Default number of bytes kept (request heads and bodies); the oldest are dropped first.
+pub const DEFAULT_JOURNAL_MAX_BYTES: usize = 16 * 1024 * 1024;
+
 /// One received request and the status it was answered with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReceivedRequest {
@@ -232,6 +235,8 @@ impl From<&Recorded> for ReceivedRequest {
 #[derive(Debug)]
 pub struct Journal {
     limit: usize,
+    /// The byte budget of every entry together (see [`Journal::bytes`]).
+    max_bytes: AtomicUsize,
     next: AtomicU64,
     shards: Box<[Shard]>,
 }
@@ -254,6 +259,7 @@ impl Journal {
         let shards = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
         Journal {
             limit,
+            max_bytes: AtomicUsize::new(DEFAULT_JOURNAL_MAX_BYTES),
             next: AtomicU64::new(0),
             shards: (0..shards)
                 .map(|_| Mutex::new(VecDeque::with_capacity(limit.min(1024))))
@@ -264,6 +270,16 @@ impl Journal {
     /// Most requests kept.
     pub fn limit(&self) -> usize {
         self.limit
+    }
+
+    /// Most bytes kept.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Sets the byte budget; entries beyond it go with the next request recorded.
+    pub fn set_max_bytes(&self, bytes: usize) {
+        self.max_bytes.store(bytes, Ordering::Relaxed);
     }
 
     /// Whether requests are recorded at all.

@@ -26,6 +26,7 @@ mod invoices;
 mod library;
 mod parameter_errors;
 mod payment_records;
+mod unattended;
 mod v2_errors;
 mod v2_versions;
 mod validation;

@@ -1,0 +1,138 @@
+//! A server safe to leave running: the control plane takes no cross-site command (foreign
+//! `Host`, other `Origin`, non-JSON writes, the admin token), credentials are redacted in the
+//! journal, and the journal is bounded by bytes and paged. In-process servers with builder
+//! options, so these tests do not use `STRIPE_MOCK_TEST_URL`.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use stripe_billing_mock::MockServer;
+
+use crate::helpers::fresh_key;
+
+/// Sends `req` and returns the status and the JSON body (`Null` if none).
+async fn send(req: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let resp = req.send().await.expect("sent");
+    let status = resp.status();
+    let text = resp.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_cross_site_text_plain_post_is_refused_and_changes_nothing() {
+    let server = MockServer::start().await;
+    let client = reqwest::Client::new();
+    let clock = format!("{}/_mock/clock", server.uri());
+    let before = server.now();
+    // What a web page can send without a CORS preflight: text/plain, a form, multipart.
+    for ct in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
+        let (status, body) = send(
+            client
+                .post(&clock)
+                .header("content-type", ct)
+                .body(r#"{"advance_seconds":86400}"#),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{ct}");
+        assert_eq!(body["error"]["code"], "control_plane_content_type", "{ct}");
+    }
+    // A JSON body from another origin.
+    let (status, body) = send(
+        client
+            .post(&clock)
+            .header("origin", "https://evil.example")
+            .json(&json!({"advance_seconds": 86400})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"]["code"], "control_plane_cross_origin");
+    let (status, _) = send(
+        client
+            .get(format!("{}/_mock/requests", server.uri()))
+            .header("sec-fetch-site", "cross-site"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        server.now() - before < chrono::Duration::hours(1),
+        "the clock did not move"
+    );
+    // The server's own origin, with JSON, is obeyed; an empty POST needs no content type.
+    let (status, _) = send(
+        client
+            .post(&clock)
+            .header("origin", server.uri())
+            .json(&json!({"advance_seconds": 86400})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(server.now() - before >= chrono::Duration::hours(24));
+    let (status, _) = send(client.post(format!("{}/_mock/reset", server.uri()))).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_foreign_host_is_refused_unless_allowed() {
+    let server = MockServer::builder()
+        .allow_host("mock.internal")
+        .start()
+        .await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/_mock/requests", server.uri());
+    let port = server.address().port();
+    let (status, body) = send(
+        client
+            .get(&url)
+            .header("host", format!("rebind.evil.example:{port}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"]["code"], "control_plane_host_not_allowed");
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("mock.internal:{port}"),
+    ] {
+        let (status, _) = send(client.get(&url).header("host", &host)).await;
+        assert_eq!(status, StatusCode::OK, "{host}");
+    }
+    // Stripe paths are not the control plane's: any Host reaches them.
+    let (status, _) = send(
+        client
+            .get(format!("{}/v1/customers", server.uri()))
+            .bearer_auth(fresh_key())
+            .header("host", "rebind.evil.example"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_admin_token_is_required_when_set() {
+    let server = MockServer::builder()
+        .admin_token("s3cret-token")
+        .start()
+        .await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/_mock/reset", server.uri());
+    let (status, body) = send(client.post(&url)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "control_plane_token_required");
+    let (status, _) = send(client.post(&url).bearer_auth("wrong")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = send(client.post(&url).bearer_auth("s3cret-token")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = send(
+        client
+            .post(&url)
+            .header("x-mock-admin-token", "s3cret-token"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // The health check and the API need no token.
+    let (status, _) = send(client.get(format!("{}/healthz", server.uri()))).await;
+    assert_eq!(status, StatusCode::OK);
+}
