@@ -25,17 +25,23 @@ pub struct ReceivedRequest {
     pub path: String,
     /// Raw query string, if any.
     pub query: Option<String>,
-    /// Request headers, names lowercased, in the order received.
+    /// Request headers, names lowercased, in the order received; credentials (`Authorization`,
+    /// `Cookie`, `Proxy-Authorization`, `Stripe-Signature`, `X-Mock-Admin-Token`) redacted to
+    /// their prefix and last four characters (`Bearer sk_test_…a1b2`).
     pub headers: Vec<(String, String)>,
     /// Raw body (lossily decoded as UTF-8 in the JSON view of the journal).
     #[serde(serialize_with = "lossy_utf8")]
     pub body: Vec<u8>,
-    /// The secret key the request authenticated with, if any.
+    /// The secret key the request authenticated with, if any, redacted (`sk_test_…a1b2`); ask
+    /// [`ReceivedRequest::sent_with`] to compare with a whole key.
     pub api_key: Option<String>,
     /// The response status code.
     pub status: u16,
     /// The `Request-Id` of the response.
     pub request_id: String,
+    /// The whole key, for [`ReceivedRequest::sent_with`]; never serialised.
+    #[serde(skip)]
+    full_api_key: Option<String>,
 }
 
 fn lossy_utf8<S: serde::Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -43,6 +49,11 @@ fn lossy_utf8<S: serde::Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error
 }
 
 impl ReceivedRequest {
+    /// Whether the request authenticated with secret key `api_key` (compared whole).
+    pub fn sent_with(&self, api_key: &str) -> bool {
+        self.full_api_key.as_deref() == Some(api_key)
+    }
+
     /// The first header named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -107,7 +118,11 @@ impl RawRequest {
         for (k, v) in map {
             buf.extend_from_slice(k.as_str().as_bytes());
             buf.push(b':');
-            buf.extend_from_slice(v.as_bytes());
+            // Credentials are redacted before they are kept: the journal never holds them.
+            match crate::http::redact::header_value(k.as_str(), v.as_bytes()) {
+                Some(redacted) => buf.extend_from_slice(redacted.as_bytes()),
+                None => buf.extend_from_slice(v.as_bytes()),
+            }
             buf.push(b'\n');
         }
         let headers_end = buf.len();
@@ -217,7 +232,8 @@ impl From<&Recorded> for ReceivedRequest {
             query: r.raw.query().map(str::to_owned),
             headers: r.raw.headers(),
             body: r.raw.body().to_vec(),
-            api_key: r.api_key().map(str::to_owned),
+            api_key: r.api_key().map(crate::http::redact::key),
+            full_api_key: r.api_key().map(str::to_owned),
             status: r.status,
             request_id: r.raw.request_id(),
         }
@@ -402,8 +418,9 @@ mod tests {
         assert_eq!(r.body, b"a[b]=1");
         assert_eq!(
             (r.request_id.as_str(), r.api_key.as_deref()),
-            ("req_1", Some("k"))
+            ("req_1", Some("…"))
         );
+        assert!(r.sent_with("k") && !r.sent_with("…"));
         let mut keyless = req("/v1/x", "k");
         keyless.raw.push_rest(b"", b"req_2", None);
         let r = ReceivedRequest::from(&keyless);

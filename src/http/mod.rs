@@ -15,6 +15,7 @@ pub mod form;
 pub mod idempotency;
 pub mod journal;
 pub mod layers;
+pub mod redact;
 pub mod v1;
 pub mod v2;
 pub mod versions;

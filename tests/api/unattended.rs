@@ -135,4 +135,79 @@ async fn the_admin_token_is_required_when_set() {
     // The health check and the API need no token.
     let (status, _) = send(client.get(format!("{}/healthz", server.uri()))).await;
     assert_eq!(status, StatusCode::OK);
+    // The token in a request is not kept in the journal.
+    send(
+        client
+            .get(format!("{}/v1/customers", server.uri()))
+            .bearer_auth(fresh_key())
+            .header("x-mock-admin-token", "s3cret-token"),
+    )
+    .await;
+    let journal = format!("{:?}", server.received_requests().await);
+    assert!(!journal.contains("s3cret-token"), "{journal}");
+}
+
+#[tokio::test]
+async fn credentials_are_redacted_in_the_journal_and_filtering_by_key_still_works() {
+    let server = MockServer::start().await;
+    let client = reqwest::Client::new();
+    let (key, other) = (fresh_key(), fresh_key());
+    let tail = &key[key.len() - 4..];
+    // Bearer, Basic with a password, a cookie and a signature header.
+    let (status, _) = send(
+        client
+            .post(format!("{}/v1/customers", server.uri()))
+            .bearer_auth(&key)
+            .header("cookie", "session=abcdef123456")
+            .header("stripe-signature", "t=1,v1=0123456789abcdef")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("email=a%40example.com"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    send(
+        client
+            .get(format!("{}/v1/customers", server.uri()))
+            .basic_auth(&other, Some("pa55word")),
+    )
+    .await;
+    let url = format!("{}/_mock/requests", server.uri());
+    let (_, page) = send(client.get(format!("{url}?api_key={key}"))).await;
+    let data = page["data"].as_array().cloned().unwrap_or_default();
+    assert_eq!(data.len(), 1, "{page}");
+    let entry = &data[0];
+    assert_eq!(entry["api_key"], format!("sk_test_…{tail}"));
+    let header = |name: &str| {
+        entry["headers"]
+            .as_array()
+            .and_then(|hs| hs.iter().find(|h| h[0] == name))
+            .map(|h| h[1].clone())
+    };
+    assert_eq!(
+        header("authorization"),
+        Some(json!(format!("Bearer sk_test_…{tail}")))
+    );
+    assert_eq!(header("cookie"), Some(json!("session=…")));
+    assert_eq!(header("stripe-signature"), Some(json!("t=1,v1=…")));
+    let (_, page) = send(client.get(format!("{url}?api_key={other}"))).await;
+    let other_tail = &other[other.len() - 4..];
+    assert_eq!(
+        page["data"][0]["headers"]
+            .as_array()
+            .and_then(|hs| hs.iter().find(|h| h[0] == "authorization"))
+            .map(|h| h[1].clone()),
+        Some(json!(format!("Basic sk_test_…{other_tail}:…")))
+    );
+    // Neither whole key nor any secret appears anywhere in the journal's answer.
+    let (_, all) = send(client.get(&url)).await;
+    let text = all.to_string();
+    for secret in [
+        key.as_str(),
+        other.as_str(),
+        "pa55word",
+        "abcdef123456",
+        "0123456789abcdef",
+    ] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
 }
