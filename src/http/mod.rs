@@ -14,6 +14,7 @@ pub mod faults;
 pub mod form;
 pub mod idempotency;
 pub mod journal;
+pub mod journal_stream;
 pub mod layers;
 pub mod redact;
 pub mod v1;

@@ -211,3 +211,87 @@ async fn credentials_are_redacted_in_the_journal_and_filtering_by_key_still_work
         assert!(!text.contains(secret), "{secret} in {text}");
     }
 }
+
+#[tokio::test]
+async fn the_journal_stays_under_its_byte_cap_after_many_one_mib_bodies() {
+    let server = MockServer::builder()
+        .journal_max_bytes(2 * 1024 * 1024)
+        .start()
+        .await;
+    let client = reqwest::Client::new();
+    let key = fresh_key();
+    let body = "x".repeat(1024 * 1024 - 100);
+    let url = format!("{}/_mock/requests", server.uri());
+    for _ in 0..60 {
+        // A v1 body that is no valid form answer: a 400, recorded all the same.
+        let (status, _) = send(
+            client
+                .post(format!("{}/v1/customers", server.uri()))
+                .bearer_auth(&key)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.clone()),
+        )
+        .await;
+        assert!(status.is_client_error() || status.is_success(), "{status}");
+    }
+    let (_, page) = send(client.get(format!("{url}?limit=1000"))).await;
+    let journal = &page["journal"];
+    let bytes = journal["bytes"].as_u64().expect("bytes");
+    assert_eq!(journal["max_bytes"], 2 * 1024 * 1024);
+    assert!(bytes <= 2 * 1024 * 1024, "{journal}");
+    // Each entry keeps 64 KiB of its body: about 30 fit, not 60 and not a handful.
+    let entries = page["data"].as_array().map_or(0, Vec::len);
+    assert!((20..60).contains(&entries), "{entries} entries, {journal}");
+    assert_eq!(journal["entries"], entries);
+    let entry = &page["data"][0];
+    assert_eq!(entry["body_truncated"], true);
+    assert_eq!(entry["body_size"], 1024 * 1024 - 100);
+    assert_eq!(entry["body"].as_str().map(str::len), Some(64 * 1024));
+    // The newest request is the last one kept.
+    let last = server.received_requests().await;
+    assert_eq!(last.len(), entries);
+}
+
+#[tokio::test]
+async fn the_journal_pages_with_a_cursor() {
+    let server = MockServer::start().await;
+    let client = reqwest::Client::new();
+    let key = fresh_key();
+    for i in 0..7 {
+        send(
+            client
+                .get(format!("{}/v1/customers?limit={}", server.uri(), i + 1))
+                .bearer_auth(&key),
+        )
+        .await;
+    }
+    let url = format!("{}/_mock/requests?api_key={key}&limit=3", server.uri());
+    let mut queries = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..5 {
+        let page_url = match &cursor {
+            Some(c) => format!("{url}&cursor={c}"),
+            None => url.clone(),
+        };
+        let (status, page) = send(client.get(page_url)).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        for e in page["data"].as_array().cloned().unwrap_or_default() {
+            queries.push(e["query"].as_str().unwrap_or_default().to_owned());
+        }
+        assert_eq!(page["has_more"], page["next_cursor"].is_string(), "{page}");
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let expected: Vec<String> = (1..=7).map(|i| format!("limit={i}")).collect();
+    assert_eq!(queries, expected);
+    // A small body is kept whole and says so; the default page is 100, the most 1,000.
+    let (_, page) = send(client.get(format!("{}/_mock/requests", server.uri()))).await;
+    assert_eq!(page["data"][0]["body_truncated"], false);
+    assert_eq!(page["data"][0]["body_size"], 0);
+    for bad in ["limit=0", "limit=1001", "cursor=abc"] {
+        let (status, _) = send(client.get(format!("{}/_mock/requests?{bad}", server.uri()))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
