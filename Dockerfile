@@ -39,7 +39,10 @@ WORKDIR /fixtures
 # 65532 is distroless's `nonroot` user; a fixed numeric UID lets runAsNonRoot policies verify it.
 USER 65532:65532
 # Listen on every interface inside the container; the CLI's default (127.0.0.1) would be
-# unreachable through a published port.
+# unreachable through a published port. The control plane (/_mock/*) then answers anyone who can
+# reach the port: protect it with `-e STRIPE_MOCK_ADMIN_TOKEN=<token>` (sent as
+# `Authorization: Bearer <token>`), and let other containers use a service name with
+# `-e STRIPE_MOCK_ALLOW_HOST=<name>`. No token is set here, so the image's tests can use it.
 ENV STRIPE_MOCK_HOST=0.0.0.0 \
     STRIPE_MOCK_PORT=12111
 EXPOSE 12111

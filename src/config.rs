@@ -44,6 +44,18 @@ pub struct Config {
     /// How many received requests the journal keeps (0 disables it).
     #[arg(long, env = "STRIPE_MOCK_JOURNAL_LIMIT", default_value_t = crate::http::journal::DEFAULT_JOURNAL_LIMIT)]
     pub journal_limit: usize,
+    /// Most bytes the journal keeps (request heads and bodies, each body at most 64 KiB);
+    /// the oldest entries are dropped first.
+    #[arg(long, env = "STRIPE_MOCK_JOURNAL_MAX_BYTES", default_value_t = crate::http::journal::DEFAULT_JOURNAL_MAX_BYTES)]
+    pub journal_max_bytes: usize,
+    /// Token every control-plane (`/_mock/*`) request must carry, as `Authorization: Bearer
+    /// <token>` or `X-Mock-Admin-Token: <token>`; none by default.
+    #[arg(long, env = "STRIPE_MOCK_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Host names (or `name:port`) the control plane answers to besides localhost, loopback
+    /// and the bound address; repeatable or comma-separated, `*` for any.
+    #[arg(long, env = "STRIPE_MOCK_ALLOW_HOST", value_delimiter = ',')]
+    pub allow_host: Vec<String>,
     /// API version of requests that send no `Stripe-Version` (default: the newest GA version
     /// implemented, 2026-10-28.endive; `/v2` paths take it only if it is a `.preview` version,
     /// else 2026-10-14.preview).
@@ -120,6 +132,15 @@ impl Config {
             start.seed = self.seed;
         }
         start
+    }
+
+    /// The control-plane and journal options of these flags.
+    pub fn control_options(&self) -> crate::http::control::ControlOptions {
+        crate::http::control::ControlOptions {
+            allowed_hosts: self.allow_host.clone(),
+            admin_token: self.admin_token.clone(),
+            journal_max_bytes: Some(self.journal_max_bytes),
+        }
     }
 }
 

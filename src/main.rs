@@ -45,7 +45,8 @@ async fn run(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let url = match listener.local_addr() {
+    let bound = listener.local_addr();
+    let url = match &bound {
         Ok(addr) => format!("http://{addr}"),
         Err(_) => format!("http://{}:{}", config.host, config.port),
     };
@@ -60,6 +61,9 @@ async fn run(config: Config) -> ExitCode {
     state.store.set_max_accounts(config.max_accounts);
     state.webhooks.set_retry_scale(config.webhook_retry_scale);
     state.webhooks.set_forward_to(config.forward_to.clone());
+    if let Ok(bound) = bound {
+        config.control_options().apply(&state, bound);
+    }
     if let Some(url) = &config.forward_to {
         tracing::info!(
             forward_to = %url,

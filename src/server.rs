@@ -41,6 +41,8 @@ pub struct MockServerBuilder {
     forward_to: Option<String>,
     webhook_retry_scale: Option<f64>,
     limits: ConnectionLimits,
+    /// Control-plane and journal options, set by the builder methods in `http::control`.
+    pub(crate) control: crate::http::control::ControlOptions,
 }
 
 impl Default for MockServerBuilder {
@@ -54,6 +56,7 @@ impl Default for MockServerBuilder {
             forward_to: None,
             webhook_retry_scale: None,
             limits: ConnectionLimits::default(),
+            control: Default::default(),
         }
     }
 }
@@ -308,6 +311,7 @@ impl MockServerBuilder {
             AppState::new(Store::new(IdGen::random()), self.journal_limit).with_start(self.start);
         state.versions.set_server(api_version);
         state.webhooks.set_forward_to(self.forward_to);
+        self.control.apply(&state, address);
         if let Some(scale) = self.webhook_retry_scale {
             state.webhooks.set_retry_scale(scale);
         }

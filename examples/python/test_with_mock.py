@@ -23,7 +23,12 @@ API_KEY = "sk_test_example"
 
 def control(path, body=None):
     data = json.dumps(body).encode() if body is not None else b""
-    request = urllib.request.Request(MOCK_URL + path, data=data, method="POST")
+    # The control plane takes JSON only (a form or text/plain body is what a foreign web page
+    # could send it), and urllib would otherwise label the body a form.
+    headers = {"Content-Type": "application/json"}
+    if os.environ.get("STRIPE_MOCK_ADMIN_TOKEN"):
+        headers["Authorization"] = "Bearer " + os.environ["STRIPE_MOCK_ADMIN_TOKEN"]
+    request = urllib.request.Request(MOCK_URL + path, data=data, method="POST", headers=headers)
     with urllib.request.urlopen(request) as response:
         return json.load(response)
 

@@ -99,7 +99,16 @@ struct AccountFilter {
 struct JournalFilter {
     api_key: Option<String>,
     path_prefix: Option<String>,
+    /// Entries a page (1 to [`MAX_JOURNAL_PAGE`], default [`DEFAULT_JOURNAL_PAGE`]).
+    limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
 }
+
+/// Entries of a journal page when `limit` is not given.
+pub const DEFAULT_JOURNAL_PAGE: usize = 100;
+/// Most entries of a journal page.
+pub const MAX_JOURNAL_PAGE: usize = 1_000;
 
 fn parse_json<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
@@ -134,10 +143,32 @@ async fn requests(
     q: std::result::Result<Query<JournalFilter>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response> {
     let f = query(q)?;
-    let data = app
+    let limit = f.limit.unwrap_or(DEFAULT_JOURNAL_PAGE);
+    if !(1..=MAX_JOURNAL_PAGE).contains(&limit) {
+        return Err(Error::invalid_uncoded(
+            format!("Invalid limit: must be between 1 and {MAX_JOURNAL_PAGE}."),
+            Some("limit".into()),
+        ));
+    }
+    let after = f
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.parse::<u64>().map_err(|_| {
+                Error::invalid_uncoded(
+                    "Invalid cursor: give the next_cursor of a previous page.",
+                    Some("cursor".into()),
+                )
+            })
+        })
+        .transpose()?;
+    let page = app
         .journal
-        .snapshot(f.path_prefix.as_deref(), f.api_key.as_deref());
-    render(&json!({ "data": data }))
+        .page(f.path_prefix.as_deref(), f.api_key.as_deref(), after, limit);
+    Ok(crate::http::journal_stream::response(
+        page,
+        app.journal.usage(),
+    ))
 }
 
 async fn clear_requests(

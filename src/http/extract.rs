@@ -138,7 +138,7 @@ pub(crate) fn mask(key: &str) -> String {
 
 /// Decodes the credentials of a Basic `Authorization` header: the standard or the URL-safe
 /// alphabet, with or without padding, trailing bits ignored (what clients send varies).
-fn base64_decode(input: &str) -> Option<Vec<u8>> {
+pub(crate) fn base64_decode(input: &str) -> Option<Vec<u8>> {
     use base64::Engine as _;
     use base64::alphabet::{STANDARD, URL_SAFE};
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};

@@ -13,6 +13,12 @@ use crate::sync::lock;
 /// Default number of requests kept; the oldest are dropped first.
 pub const DEFAULT_JOURNAL_LIMIT: usize = 1_000;
 
+/// Largest body kept per entry; longer bodies are kept truncated and marked so.
+pub const MAX_JOURNAL_BODY_BYTES: usize = 64 * 1024;
+
+/// Default number of bytes kept (request heads and bodies); the oldest are dropped first.
+pub const DEFAULT_JOURNAL_MAX_BYTES: usize = 16 * 1024 * 1024;
+
 /// One received request and the status it was answered with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReceivedRequest {
@@ -22,17 +28,28 @@ pub struct ReceivedRequest {
     pub path: String,
     /// Raw query string, if any.
     pub query: Option<String>,
-    /// Request headers, names lowercased, in the order received.
+    /// Request headers, names lowercased, in the order received; credentials (`Authorization`,
+    /// `Cookie`, `Proxy-Authorization`, `Stripe-Signature`, `X-Mock-Admin-Token`) redacted to
+    /// their prefix and last four characters (`Bearer sk_test_…a1b2`).
     pub headers: Vec<(String, String)>,
-    /// Raw body (lossily decoded as UTF-8 in the JSON view of the journal).
+    /// Raw body (lossily decoded as UTF-8 in the JSON view of the journal), at most
+    /// [`MAX_JOURNAL_BODY_BYTES`]: a longer body is kept truncated.
     #[serde(serialize_with = "lossy_utf8")]
     pub body: Vec<u8>,
-    /// The secret key the request authenticated with, if any.
+    /// Whether `body` was cut at [`MAX_JOURNAL_BODY_BYTES`].
+    pub body_truncated: bool,
+    /// The length of the body as received, in bytes.
+    pub body_size: usize,
+    /// The secret key the request authenticated with, if any, redacted (`sk_test_…a1b2`); ask
+    /// [`ReceivedRequest::sent_with`] to compare with a whole key.
     pub api_key: Option<String>,
     /// The response status code.
     pub status: u16,
     /// The `Request-Id` of the response.
     pub request_id: String,
+    /// The whole key, for [`ReceivedRequest::sent_with`]; never serialised.
+    #[serde(skip)]
+    full_api_key: Option<String>,
 }
 
 fn lossy_utf8<S: serde::Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -40,6 +57,11 @@ fn lossy_utf8<S: serde::Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error
 }
 
 impl ReceivedRequest {
+    /// Whether the request authenticated with secret key `api_key` (compared whole).
+    pub fn sent_with(&self, api_key: &str) -> bool {
+        self.full_api_key.as_deref() == Some(api_key)
+    }
+
     /// The first header named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -84,6 +106,8 @@ pub struct RawRequest {
     request_id_end: usize,
     /// Whether a secret key follows the request id.
     has_api_key: bool,
+    /// The length of the body as received (the kept part may be shorter).
+    body_size: usize,
 }
 
 /// Room for the request id and a secret key after the body, so that they rarely reallocate.
@@ -104,7 +128,11 @@ impl RawRequest {
         for (k, v) in map {
             buf.extend_from_slice(k.as_str().as_bytes());
             buf.push(b':');
-            buf.extend_from_slice(v.as_bytes());
+            // Credentials are redacted before they are kept: the journal never holds them.
+            match crate::http::redact::header_value(k.as_str(), v.as_bytes()) {
+                Some(redacted) => buf.extend_from_slice(redacted.as_bytes()),
+                None => buf.extend_from_slice(v.as_bytes()),
+            }
             buf.push(b'\n');
         }
         let headers_end = buf.len();
@@ -114,20 +142,35 @@ impl RawRequest {
             body_end: headers_end,
             request_id_end: headers_end,
             has_api_key: false,
+            body_size: 0,
             buf,
         }
     }
 
-    /// Appends the body, then the answer's request id and the caller's secret key.
+    /// Appends the body (its first [`MAX_JOURNAL_BODY_BYTES`]), then the answer's request id
+    /// and the caller's secret key.
     pub fn push_rest(&mut self, body: &[u8], request_id: &[u8], api_key: Option<&str>) {
         self.buf.truncate(self.headers_end);
-        self.buf.extend_from_slice(body);
+        self.body_size = body.len();
+        self.buf
+            .extend_from_slice(body.get(..MAX_JOURNAL_BODY_BYTES).unwrap_or(body));
         self.body_end = self.buf.len();
         self.buf.extend_from_slice(request_id);
         self.request_id_end = self.buf.len();
         self.has_api_key = api_key.is_some();
         self.buf
             .extend_from_slice(api_key.unwrap_or_default().as_bytes());
+        // The head's room for a body is sized from `Content-Length`, which a refused or cut
+        // body need not fill: room unused beyond a little is given back, as it counts against
+        // the journal's bytes.
+        if self.buf.capacity() - self.buf.len() > 4096 {
+            self.buf.shrink_to_fit();
+        }
+    }
+
+    /// Bytes this entry holds on the heap.
+    fn heap_bytes(&self) -> usize {
+        self.buf.capacity()
     }
 
     /// The path and query (copied from a `Uri`, so valid UTF-8).
@@ -204,6 +247,39 @@ impl Recorded {
     fn api_key(&self) -> Option<&str> {
         self.raw.api_key()
     }
+
+    /// What the entry costs the journal's byte budget: its buffer and its slot.
+    fn cost(&self) -> usize {
+        self.raw.heap_bytes() + std::mem::size_of::<(u64, Recorded)>()
+    }
+
+    fn matches(&self, path_prefix: Option<&str>, api_key: Option<&str>) -> bool {
+        path_prefix.is_none_or(|p| self.raw.path().starts_with(p))
+            && api_key.is_none_or(|k| self.api_key() == Some(k))
+    }
+}
+
+/// How full the journal is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct JournalUsage {
+    /// Entries held.
+    pub entries: usize,
+    /// Bytes the entries hold (buffers and slots), as counted against `max_bytes`.
+    pub bytes: usize,
+    /// Most entries shown.
+    pub max_entries: usize,
+    /// Most bytes held.
+    pub max_bytes: usize,
+}
+
+/// One page of the journal: entries oldest first, and whether more follow the last.
+#[derive(Debug, Default)]
+pub struct JournalPage {
+    /// The entries, oldest first, with their sequence numbers (the cursor of the next page is
+    /// the last one's).
+    pub entries: Vec<(u64, Recorded)>,
+    /// Whether entries follow the last one.
+    pub has_more: bool,
 }
 
 impl From<&Recorded> for ReceivedRequest {
@@ -214,7 +290,10 @@ impl From<&Recorded> for ReceivedRequest {
             query: r.raw.query().map(str::to_owned),
             headers: r.raw.headers(),
             body: r.raw.body().to_vec(),
-            api_key: r.api_key().map(str::to_owned),
+            body_truncated: r.raw.body_size > r.raw.body().len(),
+            body_size: r.raw.body_size,
+            api_key: r.api_key().map(crate::http::redact::key),
+            full_api_key: r.api_key().map(str::to_owned),
             status: r.status,
             request_id: r.raw.request_id(),
         }
@@ -232,6 +311,10 @@ impl From<&Recorded> for ReceivedRequest {
 #[derive(Debug)]
 pub struct Journal {
     limit: usize,
+    /// Bytes held by every shard's entries together ([`Recorded::cost`]).
+    bytes: AtomicUsize,
+    /// The byte budget of every entry together (see [`Journal::bytes`]).
+    max_bytes: AtomicUsize,
     next: AtomicU64,
     shards: Box<[Shard]>,
 }
@@ -254,6 +337,8 @@ impl Journal {
         let shards = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
         Journal {
             limit,
+            max_bytes: AtomicUsize::new(DEFAULT_JOURNAL_MAX_BYTES),
+            bytes: AtomicUsize::new(0),
             next: AtomicU64::new(0),
             shards: (0..shards)
                 .map(|_| Mutex::new(VecDeque::with_capacity(limit.min(1024))))
@@ -266,12 +351,34 @@ impl Journal {
         self.limit
     }
 
+    /// Most bytes kept.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Sets the byte budget; entries beyond it go with the next request recorded.
+    pub fn set_max_bytes(&self, bytes: usize) {
+        self.max_bytes.store(bytes, Ordering::Relaxed);
+    }
+
     /// Whether requests are recorded at all.
     pub fn enabled(&self) -> bool {
         self.limit > 0
     }
 
-    /// Appends a request, dropping the oldest beyond the limit.
+    /// How full the journal is.
+    pub fn usage(&self) -> JournalUsage {
+        let entries: usize = self.shards.iter().map(|s| lock(s).len()).sum();
+        JournalUsage {
+            entries: entries.min(self.limit),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            max_entries: self.limit,
+            max_bytes: self.max_bytes(),
+        }
+    }
+
+    /// Appends a request, dropping the oldest beyond the limit of entries (in its shard) and
+    /// of bytes (across shards).
     pub fn record(&self, request: Recorded) {
         if self.limit == 0 {
             return;
@@ -280,16 +387,97 @@ impl Journal {
         let Some(shard) = self.shards.get(shard_index(self.shards.len())) else {
             return;
         };
-        let evicted = {
+        let cost = request.cost();
+        let mut evicted = Vec::new();
+        {
             let mut entries = lock(shard);
-            let evicted = (entries.len() >= self.limit)
-                .then(|| entries.pop_front())
-                .flatten();
+            if entries.len() >= self.limit {
+                if let Some((_, old)) = entries.pop_front() {
+                    self.bytes.fetch_sub(old.cost(), Ordering::Relaxed);
+                    evicted.push(old);
+                }
+            }
             entries.push_back((seq, request));
-            evicted
-        };
-        // Freed after the lock is released.
+            self.bytes.fetch_add(cost, Ordering::Relaxed);
+        }
+        // Over the byte budget: the oldest entries of any shard go first (rarely more than one,
+        // as one entry holds at most a head and 64 KiB of body).
+        while self.bytes.load(Ordering::Relaxed) > self.max_bytes() {
+            match self.evict_oldest() {
+                Some(old) => evicted.push(old),
+                None => break,
+            }
+        }
+        // Freed after the locks are released.
         drop(evicted);
+    }
+
+    /// Removes the oldest entry of all shards.
+    fn evict_oldest(&self) -> Option<Recorded> {
+        // Another thread may take the front found between the scan and the pop: then scan
+        // again, a bounded number of times.
+        for _ in 0..8 {
+            let (index, seq) = self
+                .shards
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| lock(s).front().map(|(seq, _)| (i, *seq)))
+                .min_by_key(|(_, seq)| *seq)?;
+            let mut entries = lock(self.shards.get(index)?);
+            if entries.front().is_some_and(|(s, _)| *s == seq) {
+                let (_, old) = entries.pop_front()?;
+                self.bytes.fetch_sub(old.cost(), Ordering::Relaxed);
+                return Some(old);
+            }
+        }
+        None
+    }
+
+    /// The sequence number below which entries are hidden: only the newest `limit` requests
+    /// overall count (each shard holds up to `limit`).
+    fn oldest_kept(&self, mut held: Vec<u64>) -> u64 {
+        if held.len() > self.limit {
+            held.sort_unstable();
+            held.get(held.len() - self.limit).copied().unwrap_or(0)
+        } else {
+            0
+        }
+    }
+
+    /// Up to `limit` entries after sequence number `after` (from the oldest without one),
+    /// oldest first, filtered by path prefix and API key. Only the page's entries are copied.
+    pub fn page(
+        &self,
+        path_prefix: Option<&str>,
+        api_key: Option<&str>,
+        after: Option<u64>,
+        limit: usize,
+    ) -> JournalPage {
+        let mut held = Vec::new();
+        let mut picked = Vec::new();
+        for shard in &self.shards {
+            for (seq, r) in lock(shard).iter() {
+                held.push(*seq);
+                if after.is_none_or(|a| *seq > a) && r.matches(path_prefix, api_key) {
+                    picked.push(*seq);
+                }
+            }
+        }
+        let oldest_kept = self.oldest_kept(held);
+        picked.retain(|seq| *seq >= oldest_kept);
+        picked.sort_unstable();
+        let has_more = picked.len() > limit;
+        picked.truncate(limit);
+        let mut entries = Vec::with_capacity(picked.len());
+        for shard in &self.shards {
+            for (seq, r) in lock(shard).iter() {
+                if picked.binary_search(seq).is_ok() {
+                    entries.push((*seq, r.clone()));
+                }
+            }
+        }
+        entries.sort_unstable_by_key(|(seq, _)| *seq);
+        JournalPage { entries, has_more }
     }
 
     /// The recorded requests, oldest first, filtered by path prefix and API key.
@@ -303,20 +491,12 @@ impl Journal {
         for shard in &self.shards {
             for (seq, r) in lock(shard).iter() {
                 held.push(*seq);
-                if path_prefix.is_none_or(|p| r.raw.path().starts_with(p))
-                    && api_key.is_none_or(|k| r.api_key() == Some(k))
-                {
+                if r.matches(path_prefix, api_key) {
                     picked.push((*seq, ReceivedRequest::from(r)));
                 }
             }
         }
-        // Only the newest `limit` requests overall count (each shard holds up to `limit`).
-        let oldest_kept = if held.len() > self.limit {
-            held.sort_unstable();
-            held[held.len() - self.limit]
-        } else {
-            0
-        };
+        let oldest_kept = self.oldest_kept(held);
         picked.sort_unstable_by_key(|(seq, _)| *seq);
         picked
             .into_iter()
@@ -329,10 +509,13 @@ impl Journal {
     pub fn clear(&self, api_key: Option<&str>) {
         for shard in &self.shards {
             let mut entries = lock(shard);
-            match api_key {
-                None => entries.clear(),
-                Some(k) => entries.retain(|(_, r)| r.api_key() != Some(k)),
-            }
+            entries.retain(|(_, r)| {
+                let keep = api_key.is_some_and(|k| r.api_key() != Some(k));
+                if !keep {
+                    self.bytes.fetch_sub(r.cost(), Ordering::Relaxed);
+                }
+                keep
+            });
         }
     }
 }
@@ -386,8 +569,9 @@ mod tests {
         assert_eq!(r.body, b"a[b]=1");
         assert_eq!(
             (r.request_id.as_str(), r.api_key.as_deref()),
-            ("req_1", Some("k"))
+            ("req_1", Some("…"))
         );
+        assert!(r.sent_with("k") && !r.sent_with("…"));
         let mut keyless = req("/v1/x", "k");
         keyless.raw.push_rest(b"", b"req_2", None);
         let r = ReceivedRequest::from(&keyless);
@@ -437,6 +621,30 @@ mod tests {
         assert_eq!(small.snapshot(None, None).len(), 50);
         j.clear(Some("k"));
         assert!(j.snapshot(None, None).is_empty());
+    }
+
+    #[test]
+    fn bytes_stay_under_the_budget_and_long_bodies_are_cut() {
+        let j = Journal::new(1000);
+        j.set_max_bytes(300 * 1024);
+        let big = vec![b'x'; 200 * 1024];
+        for i in 0..20 {
+            let mut r = req(&format!("/{i}"), "k");
+            r.raw.push_rest(&big, b"req_1", Some("k"));
+            j.record(r);
+            assert!(j.usage().bytes <= 300 * 1024, "{:?}", j.usage());
+        }
+        let kept = j.snapshot(None, None);
+        assert!(kept.len() >= 4, "{}", kept.len());
+        assert_eq!(kept.last().map(|r| r.path.as_str()), Some("/19"));
+        let last = kept.last().expect("kept");
+        assert!(last.body_truncated);
+        assert_eq!(
+            (last.body.len(), last.body_size),
+            (MAX_JOURNAL_BODY_BYTES, 200 * 1024)
+        );
+        j.clear(None);
+        assert_eq!(j.usage().bytes, 0);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! [`layers`], composed around the router in [`app`].
 
 pub mod admin;
+pub mod control;
 pub mod de;
 pub mod error;
 pub mod extract;
@@ -13,7 +14,9 @@ pub mod faults;
 pub mod form;
 pub mod idempotency;
 pub mod journal;
+pub mod journal_stream;
 pub mod layers;
+pub mod redact;
 pub mod v1;
 pub mod v2;
 pub mod versions;
@@ -35,6 +38,7 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use crate::domain::id::IdGen;
 use crate::error::Error;
+use crate::http::control::ControlGuard;
 use crate::http::de::Mode;
 use crate::http::faults::Faults;
 use crate::http::idempotency::Idempotency;
@@ -66,6 +70,8 @@ pub struct Shared {
     pub versions: Versions,
     /// Webhook delivery settings and the log of attempts.
     pub webhooks: Webhooks,
+    /// Who may use the control plane: allowed hosts, the admin token.
+    pub control: ControlGuard,
     /// Request ids are drawn from their own sequence so they never shift object ids.
     request_ids: IdGen,
     /// Where `reset` puts the clock and ids back to.
@@ -114,6 +120,7 @@ impl AppState {
             idempotency: Arc::new(Idempotency::default()),
             versions: Versions::default(),
             webhooks: Webhooks::new(start.seed),
+            control: ControlGuard::default(),
             request_ids: IdGen::random(),
             start,
         }));
@@ -126,9 +133,11 @@ impl AppState {
     #[must_use]
     pub fn with_start(self, start: Start) -> Self {
         let state = AppState::with_parts(self.store.clone(), self.journal.limit(), start);
+        state.journal.set_max_bytes(self.journal.max_bytes());
         let settings = self.webhooks.settings();
         state.webhooks.set_forward_to(settings.forward_to);
         state.webhooks.set_retry_scale(settings.retry_scale);
+        state.control.set(self.control.settings());
         state
     }
 
@@ -186,13 +195,14 @@ impl AppState {
 /// 1. [`layers::log`]: one log line per request, with the final status and `Request-Id`;
 /// 2. [`layers::request_id`]: `Request-Id`, `Stripe-Version` and the `Idempotency-Key` echo;
 /// 3. [`layers::journal`]: records the request with its final status and `Request-Id`;
-/// 4. [`layers::limits`]: URL and header size limits (400);
-/// 5. [`layers::auth`]: the secret key and account (401, before the body is read);
-/// 6. [`layers::version`]: the API version, named or the account's default (400 if unknown);
-/// 7. [`layers::body`]: the body read whole, at most [`MAX_BODY_BYTES`] (413);
-/// 8. [`layers::faults`]: injected faults (before idempotency: never stored);
-/// 9. [`layers::idempotency`]: `Idempotency-Key` replays, mismatches and waits;
-/// 10. [`layers::errors`]: `Error`s and the router's own errors in Stripe's envelopes (inside
+/// 4. [`layers::control`]: the control plane's guard (host, origin, content type, admin token);
+/// 5. [`layers::limits`]: URL and header size limits (400);
+/// 6. [`layers::auth`]: the secret key and account (401, before the body is read);
+/// 7. [`layers::version`]: the API version, named or the account's default (400 if unknown);
+/// 8. [`layers::body`]: the body read whole, at most [`MAX_BODY_BYTES`] (413);
+/// 9. [`layers::faults`]: injected faults (before idempotency: never stored);
+/// 10. [`layers::idempotency`]: `Idempotency-Key` replays, mismatches and waits;
+/// 11. [`layers::errors`]: `Error`s and the router's own errors in Stripe's envelopes (inside
 ///     idempotency, so answers are stored as rendered).
 ///
 /// The layers wrap the router once, instead of every route through `Router::layer`.
@@ -223,6 +233,7 @@ pub fn app(
         .layer(L(layers::log::RequestLog))
         .layer(L(layers::request_id::StripeHeaders(state.clone())))
         .layer(L(layers::journal::Journal(state.clone())))
+        .layer(L(layers::control::ControlPlane(state.clone())))
         .layer(L(layers::limits::Limits))
         .layer(L(layers::auth::Auth))
         .layer(L(layers::version::ResolveVersion(state.clone())))

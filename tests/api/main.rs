@@ -28,6 +28,7 @@ mod library;
 mod limits_time;
 mod parameter_errors;
 mod payment_records;
+mod unattended;
 mod v2_errors;
 mod v2_events;
 mod v2_versions;

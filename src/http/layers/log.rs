@@ -92,5 +92,7 @@ mod tests {
                 && text.contains("status=200"),
             "{text}"
         );
+        // No header, query or key is logged: nothing to redact in the log line.
+        assert!(!text.contains("sk_test_layers"), "{text}");
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod control;
 pub mod errors;
 pub mod faults;
 pub mod idempotency;

@@ -220,7 +220,11 @@ async fn list(
     let url =
         |c| encode_token(SCOPE, c).map(|token| format!("/v2/core/events?{query}&page={token}"));
     render(&ListView {
-        data: page.data.iter().map(|e| ThinEventView::fetched(e)).collect(),
+        data: page
+            .data
+            .iter()
+            .map(|e| ThinEventView::fetched(e))
+            .collect(),
         next_page_url: page.next.and_then(url),
         previous_page_url: page.previous.and_then(url),
     })
