@@ -51,7 +51,10 @@ pub fn events_json(app: &AppState, api_key: Option<&str>) -> Result<Vec<serde_js
             let mut v = serde_json::to_value(&view).map_err(|e| Error::Internal(e.to_string()))?;
             if let Some(o) = v.as_object_mut() {
                 o.insert("account".into(), json!(account.connected()));
-                o.insert("api_key".into(), json!(account.api_key()));
+                o.insert(
+                    "api_key".into(),
+                    json!(crate::http::redact::key(account.api_key())),
+                );
             }
             Ok(v)
         })
@@ -75,7 +78,7 @@ async fn deliveries(
         .webhooks
         .deliveries()
         .into_iter()
-        .filter(|d| f.api_key.as_deref().is_none_or(|k| d.api_key == k))
+        .filter(|d| f.api_key.as_deref().is_none_or(|k| d.full_api_key == k))
         .collect();
     render(&json!({ "data": data, "dropped": app.store.event_hub().dropped() }))
 }

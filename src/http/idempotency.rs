@@ -11,7 +11,8 @@
 //!
 //! Bounds: keys expire [`KEY_TTL_SECS`] after first use (by the server clock), and each account
 //! keeps at most [`MAX_KEYS_PER_ACCOUNT`] keys, dropping the oldest first (a map plus a queue of
-//! keys in first-use order).
+//! keys in first-use order); all accounts together keep at most [`MAX_KEYS_TOTAL`] (a second
+//! queue, across accounts).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -32,6 +33,9 @@ use crate::sync::lock;
 pub const KEY_TTL_SECS: i64 = 24 * 60 * 60;
 /// How many keys an account keeps at most.
 pub const MAX_KEYS_PER_ACCOUNT: usize = 10_000;
+/// How many keys all accounts together keep at most; beyond it the oldest key of any account is
+/// dropped (with a log line).
+pub const MAX_KEYS_TOTAL: usize = 100_000;
 /// Longest key accepted, in bytes.
 pub const MAX_KEY_LEN: usize = 255;
 /// How long a repeat waits for the in-flight original before answering 409.
@@ -174,12 +178,72 @@ pub enum Begin {
 }
 
 /// The idempotency store of a server.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Idempotency {
-    accounts: Mutex<HashMap<AccountKey, Keys>>,
+    accounts: Mutex<Accounts>,
+    max_total: usize,
+}
+
+impl Default for Idempotency {
+    fn default() -> Self {
+        Idempotency::with_max_total(MAX_KEYS_TOTAL)
+    }
+}
+
+/// Every account's keys, and all keys in first-use order across accounts.
+#[derive(Debug, Default)]
+struct Accounts {
+    by_account: HashMap<AccountKey, Keys>,
+    order: VecDeque<(AccountKey, Arc<str>)>,
+    /// Whether the limit was met since the last log line about it.
+    at_limit: bool,
+}
+
+impl Accounts {
+    /// Drops the oldest keys of any account beyond `max`: queue entries whose key has since
+    /// been replaced or forgotten count until they are reached, so the queue itself stays
+    /// bounded.
+    fn evict(&mut self, max: usize) {
+        if self.order.len() <= max {
+            self.at_limit = false;
+            return;
+        }
+        if !self.at_limit {
+            self.at_limit = true;
+            tracing::info!(
+                max,
+                "idempotency key limit reached: the oldest keys of any account are forgotten"
+            );
+        }
+        while self.order.len() > max {
+            let Some((account, oldest)) = self.order.pop_front() else {
+                return;
+            };
+            if let Some(keys) = self.by_account.get_mut(&account) {
+                if keys
+                    .map
+                    .get(&oldest)
+                    .is_some_and(|e| Arc::ptr_eq(&e.key, &oldest))
+                {
+                    keys.map.remove(&oldest);
+                }
+                if keys.map.is_empty() {
+                    self.by_account.remove(&account);
+                }
+            }
+        }
+    }
 }
 
 impl Idempotency {
+    /// A store keeping at most `max_total` keys across accounts.
+    pub fn with_max_total(max_total: usize) -> Self {
+        Idempotency {
+            accounts: Mutex::new(Accounts::default()),
+            max_total: max_total.max(1),
+        }
+    }
+
     /// Looks `key` up for `account` and registers it as in flight if it is new (or expired).
     pub fn begin(
         self: &Arc<Self>,
@@ -188,8 +252,8 @@ impl Idempotency {
         fingerprint: &Fingerprint,
         now: i64,
     ) -> Begin {
-        let mut accounts = lock(&self.accounts);
-        let keys = accounts.entry(account.clone()).or_default();
+        let mut all = lock(&self.accounts);
+        let keys = all.by_account.entry(account.clone()).or_default();
         let expired = keys
             .map
             .get(key)
@@ -220,6 +284,8 @@ impl Idempotency {
         keys.map.insert(Arc::clone(&key), entry);
         keys.order.push_back(Arc::clone(&key));
         keys.evict();
+        all.order.push_back((account.clone(), Arc::clone(&key)));
+        all.evict(self.max_total);
         Begin::Execute(Guard {
             owner: Arc::clone(self),
             account: account.clone(),
@@ -230,24 +296,39 @@ impl Idempotency {
 
     /// Forgets every key (or those of one API key's accounts).
     pub fn clear(&self, api_key: Option<&str>) {
-        let mut accounts = lock(&self.accounts);
+        let mut all = lock(&self.accounts);
         match api_key {
-            None => accounts.clear(),
-            Some(k) => accounts.retain(|a, _| a.api_key() != k),
+            None => *all = Accounts::default(),
+            Some(k) => {
+                all.by_account.retain(|a, _| a.api_key() != k);
+                all.order.retain(|(a, _)| a.api_key() != k);
+            }
         }
     }
 
     /// Number of keys remembered for `account` (for tests of the bound).
     pub fn len(&self, account: &AccountKey) -> usize {
-        lock(&self.accounts).get(account).map_or(0, |k| k.map.len())
+        lock(&self.accounts)
+            .by_account
+            .get(account)
+            .map_or(0, |k| k.map.len())
+    }
+
+    /// Number of keys remembered across all accounts.
+    pub fn total(&self) -> usize {
+        lock(&self.accounts)
+            .by_account
+            .values()
+            .map(|k| k.map.len())
+            .sum()
     }
 
     /// Records the outcome of an in-flight key (a response to replay, or `None` to forget the
     /// key) and wakes the repeats waiting on it.
     fn settle(&self, account: &AccountKey, key: &Arc<str>, outcome: Option<(StoredResponse, i64)>) {
         let previous = {
-            let mut accounts = lock(&self.accounts);
-            let Some(keys) = accounts.get_mut(account) else {
+            let mut all = lock(&self.accounts);
+            let Some(keys) = all.by_account.get_mut(account) else {
                 return;
             };
             let Some(entry) = keys
@@ -527,6 +608,32 @@ mod tests {
         assert!(matches!(
             idem.begin(&other, "k", &fp("a=2"), 0),
             Begin::Execute(_)
+        ));
+    }
+
+    #[test]
+    fn all_accounts_together_keep_at_most_the_total_dropping_the_oldest() {
+        let idem = Arc::new(Idempotency::with_max_total(5));
+        let accounts: Vec<AccountKey> = (0..3)
+            .map(|i| AccountKey::new(&format!("sk_test_total_{i}"), None))
+            .collect();
+        for round in 0..3 {
+            for a in &accounts {
+                let Begin::Execute(guard) = idem.begin(a, &format!("k{round}"), &fp("x"), 0) else {
+                    panic!("first use executes");
+                };
+                guard.finish(Some(stored("{}")), 0);
+            }
+        }
+        assert_eq!(idem.total(), 5);
+        // The four oldest (round 0, and account 0 of round 1) are gone; the newest replay.
+        assert!(matches!(
+            idem.begin(&accounts[0], "k0", &fp("x"), 1),
+            Begin::Execute(_)
+        ));
+        assert!(matches!(
+            idem.begin(&accounts[2], "k2", &fp("x"), 1),
+            Begin::Replay(_)
         ));
     }
 }

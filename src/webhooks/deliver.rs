@@ -336,7 +336,8 @@ impl Job {
                 DeliveryRecord {
                     event_id: self.source.id().to_owned(),
                     event_type: self.source.type_name(),
-                    api_key: self.source.account().api_key().to_owned(),
+                    api_key: crate::http::redact::key(self.source.account().api_key()),
+                    full_api_key: self.source.account().api_key().to_owned(),
                     webhook_endpoint: self.target.endpoint.clone(),
                     url: self.target.url.clone(),
                     attempt,

@@ -88,8 +88,11 @@ pub struct DeliveryRecord {
     pub event_id: String,
     /// The event's type.
     pub event_type: &'static str,
-    /// The account's secret key.
+    /// The account's secret key, redacted (`sk_test_…1234`).
     pub api_key: String,
+    /// The whole key, for filtering; never rendered.
+    #[serde(skip)]
+    pub(crate) full_api_key: String,
     /// `we_…`, or `null` for the `--forward-to` target.
     pub webhook_endpoint: Option<String>,
     /// Where it was POSTed.
