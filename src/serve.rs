@@ -82,7 +82,7 @@ impl Default for ConnectionLimits {
 }
 
 /// [`DEFAULT_MAX_CONNECTIONS`], lowered to the process's soft open-file limit less
-/// [`RESERVED_FDS`] when that is lower (read from `/proc/self/limits`; elsewhere the default
+/// `RESERVED_FDS` when that is lower (read from `/proc/self/limits`; elsewhere the default
 /// stands), so that the limit is reached before `accept` fails for want of descriptors.
 pub fn default_max_connections() -> usize {
     let soft_limit = std::fs::read_to_string("/proc/self/limits")
