@@ -290,11 +290,24 @@ impl ApiVersion {
     /// whitespace and beta flags after `;` are ignored.
     pub fn parse(value: &str) -> Option<ApiVersion> {
         let name = value.split(';').next().unwrap_or("").trim();
-        let index = KNOWN.binary_search(&name).ok()?;
-        let name = KNOWN[index];
-        let digits: String = name.chars().take(10).filter(char::is_ascii_digit).collect();
-        let date = digits.parse().ok()?;
+        Self::from_index(KNOWN.binary_search(&name).ok()?)
+    }
+
+    /// The version at `index` in the table of known versions.
+    pub(crate) fn from_index(index: usize) -> Option<ApiVersion> {
+        let name = *KNOWN.get(index)?;
+        // `YYYY-MM-DD…`: the date's eight digits, without allocating.
+        let date = name
+            .bytes()
+            .take(10)
+            .filter(u8::is_ascii_digit)
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
         Some(ApiVersion { name, date })
+    }
+
+    /// The version's place in the table of known versions.
+    pub(crate) fn index(self) -> usize {
+        KNOWN.binary_search(&self.name).unwrap_or(0)
     }
 
     /// [`NEWEST_GA`].

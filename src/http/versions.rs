@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::error::{Error, Result};
 use crate::http::de::Mode;
@@ -16,36 +17,42 @@ use crate::version::ApiVersion;
 /// Most accounts with a default version of their own.
 pub const MAX_ACCOUNT_VERSIONS: usize = 100_000;
 
-/// The configured default versions.
+/// The configured default versions. Read on every request, so the common case takes no lock
+/// shared by all requests: the server's default is an atomic, and the accounts' map is only
+/// looked at once an account has a default of its own.
 #[derive(Debug, Default)]
-pub struct Versions(RwLock<Defaults>);
-
-#[derive(Debug, Default)]
-struct Defaults {
-    server: Option<ApiVersion>,
-    accounts: HashMap<AccountKey, ApiVersion>,
+pub struct Versions {
+    /// 1 + the server default's index among the known versions; 0: none.
+    server: AtomicUsize,
+    /// Whether any account has a default of its own.
+    any_account: AtomicBool,
+    accounts: RwLock<HashMap<AccountKey, ApiVersion>>,
 }
 
 impl Versions {
     /// The version a request of `account` on a `mode` path gets without `Stripe-Version`.
     pub fn default_for(&self, account: Option<&AccountKey>, mode: Mode) -> ApiVersion {
-        let chosen = {
-            let defaults = read_lock(&self.0);
-            account
-                .and_then(|a| defaults.accounts.get(a).copied())
-                .or(defaults.server)
+        let own = match account {
+            Some(a) if self.any_account.load(Ordering::Acquire) => {
+                read_lock(&self.accounts).get(a).copied()
+            }
+            _ => None,
         };
-        fallback(chosen, mode)
+        fallback(own.or_else(|| self.server_default()), mode)
     }
 
     /// The server's configured default, if any.
     pub fn server_default(&self) -> Option<ApiVersion> {
-        read_lock(&self.0).server
+        match self.server.load(Ordering::Acquire) {
+            0 => None,
+            n => ApiVersion::from_index(n - 1),
+        }
     }
 
     /// Sets (or with `None` clears) the server's default.
     pub fn set_server(&self, version: Option<ApiVersion>) {
-        write_lock(&self.0).server = version;
+        let n = version.map_or(0, |v| v.index() + 1);
+        self.server.store(n, Ordering::Release);
     }
 
     /// Sets (or with `None` clears) the default of `account`.
@@ -53,15 +60,13 @@ impl Versions {
     /// # Errors
     /// When [`MAX_ACCOUNT_VERSIONS`] accounts already have one.
     pub fn set_account(&self, account: &AccountKey, version: Option<ApiVersion>) -> Result<()> {
-        let mut defaults = write_lock(&self.0);
-        match (account, version) {
-            (a, None) => {
-                defaults.accounts.remove(a);
+        let mut accounts = write_lock(&self.accounts);
+        match version {
+            None => {
+                accounts.remove(account);
             }
-            (a, Some(v)) => {
-                if defaults.accounts.len() >= MAX_ACCOUNT_VERSIONS
-                    && !defaults.accounts.contains_key(a)
-                {
+            Some(v) => {
+                if accounts.len() >= MAX_ACCOUNT_VERSIONS && !accounts.contains_key(account) {
                     return Err(Error::invalid_uncoded(
                         format!(
                             "At most {MAX_ACCOUNT_VERSIONS} accounts can have a default API version of their own; reset some first."
@@ -69,20 +74,24 @@ impl Versions {
                         None,
                     ));
                 }
-                defaults.accounts.insert(a.clone(), v);
+                accounts.insert(account.clone(), v);
             }
         }
+        self.any_account
+            .store(!accounts.is_empty(), Ordering::Release);
         Ok(())
     }
 
     /// Forgets the accounts' defaults: every account's, or those of one secret key. The
     /// server's default stays (it is configuration).
     pub fn clear(&self, api_key: Option<&str>) {
-        let mut defaults = write_lock(&self.0);
+        let mut accounts = write_lock(&self.accounts);
         match api_key {
-            None => defaults.accounts.clear(),
-            Some(key) => defaults.accounts.retain(|a, _| a.api_key() != key),
+            None => accounts.clear(),
+            Some(key) => accounts.retain(|a, _| a.api_key() != key),
         }
+        self.any_account
+            .store(!accounts.is_empty(), Ordering::Release);
     }
 }
 
@@ -91,8 +100,11 @@ impl Versions {
 /// # Errors
 /// Stripe's 400 for a version it never published or a malformed one.
 pub fn named(value: &[u8]) -> Result<ApiVersion> {
-    let text = String::from_utf8_lossy(value);
-    ApiVersion::parse(&text).ok_or_else(|| Error::InvalidVersion(text.into_owned()))
+    // Versions are ASCII: the text is copied only for the error.
+    std::str::from_utf8(value)
+        .ok()
+        .and_then(ApiVersion::parse)
+        .ok_or_else(|| Error::InvalidVersion(String::from_utf8_lossy(value).into_owned()))
 }
 
 /// `chosen`, or the mock's default, for a `mode` path.

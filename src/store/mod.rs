@@ -192,6 +192,14 @@ struct Account {
 }
 
 impl Account {
+    /// Notes a use at `now_ms`. Written at most once a second: every request of an account
+    /// reads it, and a write on each would bounce its cache line between the workers.
+    fn touch(&self, now_ms: i64) {
+        if now_ms - self.last_used.load(Ordering::Relaxed) >= 1_000 {
+            self.last_used.store(now_ms, Ordering::Relaxed);
+        }
+    }
+
     fn new(state: Arc<AccountState>, now_ms: i64) -> Arc<Account> {
         Arc::new(Account {
             state: RwLock::new(state),
@@ -312,7 +320,7 @@ impl Store {
 
     /// Replaces an account's state unconditionally (used to seed a scratch store).
     pub fn put_account(&self, key: &AccountKey, state: AccountState) {
-        let now = self.shared.clock.now().timestamp_millis();
+        let now = self.shared.clock.now_ms();
         write_lock(&self.shared.accounts).insert(key.clone(), Account::new(Arc::new(state), now));
     }
 
@@ -343,9 +351,9 @@ impl Store {
     }
 
     fn account(&self, key: &AccountKey) -> Arc<Account> {
-        let now = self.shared.clock.now().timestamp_millis();
+        let now = self.shared.clock.now_ms();
         if let Some(account) = read_lock(&self.shared.accounts).get(key) {
-            account.last_used.store(now, Ordering::Relaxed);
+            account.touch(now);
             return Arc::clone(account);
         }
         let template = read_lock(&self.shared.templates).as_ref().map(|t| {
@@ -388,8 +396,7 @@ impl Store {
         {
             let accounts = read_lock(&self.shared.accounts);
             if let Some(account) = accounts.get(key) {
-                let now = self.shared.clock.now().timestamp_millis();
-                account.last_used.store(now, Ordering::Relaxed);
+                account.touch(self.shared.clock.now_ms());
                 return f(account);
             }
         }
