@@ -529,10 +529,7 @@ impl MockServer {
     /// # }
     /// ```
     pub fn inject_fault(&self, spec: FaultSpec) -> crate::Result<Fault> {
-        self.state
-            .faults
-            .add(spec)
-            .map_err(|m| crate::Error::invalid_uncoded(format!("Invalid fault: {m}."), None))
+        self.state.faults.add(spec)
     }
 
     /// Every recorded event of every account, oldest first within an account, rendered as
@@ -587,9 +584,7 @@ impl MockServer {
         target: &str,
         chaos: crate::webhooks::Chaos,
     ) -> crate::Result<()> {
-        self.state.webhooks.set_chaos(target, chaos).map_err(|m| {
-            crate::Error::invalid_uncoded(format!("Invalid chaos settings: {m}."), None)
-        })
+        self.state.webhooks.set_chaos(target, chaos)
     }
 
     /// Every webhook delivery attempt so far (bounded), oldest first.

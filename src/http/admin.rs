@@ -189,11 +189,8 @@ async fn faults(State(app): State<AppState>) -> Result<Response> {
 async fn add_fault(State(app): State<AppState>, body: Bytes) -> Result<Response> {
     let spec: FaultSpec = parse_json(&body)?;
     spec.validate()
-        .map_err(|m| Error::invalid_uncoded(format!("Invalid fault: {m}."), None))?;
-    let fault = app
-        .faults
-        .add(spec)
-        .map_err(|m| Error::invalid_uncoded(format!("Invalid fault: {m}."), None))?;
+        .map_err(|m| crate::http::faults::invalid_fault(&m))?;
+    let fault = app.faults.add(spec)?;
     render(&fault)
 }
 
@@ -422,8 +419,6 @@ async fn set_webhook_chaos(State(app): State<AppState>, body: Bytes) -> Result<R
         reorder: change.reorder,
         delay_ms: change.delay_ms,
     };
-    app.webhooks
-        .set_chaos(&change.target, chaos)
-        .map_err(|m| Error::invalid_uncoded(format!("Invalid chaos settings: {m}."), None))?;
+    app.webhooks.set_chaos(&change.target, chaos)?;
     render(&json!({ "target": change.target, "chaos": chaos }))
 }

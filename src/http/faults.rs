@@ -103,6 +103,11 @@ impl FaultSpec {
     }
 }
 
+/// The 400 for a fault the control plane or the library cannot register.
+pub fn invalid_fault(reason: &str) -> crate::Error {
+    crate::Error::invalid_uncoded(format!("Invalid fault: {reason}."), None)
+}
+
 /// Most faults registered at once.
 pub const MAX_FAULTS: usize = 1_000;
 
@@ -173,12 +178,12 @@ impl Faults {
     ///
     /// # Errors
     /// When [`MAX_FAULTS`] are registered already.
-    pub fn add(&self, spec: FaultSpec) -> Result<Fault, String> {
+    pub fn add(&self, spec: FaultSpec) -> crate::Result<Fault> {
         let mut registry = lock(&self.registry);
         if registry.len >= MAX_FAULTS {
-            return Err(format!(
+            return Err(invalid_fault(&format!(
                 "at most {MAX_FAULTS} faults can be registered at once; clear some first"
-            ));
+            )));
         }
         let seq = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let fault = Fault {

@@ -201,9 +201,14 @@ impl Webhooks {
     ///
     /// # Errors
     /// A delay over [`MAX_CHAOS_DELAY_MS`], or [`MAX_CHAOS_TARGETS`] targets set already.
-    pub fn set_chaos(&self, target: &str, chaos: Chaos) -> Result<(), String> {
+    pub fn set_chaos(&self, target: &str, chaos: Chaos) -> crate::Result<()> {
+        let invalid = |reason: String| {
+            crate::Error::invalid_uncoded(format!("Invalid chaos settings: {reason}."), None)
+        };
         if chaos.delay_ms > MAX_CHAOS_DELAY_MS {
-            return Err(format!("delay_ms must be at most {MAX_CHAOS_DELAY_MS}"));
+            return Err(invalid(format!(
+                "delay_ms must be at most {MAX_CHAOS_DELAY_MS}"
+            )));
         }
         let mut all = lock(&self.chaos);
         if chaos == Chaos::default() {
@@ -211,9 +216,9 @@ impl Webhooks {
             return Ok(());
         }
         if all.len() >= MAX_CHAOS_TARGETS && !all.contains_key(target) {
-            return Err(format!(
+            return Err(invalid(format!(
                 "at most {MAX_CHAOS_TARGETS} targets can have chaos settings; clear some first"
-            ));
+            )));
         }
         all.insert(target.to_owned(), chaos);
         Ok(())
