@@ -70,12 +70,14 @@ pub fn fingerprint_and_params(
         hash.update((part.len() as u64).to_le_bytes());
         hash.update(part);
     }
+    // The decoded parameters are written out whole and hashed in one call: the hasher's
+    // per-call cost would otherwise be paid for every token serde_json writes.
+    let mut decoded = Vec::with_capacity(body.len() + 64);
     let params = match mode_of(path) {
         Mode::V2 => serde_json::from_slice::<Value>(body).ok().map(|body| {
-            hash.update(b"decoded:");
-            // Writing into a hasher cannot fail, nor can serialising a `Value`.
-            let _ = serde_json::to_writer(Hashing(&mut hash), &query);
-            let _ = serde_json::to_writer(Hashing(&mut hash), &body);
+            // Serialising a `Value` into a `Vec` cannot fail.
+            let _ = serde_json::to_writer(&mut decoded, &query);
+            let _ = serde_json::to_writer(&mut decoded, &body);
             match body {
                 Value::Object(map) => Some(map),
                 _ => None,
@@ -84,8 +86,7 @@ pub fn fingerprint_and_params(
         Mode::V1 => std::str::from_utf8(body).ok().and_then(|text| {
             let mut params: Map<String, Value> = query?;
             params.extend(form::decode(text).ok()?);
-            hash.update(b"decoded:");
-            let _ = serde_json::to_writer(Hashing(&mut hash), &params);
+            let _ = serde_json::to_writer(&mut decoded, &params);
             Some(Some(params))
         }),
     };
@@ -94,21 +95,9 @@ pub fn fingerprint_and_params(
         hash.update(body.trim_ascii());
         return (hash.finalize().into(), None);
     };
+    hash.update(b"decoded:");
+    hash.update(&decoded);
     (hash.finalize().into(), params)
-}
-
-/// Feeds what serde_json writes into the hash, without an intermediate buffer.
-struct Hashing<'a>(&'a mut Sha256);
-
-impl std::io::Write for Hashing<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.update(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// A stored response.

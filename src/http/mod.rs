@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod journal;
 pub mod journal_stream;
 pub mod layers;
+pub mod memo;
 pub mod redact;
 pub mod v1;
 pub mod v2;

@@ -17,14 +17,19 @@ const CREDENTIAL_HEADERS: [&str; 6] = [
 /// `key` with only its prefix (`sk_test_`, `rk_live_`, `whsec_`, …) and, when long enough, its
 /// last four characters: `sk_test_…a1b2`.
 pub fn key(key: &str) -> String {
-    let prefix_len = key_prefix_len(key);
-    let (prefix, rest) = key.split_at(prefix_len);
-    let chars = rest.chars().count();
-    if chars >= 12 {
-        let tail: String = rest.chars().skip(chars - 4).collect();
-        format!("{prefix}…{tail}")
-    } else {
-        format!("{prefix}…")
+    let mut shown = String::with_capacity(24);
+    push_key(&mut shown, key);
+    shown
+}
+
+/// Appends [`key`]`(k)` to `out`.
+fn push_key(out: &mut String, k: &str) {
+    let (prefix, rest) = k.split_at(key_prefix_len(k));
+    out.push_str(prefix);
+    out.push('…');
+    if rest.chars().nth(11).is_some() {
+        let tail = rest.char_indices().rev().nth(3).map_or(0, |(at, _)| at);
+        out.push_str(rest.get(tail..).unwrap_or_default());
     }
 }
 
@@ -75,7 +80,11 @@ fn authorization(value: &str) -> String {
     let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
     let rest = rest.trim();
     if scheme.eq_ignore_ascii_case("bearer") {
-        format!("{scheme} {}", key(rest))
+        let mut shown = String::with_capacity(scheme.len() + 24);
+        shown.push_str(scheme);
+        shown.push(' ');
+        push_key(&mut shown, rest);
+        shown
     } else if scheme.eq_ignore_ascii_case("basic") {
         let decoded = crate::http::extract::base64_decode(rest)
             .map(|b| String::from_utf8_lossy(&b).into_owned());

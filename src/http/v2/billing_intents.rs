@@ -4,6 +4,8 @@
 //! Handlers decode, call one store method and render [`IntentView`] in the [`Shape`] the
 //! request's `Stripe-Version` asks for.
 
+use std::cell::RefCell;
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -15,6 +17,7 @@ use crate::domain::billing_intent::BillingIntent;
 use crate::error::{Error, Result};
 use crate::http::de::NoParams;
 use crate::http::extract::{Caller, V2Json, V2Query};
+use crate::http::memo::Rendered;
 use crate::http::{AppState, json_response, render, render_body};
 use crate::store::billing::{CommitParams, NewIntent};
 
@@ -208,9 +211,15 @@ async fn retrieve(
     Path(id): Path<String>,
     V2Query(NoParams {}): V2Query<NoParams>,
 ) -> Result<Response> {
-    let body = app
-        .store
-        .with_intent(&acct, &id, |intent| intent_body(intent, shape))??;
+    thread_local! {
+        static RENDERED: RefCell<Rendered<BillingIntent, Shape>> = RefCell::default();
+    }
+    // A repeated GET of an unchanged intent answers with the bytes rendered the last time.
+    let body = app.store.with_intent(&acct, &id, |intent| {
+        RENDERED.with_borrow_mut(|memo| {
+            memo.get_or_render(intent, shape, |intent| intent_body(intent, shape))
+        })
+    })??;
     Ok(json_response(body))
 }
 
