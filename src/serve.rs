@@ -234,17 +234,21 @@ async fn connection<S>(
     let hyper_service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
         let busy = Busy::new(Arc::clone(&on_request));
         let (mut parts, body) = req.into_parts();
-        let finished = Arc::new(AtomicBool::new(body.is_end_stream()));
+        // HTTP/1: one request of the connection at a time, so one flag per connection.
+        on_request
+            .body_read
+            .store(body.is_end_stream(), Ordering::Release);
         parts.extensions.insert(body_timeout);
         let body = Body::new(Watched {
             inner: body,
-            finished: Arc::clone(&finished),
+            activity: Arc::clone(&on_request),
         });
         let answered = service.clone().oneshot(Request::from_parts(parts, body));
         async move {
             let mut response = answered.await?;
+            let finished = busy.0.body_read.load(Ordering::Acquire);
             drop(busy);
-            if !finished.load(Ordering::Acquire) {
+            if !finished {
                 // The rest of the body is not read: hyper closes the connection after this
                 // answer, so the client must not send another request on it.
                 response
@@ -310,6 +314,8 @@ struct Activity {
     /// Milliseconds from `opened` to the last activity.
     last_ms: AtomicU64,
     busy: AtomicUsize,
+    /// Whether the body of the request being handled was read to its end.
+    body_read: AtomicBool,
 }
 
 impl Activity {
@@ -318,6 +324,7 @@ impl Activity {
             opened: Instant::now(),
             last_ms: AtomicU64::new(0),
             busy: AtomicUsize::new(0),
+            body_read: AtomicBool::new(false),
         }
     }
 
@@ -410,7 +417,7 @@ impl AsyncWrite for Tracked {
 /// A request body that notes whether it was read to its end.
 struct Watched {
     inner: Incoming,
-    finished: Arc<AtomicBool>,
+    activity: Arc<Activity>,
 }
 
 impl http_body::Body for Watched {
@@ -423,7 +430,7 @@ impl http_body::Body for Watched {
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
         let polled = Pin::new(&mut self.inner).poll_frame(cx);
         if matches!(polled, Poll::Ready(None)) || self.inner.is_end_stream() {
-            self.finished.store(true, Ordering::Release);
+            self.activity.body_read.store(true, Ordering::Release);
         }
         polled
     }

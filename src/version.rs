@@ -12,6 +12,7 @@
 //! and the store never look at the version.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 /// The dates at which the shapes the mock renders change.
 pub mod dates {
@@ -312,12 +313,14 @@ impl ApiVersion {
 
     /// [`NEWEST_GA`].
     pub fn newest_ga() -> ApiVersion {
-        Self::known(NEWEST_GA)
+        static NEWEST: LazyLock<ApiVersion> = LazyLock::new(|| ApiVersion::known(NEWEST_GA));
+        *NEWEST
     }
 
     /// [`DEFAULT_PREVIEW`].
     pub fn default_preview() -> ApiVersion {
-        Self::known(DEFAULT_PREVIEW)
+        static DEFAULT: LazyLock<ApiVersion> = LazyLock::new(|| ApiVersion::known(DEFAULT_PREVIEW));
+        *DEFAULT
     }
 
     /// A version from [`KNOWN`], by a name the mock's own code spells.

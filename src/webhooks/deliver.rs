@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
@@ -54,7 +54,8 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
 /// Takes published thin events until the queue closes; each goes to the thin destinations
 /// whose version (`snapshot_api_version`, else the account's default) has its type.
 pub async fn run_thin(state: AppState, mut rx: mpsc::Receiver<PublishedThin>) {
-    let client = client();
+    // Built with the first delivery: a server that delivers nothing never loads the client.
+    let client = OnceLock::new();
     let held = Held::default();
     let outstanding = Arc::new(Semaphore::new(MAX_OUTSTANDING));
     let posts = Arc::new(Semaphore::new(MAX_CONCURRENT_POSTS));
@@ -72,7 +73,7 @@ pub async fn run_thin(state: AppState, mut rx: mpsc::Receiver<PublishedThin>) {
             };
             let job = Job {
                 state: state.clone(),
-                client: client.clone(),
+                client: client.get_or_init(self::client).clone(),
                 posts: Arc::clone(&posts),
                 source: Source::Thin(p.account.clone(), Arc::clone(&p.event)),
                 target: Target {
@@ -146,7 +147,8 @@ impl Source {
 
 /// Takes published events until the queue closes.
 pub async fn run(state: AppState, mut rx: mpsc::Receiver<Published>) {
-    let client = client();
+    // Built with the first delivery: a server that delivers nothing never loads the client.
+    let client = OnceLock::new();
     let held = Held::default();
     let outstanding = Arc::new(Semaphore::new(MAX_OUTSTANDING));
     let posts = Arc::new(Semaphore::new(MAX_CONCURRENT_POSTS));
@@ -178,7 +180,7 @@ pub async fn run(state: AppState, mut rx: mpsc::Receiver<Published>) {
             };
             let job = Job {
                 state: state.clone(),
-                client: client.clone(),
+                client: client.get_or_init(self::client).clone(),
                 posts: Arc::clone(&posts),
                 source: Source::Snapshot(p.clone()),
                 target,
