@@ -25,14 +25,13 @@ use crate::http::AppState;
 use crate::http::de::Bounded;
 use crate::store::{IdCursor, ListPage, ListQuery};
 
-/// An integer rendered as a decimal string (`unit_amount_decimal: "1000"`), written without an
-/// intermediate `String`.
+/// An integer rendered as a decimal string (`unit_amount_decimal: "1000"`).
 #[derive(Debug, Clone, Copy)]
 pub struct DecimalString(pub i64);
 
 impl Serialize for DecimalString {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
+        s.serialize_str(itoa::Buffer::new().format(self.0))
     }
 }
 

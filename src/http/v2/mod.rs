@@ -115,7 +115,7 @@ impl Amount {
 impl Serialize for Amount {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         if self.as_string {
-            serializer.collect_str(&self.value)
+            serializer.serialize_str(itoa::Buffer::new().format(self.value))
         } else {
             serializer.serialize_i64(self.value)
         }
