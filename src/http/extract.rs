@@ -430,6 +430,24 @@ fn check_json_limits(map: &Map<String, Value>) -> Result<(), Error> {
 /// # Errors
 /// The first value over a limit.
 pub(crate) fn check_limits_at(map: &Map<String, Value>, prefix: &str) -> Result<(), Error> {
+    // Nearly every body is within the limits: a walk that builds no paths tells, and only a
+    // body over a limit is walked again to name the value.
+    fn within(value: &Value, depth: usize) -> bool {
+        match value {
+            _ if depth > form::MAX_DEPTH + 1 => false,
+            Value::String(s) => {
+                s.len() <= form::MAX_VALUE_CHARS || s.chars().count() <= form::MAX_VALUE_CHARS
+            }
+            Value::Array(items) => {
+                items.len() <= form::MAX_INDEX && items.iter().all(|v| within(v, depth + 1))
+            }
+            Value::Object(map) => map.values().all(|v| within(v, depth + 1)),
+            _ => true,
+        }
+    }
+    if map.values().all(|v| within(v, 1)) {
+        return Ok(());
+    }
     fn walk(value: &Value, depth: usize, path: &mut String) -> Result<(), Error> {
         let len = path.len();
         let over =
