@@ -46,7 +46,7 @@ pub const WAIT_FOR_IN_FLIGHT: Duration = Duration::from_secs(30);
 pub type Fingerprint = [u8; 32];
 
 /// A request's [`Fingerprint`]. The parameters are decoded and written out in a canonical,
-/// length-prefixed form ([`canonical`]), objects (`serde_json::Map`, a sorted map) in key order:
+/// length-prefixed form (`canonical`), objects (`serde_json::Map`, a sorted map) in key order:
 /// v1 merges the query with the form body, v2 takes the JSON body and the query apart. A body
 /// that does not decode is hashed as its bytes, less surrounding whitespace.
 pub fn fingerprint(method: &str, path_and_query: &str, body: &[u8]) -> Fingerprint {
