@@ -54,11 +54,7 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
 /// Takes published thin events until the queue closes; each goes to the thin destinations
 /// whose version (`snapshot_api_version`, else the account's default) has its type.
 pub async fn run_thin(state: AppState, mut rx: mpsc::Receiver<PublishedThin>) {
-    // Built with the first delivery: a server that delivers nothing never loads the client.
-    let client = OnceLock::new();
-    let held = Held::default();
-    let outstanding = Arc::new(Semaphore::new(MAX_OUTSTANDING));
-    let posts = Arc::new(Semaphore::new(MAX_CONCURRENT_POSTS));
+    let deliveries = Deliveries::default();
     while let Some(p) = rx.recv().await {
         let settings = state.webhooks.settings();
         for d in &p.destinations {
@@ -68,24 +64,68 @@ pub async fn run_thin(state: AppState, mut rx: mpsc::Receiver<PublishedThin>) {
             if !p.event.kind.exists_in(version) {
                 continue;
             }
-            let Ok(permit) = Arc::clone(&outstanding).acquire_owned().await else {
+            let source = Source::Thin(p.account.clone(), Arc::clone(&p.event));
+            let target = Target {
+                url: d.url.clone(),
+                secret: d.signing_secret.clone(),
+                endpoint: Some(d.id.clone()),
+                version: Some(version),
+            };
+            if !deliveries
+                .start(&state, source, target, settings.retry_scale)
+                .await
+            {
                 return;
-            };
-            let job = Job {
-                state: state.clone(),
-                client: client.get_or_init(self::client).clone(),
-                posts: Arc::clone(&posts),
-                source: Source::Thin(p.account.clone(), Arc::clone(&p.event)),
-                target: Target {
-                    url: d.url.clone(),
-                    secret: d.signing_secret.clone(),
-                    endpoint: Some(d.id.clone()),
-                    version: Some(version),
-                },
-                retry_scale: settings.retry_scale,
-            };
-            dispatch(&state, Ready { job, permit }, &held);
+            }
         }
+    }
+}
+
+/// What the deliveries of one queue share: the HTTP client, the jobs held back for reordering,
+/// and the bounds on deliveries under way and on concurrent POSTs.
+struct Deliveries {
+    /// Built with the first delivery: a server that delivers nothing never loads the client.
+    client: OnceLock<reqwest::Client>,
+    held: Held,
+    outstanding: Arc<Semaphore>,
+    posts: Arc<Semaphore>,
+}
+
+impl Default for Deliveries {
+    fn default() -> Self {
+        Deliveries {
+            client: OnceLock::new(),
+            held: Held::default(),
+            outstanding: Arc::new(Semaphore::new(MAX_OUTSTANDING)),
+            posts: Arc::new(Semaphore::new(MAX_CONCURRENT_POSTS)),
+        }
+    }
+}
+
+impl Deliveries {
+    /// Starts delivering `source` to `target`. Waits while too many deliveries are under way:
+    /// the queue then fills, and the store drops (and counts) what does not fit, instead of
+    /// memory growing. `false` once the bound is closed (the server is stopping).
+    async fn start(
+        &self,
+        state: &AppState,
+        source: Source,
+        target: Target,
+        retry_scale: f64,
+    ) -> bool {
+        let Ok(permit) = Arc::clone(&self.outstanding).acquire_owned().await else {
+            return false;
+        };
+        let job = Job {
+            state: state.clone(),
+            client: self.client.get_or_init(client).clone(),
+            posts: Arc::clone(&self.posts),
+            source,
+            target,
+            retry_scale,
+        };
+        dispatch(state, Ready { job, permit }, &self.held);
+        true
     }
 }
 
@@ -147,11 +187,7 @@ impl Source {
 
 /// Takes published events until the queue closes.
 pub async fn run(state: AppState, mut rx: mpsc::Receiver<Published>) {
-    // Built with the first delivery: a server that delivers nothing never loads the client.
-    let client = OnceLock::new();
-    let held = Held::default();
-    let outstanding = Arc::new(Semaphore::new(MAX_OUTSTANDING));
-    let posts = Arc::new(Semaphore::new(MAX_CONCURRENT_POSTS));
+    let deliveries = Deliveries::default();
     while let Some(p) = rx.recv().await {
         let settings = state.webhooks.settings();
         let mut targets: Vec<Target> = p
@@ -173,20 +209,13 @@ pub async fn run(state: AppState, mut rx: mpsc::Receiver<Published>) {
             });
         }
         for target in targets {
-            // Waits while too many deliveries are under way: the queue then fills, and the
-            // store drops (and counts) what does not fit, instead of memory growing.
-            let Ok(permit) = Arc::clone(&outstanding).acquire_owned().await else {
+            let source = Source::Snapshot(p.clone());
+            if !deliveries
+                .start(&state, source, target, settings.retry_scale)
+                .await
+            {
                 return;
-            };
-            let job = Job {
-                state: state.clone(),
-                client: client.get_or_init(self::client).clone(),
-                posts: Arc::clone(&posts),
-                source: Source::Snapshot(p.clone()),
-                target,
-                retry_scale: settings.retry_scale,
-            };
-            dispatch(&state, Ready { job, permit }, &held);
+            }
         }
     }
 }
