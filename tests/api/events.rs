@@ -192,17 +192,7 @@ async fn endpoint(app: &TestApp, url: &str, events: &[&str]) -> String {
 }
 
 async fn types(app: &TestApp, query: &[(&str, &str)]) -> Vec<String> {
-    let mut q = vec![("limit", "100")];
-    q.extend_from_slice(query);
-    let list = app.get_ok("/v1/events", &q).await;
-    let mut t: Vec<String> = list["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .map(|e| e["type"].as_str().expect("type").to_owned())
-        .collect();
-    t.reverse(); // oldest first
-    t
+    app.event_types("/v1/events", query).await
 }
 
 #[tokio::test]

@@ -173,6 +173,22 @@ impl TestApp {
         r.body
     }
 
+    /// The types of the events listed at `path` (`/v1/events`, `/v2/core/events`) with
+    /// `query`, oldest first (at most 100).
+    pub async fn event_types(&self, path: &str, query: &[(&str, &str)]) -> Vec<String> {
+        let mut q = vec![("limit", "100")];
+        q.extend_from_slice(query);
+        let list = self.get_ok(path, &q).await;
+        let mut types: Vec<String> = list["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .map(|e| e["type"].as_str().expect("type").to_owned())
+            .collect();
+        types.reverse();
+        types
+    }
+
     /// Creates a customer; returns its id.
     pub async fn customer(&self) -> String {
         id_of(

@@ -35,17 +35,7 @@ async fn set_version(app: &TestApp, version: &str) {
 }
 
 async fn thin_types(app: &TestApp, query: &[(&str, &str)]) -> Vec<String> {
-    let mut q = vec![("limit", "100")];
-    q.extend_from_slice(query);
-    let list = app.get_ok("/v2/core/events", &q).await;
-    let mut t: Vec<String> = list["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .map(|e| e["type"].as_str().expect("type").to_owned())
-        .collect();
-    t.reverse();
-    t
+    app.event_types("/v2/core/events", query).await
 }
 
 /// An invoice with two lines added, one updated (quantity and amount), one removed.
