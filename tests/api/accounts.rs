@@ -7,16 +7,6 @@ use stripe_billing_mock::MockServer;
 
 use crate::helpers::{TestApp, fresh_key};
 
-fn app_on(server: MockServer) -> TestApp {
-    TestApp {
-        base: server.uri(),
-        server: Some(server),
-        key: fresh_key(),
-        client: reqwest::Client::new(),
-        version: Some(crate::helpers::LEGACY),
-    }
-}
-
 /// A fixture document of `n` customers with a 4,000-character description each (~`n` × 4 KB).
 fn big_fixtures(n: usize) -> serde_json::Value {
     let text = "x".repeat(4_000);
@@ -32,7 +22,7 @@ async fn keys_that_only_read_share_the_fixtures_and_the_first_write_copies_them(
         .fixtures(big_fixtures(200))
         .start()
         .await;
-    let app = app_on(server);
+    let app = TestApp::on(server);
     let server = app.server.as_ref().expect("in-process");
     let keys: Vec<String> = (0..300).map(|_| fresh_key()).collect();
     for key in &keys {
@@ -73,7 +63,7 @@ async fn keys_that_only_read_share_the_fixtures_and_the_first_write_copies_them(
 
 #[tokio::test]
 async fn beyond_the_limit_the_least_recently_used_account_is_forgotten() {
-    let app = app_on(MockServer::start().await);
+    let app = TestApp::on(MockServer::start().await);
     let server = app.server.as_ref().expect("in-process");
     server.store().set_max_accounts(3);
     server.freeze_clock(chrono::Utc::now());

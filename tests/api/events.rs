@@ -13,7 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::helpers::{TestApp, fresh_key, id_of};
+use crate::helpers::{TestApp, id_of};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -167,11 +167,8 @@ fn assert_signed(d: &Delivery, secret: &str) {
 async fn app_with(builder: stripe_billing_mock::MockServerBuilder) -> TestApp {
     let server = builder.webhook_retry_scale(360_000.0).start().await;
     TestApp {
-        base: server.uri(),
-        server: Some(server),
-        key: fresh_key(),
-        client: reqwest::Client::new(),
         version: None,
+        ..TestApp::on(server)
     }
 }
 

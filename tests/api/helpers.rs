@@ -62,16 +62,18 @@ impl TestApp {
                 client,
                 version: Some(LEGACY),
             },
-            Err(_) => {
-                let server = MockServer::start().await;
-                TestApp {
-                    base: server.uri(),
-                    server: Some(server),
-                    key: fresh_key(),
-                    client,
-                    version: Some(LEGACY),
-                }
-            }
+            Err(_) => TestApp::on(MockServer::start().await),
+        }
+    }
+
+    /// A fresh account on `server`, which the app owns (it stops with the app).
+    pub fn on(server: MockServer) -> TestApp {
+        TestApp {
+            base: server.uri(),
+            server: Some(server),
+            key: fresh_key(),
+            client: reqwest::Client::new(),
+            version: Some(LEGACY),
         }
     }
 

@@ -8,23 +8,13 @@ use stripe_billing_mock::http::faults::FaultSpec;
 
 use crate::helpers::{TestApp, fresh_key};
 
-async fn app_on(server: MockServer) -> TestApp {
-    TestApp {
-        base: server.uri(),
-        server: Some(server),
-        key: fresh_key(),
-        client: reqwest::Client::new(),
-        version: Some(crate::helpers::LEGACY),
-    }
-}
-
 fn server(app: &TestApp) -> &MockServer {
     app.server.as_ref().expect("in-process server")
 }
 
 #[tokio::test]
 async fn received_requests_returns_what_was_sent_with_the_status() {
-    let app = app_on(MockServer::start().await).await;
+    let app = TestApp::on(MockServer::start().await);
     let created = app
         .post("/v1/customers", &[("email", "a@b.c"), ("metadata[k]", "v")])
         .await;
@@ -55,7 +45,7 @@ async fn received_requests_returns_what_was_sent_with_the_status() {
 
 #[tokio::test]
 async fn the_journal_keeps_only_the_configured_number_of_requests() {
-    let app = app_on(MockServer::builder().journal_limit(2).start().await).await;
+    let app = TestApp::on(MockServer::builder().journal_limit(2).start().await);
     for _ in 0..3 {
         app.get_ok("/v1/customers", &[]).await;
     }
@@ -64,7 +54,7 @@ async fn the_journal_keeps_only_the_configured_number_of_requests() {
 
 #[tokio::test]
 async fn reset_forgets_objects_and_requests() {
-    let app = app_on(MockServer::start().await).await;
+    let app = TestApp::on(MockServer::start().await);
     let id = app.customer().await;
     server(&app).reset().await;
     assert!(server(&app).received_requests().await.is_empty());
@@ -76,7 +66,7 @@ async fn reset_forgets_objects_and_requests() {
 
 #[tokio::test]
 async fn resetting_one_account_leaves_the_others_intact() {
-    let app = app_on(MockServer::start().await).await;
+    let app = TestApp::on(MockServer::start().await);
     let other = app.other_account();
     let mine = app.customer().await;
     let theirs = other.customer().await;
@@ -101,7 +91,7 @@ async fn resetting_one_account_leaves_the_others_intact() {
 async fn two_deterministic_runs_give_identical_bodies() {
     async fn run() -> Vec<String> {
         let server = MockServer::builder().deterministic().start().await;
-        let mut app = app_on(server).await;
+        let mut app = TestApp::on(server);
         app.key = "sk_test_fixed".into();
         let mut bodies = Vec::new();
         let c = app.post("/v1/customers", &[("email", "a@b.c")]).await;
@@ -132,7 +122,7 @@ async fn advancing_the_clock_changes_created_of_new_objects() {
         .with_ymd_and_hms(2030, 5, 1, 12, 0, 0)
         .single()
         .expect("valid");
-    let app = app_on(MockServer::builder().clock_start(start).start().await).await;
+    let app = TestApp::on(MockServer::builder().clock_start(start).start().await);
     let before = app.post_ok("/v1/customers", &[]).await;
     server(&app).advance_clock(std::time::Duration::from_secs(86_400));
     let after = app.post_ok("/v1/customers", &[]).await;
@@ -142,7 +132,7 @@ async fn advancing_the_clock_changes_created_of_new_objects() {
 
 #[tokio::test]
 async fn injected_faults_answer_the_next_matching_requests_then_stop() {
-    let app = app_on(MockServer::start().await).await;
+    let app = TestApp::on(MockServer::start().await);
     let spec: FaultSpec = serde_json::from_value(serde_json::json!({
         "method": "GET", "path": "/v1/customers", "status": 503, "times": 2, "should_retry": true
     }))
@@ -168,7 +158,7 @@ async fn dropping_the_server_stops_it() {
 
 #[tokio::test]
 async fn the_account_handle_returns_stored_objects_as_the_api_renders_them() {
-    let app = app_on(MockServer::start().await).await;
+    let app = TestApp::on(MockServer::start().await);
     let price = app.price(1500, "usd").await;
     let intent = crate::intent_helpers::create(
         &app,
@@ -198,7 +188,7 @@ async fn the_account_handle_returns_stored_objects_as_the_api_renders_them() {
 
 #[tokio::test]
 async fn the_account_handle_returns_invoices_and_items() {
-    let app = app_on(MockServer::start().await).await;
+    let app = TestApp::on(MockServer::start().await);
     let customer = app.customer().await;
     let invoice = crate::invoice_support::draft(&app, &customer).await;
     let id = invoice["id"].as_str().expect("id").to_owned();
