@@ -7,8 +7,13 @@
 //! [`BUFFERED_LINES_LIMIT`] lines are waiting, further lines are dropped rather than slowing
 //! the server down.
 
+use std::fmt;
+
+use chrono::{SecondsFormat, Utc};
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::time::FormatTime;
 
 use crate::config::LogFormat;
 
@@ -31,6 +36,7 @@ pub fn init(format: LogFormat) -> WorkerGuard {
         .thread_name("log-writer")
         .finish(std::io::stderr());
     let builder = tracing_subscriber::fmt()
+        .with_timer(Rfc3339Micros)
         .with_env_filter(filter)
         .with_writer(writer)
         .with_ansi(ansi);
@@ -39,4 +45,42 @@ pub fn init(format: LogFormat) -> WorkerGuard {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
     guard
+}
+
+/// Each line's time in UTC, RFC 3339 with microseconds (`2026-12-02T05:54:08.395028Z`), as
+/// tracing-subscriber's default prints it, written by chrono, which does it in about half the
+/// instructions.
+#[derive(Debug, Clone, Copy)]
+struct Rfc3339Micros;
+
+impl FormatTime for Rfc3339Micros {
+    fn format_time(&self, w: &mut Writer<'_>) -> fmt::Result {
+        w.write_str(&Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line's time reads as tracing-subscriber's default prints it: RFC 3339, UTC, six
+    /// digits of fraction.
+    #[test]
+    fn times_are_rfc3339_utc_with_microseconds() {
+        let mut text = String::new();
+        Rfc3339Micros
+            .format_time(&mut Writer::new(&mut text))
+            .expect("formats");
+        let parsed = chrono::DateTime::parse_from_rfc3339(&text).expect("RFC 3339");
+        assert_eq!(parsed.offset().local_minus_utc(), 0, "{text}");
+        assert!(text.ends_with('Z'), "{text}");
+        let fraction = text.split_once('.').map(|(_, f)| f.trim_end_matches('Z'));
+        assert_eq!(fraction.map(str::len), Some(6), "{text}");
+        assert!(
+            (Utc::now() - parsed.with_timezone(&Utc))
+                .num_seconds()
+                .abs()
+                < 60
+        );
+    }
 }
