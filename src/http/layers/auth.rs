@@ -7,11 +7,12 @@
 use axum::extract::Request;
 use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, HeaderValue};
+use axum::response::Response;
 
 use crate::error::Error;
 use crate::http::extract;
 use crate::http::layers::errors::respond;
-use crate::http::layers::{BoxFuture, Inner, Middleware, answer, forward, is_control_plane};
+use crate::http::layers::{Inner, Middleware, Next, answer, forward, is_control_plane, then};
 use crate::http::mode_of;
 use crate::store::AccountKey;
 
@@ -20,7 +21,10 @@ use crate::store::AccountKey;
 pub struct Auth;
 
 impl Middleware for Auth {
-    fn call<S: Inner>(&self, inner: &mut S, mut req: Request) -> BoxFuture {
+    /// The account, left on the response for the layers outside this one (the journal).
+    type Keep = AccountKey;
+
+    fn call<S: Inner>(&self, inner: &mut S, mut req: Request) -> Next<S::Future, Self> {
         if is_control_plane(req.uri().path()) {
             return forward(inner, req);
         }
@@ -29,12 +33,12 @@ impl Middleware for Auth {
             Err(err) => return answer(respond(err, mode_of(req.uri().path()))),
         };
         req.extensions_mut().insert(account.clone());
-        let answered = inner.call(req);
-        Box::pin(async move {
-            let mut response = answered.await?;
-            response.extensions_mut().insert(account);
-            Ok(response)
-        })
+        then(inner, req, account)
+    }
+
+    fn after(account: AccountKey, mut response: Response) -> Response {
+        response.extensions_mut().insert(account);
+        response
     }
 }
 

@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::http::extract::Received;
 use crate::http::layers::errors::respond;
 use crate::http::layers::journal::ReceivedBody;
-use crate::http::layers::{BoxFuture, Inner, Middleware, answer, take_ready};
+use crate::http::layers::{Inner, Middleware, Next, answer, boxed, forward, take_ready};
 use crate::http::{MAX_BODY_BYTES, mode_of};
 use crate::serve::BodyTimeout;
 use crate::store::AccountKey;
@@ -27,13 +27,15 @@ use crate::store::AccountKey;
 pub struct ReadBody;
 
 impl Middleware for ReadBody {
-    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> BoxFuture {
+    type Keep = ();
+
+    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> Next<S::Future, Self> {
         let (mut parts, body) = req.into_parts();
         // A body known to be empty (a GET's) is not waited for: the inner service is called
         // at once, without taking it.
         if body.is_end_stream() {
             received(&mut parts, Bytes::new());
-            return Box::pin(inner.call(Request::from_parts(parts, body)));
+            return forward(inner, Request::from_parts(parts, body));
         }
         // A `Content-Length` over the limit is refused before the body is polled, so that
         // hyper sends no `100 Continue` for a body that would be refused.
@@ -42,7 +44,7 @@ impl Middleware for ReadBody {
         }
         let timeout = parts.extensions.get::<BodyTimeout>().map(|t| t.0);
         let mut inner = take_ready(inner);
-        Box::pin(async move {
+        boxed(async move {
             let read = Limited::new(body, MAX_BODY_BYTES).collect();
             let collected = match timeout {
                 Some(limit) => match tokio::time::timeout(limit, read).await {

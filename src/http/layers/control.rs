@@ -14,14 +14,16 @@ use serde_json::json;
 
 use crate::http::AppState;
 use crate::http::control::{Refusal, Seen};
-use crate::http::layers::{BoxFuture, Inner, Middleware, answer, forward};
+use crate::http::layers::{Inner, Middleware, Next, answer, forward};
 
 /// Guards the control plane.
 #[derive(Debug, Clone)]
 pub struct ControlPlane(pub AppState);
 
 impl Middleware for ControlPlane {
-    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> BoxFuture {
+    type Keep = ();
+
+    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> Next<S::Future, Self> {
         if !req.uri().path().starts_with("/_mock/") {
             return forward(inner, req);
         }

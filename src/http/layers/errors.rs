@@ -16,7 +16,9 @@ use axum::response::{IntoResponse, Response};
 use crate::error::Error;
 use crate::http::de::Mode;
 use crate::http::error::{PendingError, envelope, status_of};
-use crate::http::layers::{BoxFuture, Inner, Middleware};
+use axum::http::Uri;
+
+use crate::http::layers::{Inner, Middleware, Next, then};
 use crate::http::mode_of;
 
 /// Renders errors in the envelope of the request's API version.
@@ -24,11 +26,16 @@ use crate::http::mode_of;
 pub struct Errors;
 
 impl Middleware for Errors {
-    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> BoxFuture {
-        let method = req.method().clone();
-        let uri = req.uri().clone();
-        let answered = inner.call(req);
-        Box::pin(async move { Ok(render_pending(answered.await?, &method, uri.path())) })
+    /// The request's method and URI, which choose the envelope and name the route.
+    type Keep = (Method, Uri);
+
+    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> Next<S::Future, Self> {
+        let keep = (req.method().clone(), req.uri().clone());
+        then(inner, req, keep)
+    }
+
+    fn after((method, uri): Self::Keep, response: Response) -> Response {
+        render_pending(response, &method, uri.path())
     }
 }
 

@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::http::AppState;
 use crate::http::de::Mode;
 use crate::http::faults::FaultSpec;
-use crate::http::layers::{BoxFuture, Inner, Middleware, answer, forward, take_ready};
+use crate::http::layers::{Inner, Middleware, Next, answer, boxed, forward, take_ready};
 use crate::http::mode_of;
 use crate::store::AccountKey;
 
@@ -27,7 +27,9 @@ static SHOULD_RETRY: HeaderName = HeaderName::from_static("stripe-should-retry")
 pub struct InjectFaults(pub AppState);
 
 impl Middleware for InjectFaults {
-    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> BoxFuture {
+    type Keep = ();
+
+    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> Next<S::Future, Self> {
         let api_key = req
             .extensions()
             .get::<AccountKey>()
@@ -44,7 +46,7 @@ impl Middleware for InjectFaults {
             };
         };
         let mut inner = take_ready(inner);
-        Box::pin(async move {
+        boxed(async move {
             tokio::time::sleep(Duration::from_millis(ms)).await;
             match injected(fault, mode) {
                 Some(response) => Ok(response),

@@ -25,7 +25,7 @@ use crate::http::idempotency::{
 };
 use crate::http::layers::errors::{json_content_type, respond};
 use crate::http::layers::request_id::IDEMPOTENCY_KEY;
-use crate::http::layers::{BoxFuture, Inner, Middleware, answer, forward, take_ready};
+use crate::http::layers::{Inner, Middleware, Next, answer, boxed, forward, take_ready};
 use crate::http::mode_of;
 use crate::store::AccountKey;
 
@@ -37,7 +37,9 @@ static IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-rep
 pub struct Idempotent(pub AppState);
 
 impl Middleware for Idempotent {
-    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> BoxFuture {
+    type Keep = ();
+
+    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> Next<S::Future, Self> {
         let Some((account, key)) = keyed(&req) else {
             return forward(inner, req);
         };
@@ -60,7 +62,7 @@ impl Middleware for Idempotent {
         }
         let state = self.0.clone();
         let mut inner = take_ready(inner);
-        Box::pin(async move {
+        boxed(async move {
             serve(&state, account, key, fingerprint, mode, move || {
                 inner.call(req)
             })

@@ -9,12 +9,15 @@
 
 use axum::body::Bytes;
 use axum::extract::Request;
-use axum::http::header::CONTENT_LENGTH;
+use axum::http::header::{CONTENT_LENGTH, HeaderValue};
 
 use crate::http::AppState;
 use crate::http::journal::{RawRequest, Recorded};
 use crate::http::layers::request_id::RequestId;
-use crate::http::layers::{BoxFuture, Inner, Middleware, forward, is_control_plane};
+use axum::http::Method;
+use axum::response::Response;
+
+use crate::http::layers::{Inner, Middleware, Next, forward, is_control_plane, then};
 use crate::store::AccountKey;
 
 /// The request body as the body layer read it, left on the response for the journal.
@@ -25,8 +28,19 @@ pub struct ReceivedBody(pub Bytes);
 #[derive(Debug, Clone)]
 pub struct Journal(pub AppState);
 
+/// A request's copied head, waiting for its answer.
+#[derive(Debug)]
+pub struct Pending {
+    state: AppState,
+    method: Method,
+    raw: RawRequest,
+    request_id: Option<HeaderValue>,
+}
+
 impl Middleware for Journal {
-    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> BoxFuture {
+    type Keep = Pending;
+
+    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> Next<S::Future, Self> {
         if !self.0.journal.enabled() || is_control_plane(req.uri().path()) {
             return forward(inner, req);
         }
@@ -41,29 +55,37 @@ impl Middleware for Journal {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok())
             .map_or(0, |n| n.min(64 * 1024));
-        let mut raw = RawRequest::copy_head(req.uri(), headers, headers_len, body_hint);
-        let method = req.method().clone();
-        let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone());
-        let state = self.0.clone();
-        let answered = inner.call(req);
-        Box::pin(async move {
-            let response = answered.await?;
-            let extensions = response.extensions();
-            let body = extensions.get::<ReceivedBody>().map(|b| &b.0[..]);
-            let api_key = extensions.get::<AccountKey>().map(AccountKey::api_key);
-            let request_id = request_id.as_ref().map(|id| id.as_bytes());
-            raw.push_rest(
-                body.unwrap_or_default(),
-                request_id.unwrap_or_default(),
-                api_key,
-            );
-            state.journal.record(Recorded {
-                method,
-                raw,
-                status: response.status().as_u16(),
-            });
-            Ok(response)
-        })
+        let keep = Pending {
+            raw: RawRequest::copy_head(req.uri(), headers, headers_len, body_hint),
+            method: req.method().clone(),
+            request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()),
+            state: self.0.clone(),
+        };
+        then(inner, req, keep)
+    }
+
+    fn after(keep: Pending, response: Response) -> Response {
+        let Pending {
+            state,
+            method,
+            mut raw,
+            request_id,
+        } = keep;
+        let extensions = response.extensions();
+        let body = extensions.get::<ReceivedBody>().map(|b| &b.0[..]);
+        let api_key = extensions.get::<AccountKey>().map(AccountKey::api_key);
+        let request_id = request_id.as_ref().map(|id| id.as_bytes());
+        raw.push_rest(
+            body.unwrap_or_default(),
+            request_id.unwrap_or_default(),
+            api_key,
+        );
+        state.journal.record(Recorded {
+            method,
+            raw,
+            status: response.status().as_u16(),
+        });
+        response
     }
 }
 

@@ -6,7 +6,7 @@ use axum::extract::Request;
 
 use crate::error::Error;
 use crate::http::layers::errors::respond;
-use crate::http::layers::{BoxFuture, Inner, Middleware, answer, forward};
+use crate::http::layers::{Inner, Middleware, Next, answer, forward};
 use crate::http::{MAX_HEADER_BYTES, MAX_URI_BYTES, mode_of};
 
 /// Rejects over-long URLs and headers.
@@ -14,7 +14,9 @@ use crate::http::{MAX_HEADER_BYTES, MAX_URI_BYTES, mode_of};
 pub struct Limits;
 
 impl Middleware for Limits {
-    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> BoxFuture {
+    type Keep = ();
+
+    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> Next<S::Future, Self> {
         match check(&req) {
             Ok(()) => forward(inner, req),
             Err(err) => answer(respond(err, mode_of(req.uri().path()))),

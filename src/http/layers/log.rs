@@ -11,34 +11,38 @@ use std::time::Instant;
 use axum::extract::Request;
 
 use crate::http::layers::request_id::REQUEST_ID;
-use crate::http::layers::{BoxFuture, Inner, Middleware, forward};
+use axum::http::{Method, Uri};
+use axum::response::Response;
+
+use crate::http::layers::{Inner, Middleware, Next, forward, then};
 
 /// Logs one line per request at `info`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RequestLog;
 
 impl Middleware for RequestLog {
-    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> BoxFuture {
+    /// When the request arrived, its method and its URI.
+    type Keep = (Instant, Method, Uri);
+
+    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> Next<S::Future, Self> {
         if !tracing::enabled!(tracing::Level::INFO) {
             return forward(inner, req);
         }
-        let started = Instant::now();
-        let method = req.method().clone();
-        let uri = req.uri().clone();
-        let answered = inner.call(req);
-        Box::pin(async move {
-            let response = answered.await?;
-            let request_id = response.headers().get(&REQUEST_ID);
-            tracing::info!(
-                method = %method,
-                path = %uri.path(),
-                status = response.status().as_u16(),
-                request_id = %request_id.and_then(|v| v.to_str().ok()).unwrap_or_default(),
-                elapsed_us = started.elapsed().as_micros() as u64,
-                "request"
-            );
-            Ok(response)
-        })
+        let keep = (Instant::now(), req.method().clone(), req.uri().clone());
+        then(inner, req, keep)
+    }
+
+    fn after((started, method, uri): Self::Keep, response: Response) -> Response {
+        let request_id = response.headers().get(&REQUEST_ID);
+        tracing::info!(
+            method = %method,
+            path = %uri.path(),
+            status = response.status().as_u16(),
+            request_id = %request_id.and_then(|v| v.to_str().ok()).unwrap_or_default(),
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "request"
+        );
+        response
     }
 }
 

@@ -2,13 +2,17 @@
 //! [`crate::http::app`] (the order is listed there and in the README's "Architecture" section).
 //!
 //! Each concern implements [`Middleware`]: given the request and the inner service, it answers
-//! itself or calls the inner service and adjusts the response. [`MiddlewareLayer`] turns a
+//! itself or calls the inner service, keeping what it needs to adjust the response
+//! ([`Middleware::Keep`], applied by [`Middleware::after`]). [`MiddlewareLayer`] turns a
 //! middleware into a `tower::Layer`, so every concern is a layer of its own, testable alone with
 //! `tower::ServiceExt::oneshot` against a trivial inner service (each module's tests do that).
 //!
-//! A middleware that decides before calling the inner service calls it at once (no clone of
-//! the layers below it); one that must wait first (the body read, a fault's delay, an
-//! in-flight idempotent request) takes the ready inner service with [`take_ready`].
+//! A layer's future is [`Next`]: the inner service's own future followed by `after`, an answer
+//! the layer gave itself, or, for a layer that must wait before it calls the inner service (the
+//! body read, a fault's delay, an in-flight idempotent request), its own boxed work. The
+//! pipeline's future is therefore one value whose size is known, allocated once by the
+//! connection, not one allocation per layer per request. A middleware that waits first takes
+//! the ready inner service with [`take_ready`].
 
 pub mod auth;
 pub mod body;
@@ -23,15 +27,15 @@ pub mod request_id;
 pub mod version;
 
 use std::convert::Infallible;
-use std::future::Future;
+use std::future::{Future, Ready};
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use axum::extract::Request;
 use axum::response::Response;
 use tower::{Layer, Service};
 
-/// The future every layer's service returns.
+/// A layer's own asynchronous work.
 pub type BoxFuture = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
 
 /// What every inner service of the pipeline is: the router, or the layers around it.
@@ -53,8 +57,55 @@ impl<S> Inner for S where
 
 /// One cross-cutting concern of the pipeline.
 pub trait Middleware: Clone + Send + Sync + 'static {
+    /// What the middleware keeps from the request to adjust the inner service's response
+    /// (`()` where it keeps nothing).
+    type Keep: Send + 'static;
+
     /// Answers `req`, calling `inner` (which is ready) at most once.
-    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> BoxFuture;
+    fn call<S: Inner>(&self, inner: &mut S, req: Request) -> Next<S::Future, Self>;
+
+    /// Adjusts the inner service's `response` with what [`then`] kept.
+    fn after(keep: Self::Keep, response: Response) -> Response {
+        let _ = keep;
+        response
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of a layer's service. (Fields: the inner service's `future` and what the
+    /// middleware `keep`s for its `after`; the answer's or the work's `future`.)
+    #[project = NextProj]
+    #[allow(missing_docs)]
+    pub enum Next<F, M: Middleware> {
+        /// The inner service's answer, then [`Middleware::after`] if something was kept.
+        Inner { #[pin] future: F, keep: Option<M::Keep> },
+        /// An answer the middleware gave itself.
+        Answer { future: Ready<Result<Response, Infallible>> },
+        /// The middleware's own asynchronous work.
+        Boxed { future: BoxFuture },
+    }
+}
+
+impl<F, M> Future for Next<F, M>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+    M: Middleware,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            NextProj::Inner { future, keep } => {
+                let response = ready!(future.poll(cx))?;
+                Poll::Ready(Ok(match keep.take() {
+                    Some(keep) => M::after(keep, response),
+                    None => response,
+                }))
+            }
+            NextProj::Answer { future } => Pin::new(future).poll(cx),
+            NextProj::Boxed { future } => future.as_mut().poll(cx),
+        }
+    }
 }
 
 /// A [`Middleware`] as a `tower::Layer`.
@@ -82,13 +133,13 @@ pub struct MiddlewareService<M, S> {
 impl<M: Middleware, S: Inner> Service<Request> for MiddlewareService<M, S> {
     type Response = Response;
     type Error = Infallible;
-    type Future = BoxFuture;
+    type Future = Next<S::Future, M>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: Request) -> BoxFuture {
+    fn call(&mut self, req: Request) -> Self::Future {
         self.middleware.call(&mut self.inner, req)
     }
 }
@@ -101,14 +152,40 @@ pub fn take_ready<S: Clone>(inner: &mut S) -> S {
     std::mem::replace(inner, clone)
 }
 
-/// The inner service's answer, boxed.
-pub fn forward<S: Inner>(inner: &mut S, req: Request) -> BoxFuture {
-    Box::pin(inner.call(req))
+/// The inner service's answer, as it is.
+pub fn forward<S: Inner, M: Middleware>(inner: &mut S, req: Request) -> Next<S::Future, M> {
+    Next::Inner {
+        future: inner.call(req),
+        keep: None,
+    }
+}
+
+/// The inner service's answer, adjusted by [`Middleware::after`] with `keep`.
+pub fn then<S: Inner, M: Middleware>(
+    inner: &mut S,
+    req: Request,
+    keep: M::Keep,
+) -> Next<S::Future, M> {
+    Next::Inner {
+        future: inner.call(req),
+        keep: Some(keep),
+    }
 }
 
 /// An answer the middleware gives itself, without calling the inner service.
-pub fn answer(response: Response) -> BoxFuture {
-    Box::pin(std::future::ready(Ok(response)))
+pub fn answer<F, M: Middleware>(response: Response) -> Next<F, M> {
+    Next::Answer {
+        future: std::future::ready(Ok(response)),
+    }
+}
+
+/// The middleware's own asynchronous work.
+pub fn boxed<F, M: Middleware>(
+    work: impl Future<Output = Result<Response, Infallible>> + Send + 'static,
+) -> Next<F, M> {
+    Next::Boxed {
+        future: Box::pin(work),
+    }
 }
 
 /// Whether `path` is the mock's own (health check and control plane): no key needed, not

@@ -6,8 +6,10 @@
 use axum::body::Bytes;
 use axum::extract::Request;
 use axum::http::header::{HeaderName, HeaderValue};
+use axum::response::Response;
 
-use crate::http::layers::{BoxFuture, Inner, Middleware};
+use crate::http::de::Mode;
+use crate::http::layers::{Inner, Middleware, Next, then};
 use crate::http::versions::fallback;
 use crate::http::{AppState, STRIPE_VERSION, mode_of};
 use crate::version::ApiVersion;
@@ -25,35 +27,52 @@ pub struct RequestId(pub HeaderValue);
 #[derive(Debug, Clone)]
 pub struct StripeHeaders(pub AppState);
 
+/// What the response's headers are made of, besides the resolved version.
+#[derive(Debug)]
+pub struct Answering {
+    id: HeaderValue,
+    named: Option<HeaderValue>,
+    mode: Mode,
+    server_default: Option<ApiVersion>,
+    key: Option<HeaderValue>,
+}
+
 impl Middleware for StripeHeaders {
-    fn call<S: Inner>(&self, inner: &mut S, mut req: Request) -> BoxFuture {
+    type Keep = Answering;
+
+    fn call<S: Inner>(&self, inner: &mut S, mut req: Request) -> Next<S::Future, Self> {
         // The header value takes the string's buffer as it is.
         let id = HeaderValue::from_maybe_shared(Bytes::from(self.0.request_id()))
             .unwrap_or_else(|_| HeaderValue::from_static("req_0"));
-        let headers = req.headers();
-        // Answers that the version layer did not see (401s, the control plane) name the
-        // request's version as sent, else the server's default.
-        let named = headers.get(&STRIPE_VERSION).cloned();
-        let mode = mode_of(req.uri().path());
-        let server_default = self.0.versions.server_default();
-        let key = headers.get(&IDEMPOTENCY_KEY).cloned();
         req.extensions_mut().insert(RequestId(id.clone()));
-        let answered = inner.call(req);
-        Box::pin(async move {
-            let mut response = answered.await?;
-            response.headers_mut().insert(REQUEST_ID.clone(), id);
-            let version = match (response.extensions().get::<ApiVersion>(), named) {
-                (Some(v), _) => HeaderValue::from_static(v.as_str()),
-                (None, Some(named)) => named,
-                (None, None) => HeaderValue::from_static(fallback(server_default, mode).as_str()),
-            };
-            let headers = response.headers_mut();
-            headers.insert(STRIPE_VERSION.clone(), version);
-            if let Some(key) = key {
-                headers.insert(IDEMPOTENCY_KEY.clone(), key);
+        let headers = req.headers();
+        let keep = Answering {
+            id,
+            // Answers that the version layer did not see (401s, the control plane) name the
+            // request's version as sent, else the server's default.
+            named: headers.get(&STRIPE_VERSION).cloned(),
+            mode: mode_of(req.uri().path()),
+            server_default: self.0.versions.server_default(),
+            key: headers.get(&IDEMPOTENCY_KEY).cloned(),
+        };
+        then(inner, req, keep)
+    }
+
+    fn after(keep: Answering, mut response: Response) -> Response {
+        response.headers_mut().insert(REQUEST_ID.clone(), keep.id);
+        let version = match (response.extensions().get::<ApiVersion>(), keep.named) {
+            (Some(v), _) => HeaderValue::from_static(v.as_str()),
+            (None, Some(named)) => named,
+            (None, None) => {
+                HeaderValue::from_static(fallback(keep.server_default, keep.mode).as_str())
             }
-            Ok(response)
-        })
+        };
+        let headers = response.headers_mut();
+        headers.insert(STRIPE_VERSION.clone(), version);
+        if let Some(key) = keep.key {
+            headers.insert(IDEMPOTENCY_KEY.clone(), key);
+        }
+        response
     }
 }
 

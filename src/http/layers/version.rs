@@ -5,18 +5,23 @@
 //! the views and on the response for the `Stripe-Version` header.
 
 use axum::extract::Request;
+use axum::response::Response;
 
 use crate::http::layers::errors::respond;
-use crate::http::layers::{BoxFuture, Inner, Middleware, answer, forward, is_control_plane};
+use crate::http::layers::{Inner, Middleware, Next, answer, forward, is_control_plane, then};
 use crate::http::{AppState, STRIPE_VERSION, mode_of, versions};
 use crate::store::AccountKey;
+use crate::version::ApiVersion;
 
 /// Resolves the API version of requests to Stripe paths.
 #[derive(Debug, Clone)]
 pub struct ResolveVersion(pub AppState);
 
 impl Middleware for ResolveVersion {
-    fn call<S: Inner>(&self, inner: &mut S, mut req: Request) -> BoxFuture {
+    /// The resolved version, left on the response for the `Stripe-Version` header.
+    type Keep = ApiVersion;
+
+    fn call<S: Inner>(&self, inner: &mut S, mut req: Request) -> Next<S::Future, Self> {
         if is_control_plane(req.uri().path()) {
             return forward(inner, req);
         }
@@ -38,12 +43,12 @@ impl Middleware for ResolveVersion {
                 .default_for(req.extensions().get::<AccountKey>(), mode),
         };
         req.extensions_mut().insert(version);
-        let answered = inner.call(req);
-        Box::pin(async move {
-            let mut response = answered.await?;
-            response.extensions_mut().insert(version);
-            Ok(response)
-        })
+        then(inner, req, version)
+    }
+
+    fn after(version: ApiVersion, mut response: Response) -> Response {
+        response.extensions_mut().insert(version);
+        response
     }
 }
 
