@@ -7,12 +7,11 @@
 use axum::extract::Request;
 use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, HeaderValue};
-use axum::response::Response;
 
 use crate::error::Error;
 use crate::http::extract;
 use crate::http::layers::errors::respond;
-use crate::http::layers::{Inner, Middleware, Next, answer, forward, is_control_plane, then};
+use crate::http::layers::{Inner, Middleware, Next, answer, forward, is_control_plane};
 use crate::http::mode_of;
 use crate::store::AccountKey;
 
@@ -21,8 +20,7 @@ use crate::store::AccountKey;
 pub struct Auth;
 
 impl Middleware for Auth {
-    /// The account, left on the response for the layers outside this one (the journal).
-    type Keep = AccountKey;
+    type Keep = ();
 
     fn call<S: Inner>(&self, inner: &mut S, mut req: Request) -> Next<S::Future, Self> {
         if is_control_plane(req.uri().path()) {
@@ -32,13 +30,8 @@ impl Middleware for Auth {
             Ok(account) => account,
             Err(err) => return answer(respond(err, mode_of(req.uri().path()))),
         };
-        req.extensions_mut().insert(account.clone());
-        then(inner, req, account)
-    }
-
-    fn after(account: AccountKey, mut response: Response) -> Response {
-        response.extensions_mut().insert(account);
-        response
+        req.extensions_mut().insert(account);
+        forward(inner, req)
     }
 }
 
@@ -82,7 +75,6 @@ mod tests {
             .insert("stripe-account", HeaderValue::from_static(" acct_1 "));
         let response = service.oneshot(req).await.expect("infallible");
         let expected = AccountKey::new("sk_test_layers", Some("acct_1"));
-        assert_eq!(response.extensions().get::<AccountKey>(), Some(&expected));
         assert_eq!(text(response).await, format!("{:?}", Some(expected)));
     }
 

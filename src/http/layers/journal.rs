@@ -3,13 +3,13 @@
 //!
 //! It sits inside the request id layer (whose [`RequestId`] it reads from the request) and
 //! outside every layer that answers on its own, so 400s, 401s and 413s are recorded too. The
-//! layers inside leave what only they know on the response: the secret key the request
-//! authenticated with (`AccountKey`, from the auth layer) and the body it was read whole into
-//! ([`ReceivedBody`], from the body layer).
+//! secret key is read from `Authorization` as the auth layer reads it (none if it would not
+//! authenticate); the body layer leaves the body it read whole on the response
+//! ([`ReceivedBody`]).
 
 use axum::body::Bytes;
 use axum::extract::Request;
-use axum::http::header::{CONTENT_LENGTH, HeaderValue};
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderValue};
 
 use crate::http::AppState;
 use crate::http::journal::{RawRequest, Recorded};
@@ -17,8 +17,8 @@ use crate::http::layers::request_id::RequestId;
 use axum::http::Method;
 use axum::response::Response;
 
+use crate::http::extract::api_key;
 use crate::http::layers::{Inner, Middleware, Next, forward, is_control_plane, then};
-use crate::store::AccountKey;
 
 /// The request body as the body layer read it, left on the response for the journal.
 #[derive(Debug, Clone)]
@@ -35,6 +35,8 @@ pub struct Pending {
     method: Method,
     raw: RawRequest,
     request_id: Option<HeaderValue>,
+    /// The `Authorization` header as sent (the copied head has it redacted).
+    authorization: Option<HeaderValue>,
 }
 
 impl Middleware for Journal {
@@ -59,6 +61,7 @@ impl Middleware for Journal {
             raw: RawRequest::copy_head(req.uri(), headers, headers_len, body_hint),
             method: req.method().clone(),
             request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()),
+            authorization: headers.get(AUTHORIZATION).cloned(),
             state: self.0.clone(),
         };
         then(inner, req, keep)
@@ -70,15 +73,16 @@ impl Middleware for Journal {
             method,
             mut raw,
             request_id,
+            authorization,
         } = keep;
-        let extensions = response.extensions();
-        let body = extensions.get::<ReceivedBody>().map(|b| &b.0[..]);
-        let api_key = extensions.get::<AccountKey>().map(AccountKey::api_key);
+        let body = response.extensions().get::<ReceivedBody>();
+        // The key the request authenticated with, read as the auth layer reads it.
+        let api_key = api_key(authorization.as_ref().map(HeaderValue::as_bytes)).ok();
         let request_id = request_id.as_ref().map(|id| id.as_bytes());
         raw.push_rest(
-            body.unwrap_or_default(),
+            body.map(|b| &b.0[..]).unwrap_or_default(),
             request_id.unwrap_or_default(),
-            api_key,
+            api_key.as_deref(),
         );
         state.journal.record(Recorded {
             method,
@@ -105,12 +109,9 @@ mod tests {
     #[tokio::test]
     async fn requests_are_recorded_with_their_answer() {
         let state = state();
-        // What the inner layers leave: the key, the body, and here a 402.
+        // What the inner layers leave: the body, and here a 402.
         let inner = service_fn(|_req: Request| async {
             let mut response: Response = StatusCode::PAYMENT_REQUIRED.into_response();
-            response
-                .extensions_mut()
-                .insert(AccountKey::new("sk_test_journal", None));
             response
                 .extensions_mut()
                 .insert(ReceivedBody(Bytes::from_static(b"name=a")));
@@ -121,13 +122,21 @@ mod tests {
         req.extensions_mut()
             .insert(RequestId(HeaderValue::from_static("req_test")));
         service.clone().oneshot(req).await.expect("infallible");
+        // A key that would not authenticate is not taken for one.
+        let mut unkeyed = request(Method::GET, "/v1/customers", "");
+        unkeyed.headers_mut().insert(
+            "authorization",
+            HeaderValue::from_static("Bearer pk_test_x"),
+        );
+        service.clone().oneshot(unkeyed).await.expect("infallible");
         // The control plane is not recorded.
         service
             .oneshot(request(Method::GET, "/_mock/requests", ""))
             .await
             .expect("infallible");
         let recorded = state.journal.snapshot(None, None);
-        assert_eq!(recorded.len(), 1);
+        assert_eq!(recorded.len(), 2);
+        assert_eq!(recorded[1].api_key, None);
         let r = &recorded[0];
         assert_eq!(
             (r.method.as_str(), r.path.as_str()),
@@ -137,7 +146,7 @@ mod tests {
         assert_eq!((r.status, r.request_id.as_str()), (402, "req_test"));
         // Shown redacted, compared whole.
         assert_eq!(r.api_key.as_deref(), Some("sk_test_…"));
-        assert!(r.sent_with("sk_test_journal"));
+        assert!(r.sent_with("sk_test_layers"));
         assert_eq!(r.body, b"name=a");
         assert_eq!(r.header("authorization"), Some("Bearer sk_test_…"));
     }

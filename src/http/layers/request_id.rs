@@ -59,16 +59,14 @@ impl Middleware for StripeHeaders {
     }
 
     fn after(keep: Answering, mut response: Response) -> Response {
-        response.headers_mut().insert(REQUEST_ID.clone(), keep.id);
-        let version = match (response.extensions().get::<ApiVersion>(), keep.named) {
-            (Some(v), _) => HeaderValue::from_static(v.as_str()),
-            (None, Some(named)) => named,
-            (None, None) => {
-                HeaderValue::from_static(fallback(keep.server_default, keep.mode).as_str())
-            }
-        };
         let headers = response.headers_mut();
-        headers.insert(STRIPE_VERSION.clone(), version);
+        headers.insert(REQUEST_ID.clone(), keep.id);
+        if !headers.contains_key(&STRIPE_VERSION) {
+            let version = keep.named.unwrap_or_else(|| {
+                HeaderValue::from_static(fallback(keep.server_default, keep.mode).as_str())
+            });
+            headers.insert(STRIPE_VERSION.clone(), version);
+        }
         if let Some(key) = keep.key {
             headers.insert(IDEMPOTENCY_KEY.clone(), key);
         }
@@ -137,5 +135,29 @@ mod tests {
             response.headers()["stripe-version"],
             crate::version::DEFAULT_PREVIEW
         );
+    }
+
+    #[tokio::test]
+    async fn the_version_the_answer_names_is_kept() {
+        // As the version layer answers: the resolved version, whatever the request named.
+        let resolved = service_fn(|_req: Request| async {
+            let mut response = Response::new(axum::body::Body::empty());
+            response.headers_mut().insert(
+                STRIPE_VERSION.clone(),
+                HeaderValue::from_static("2025-03-31.basil"),
+            );
+            Ok::<Response, Infallible>(response)
+        });
+        let service = MiddlewareLayer(StripeHeaders(state())).layer(resolved);
+        let mut req = request(Method::GET, "/v1/customers", "");
+        req.headers_mut()
+            .insert("stripe-version", HeaderValue::from_static("2025-03-31"));
+        let response = service.oneshot(req).await.expect("infallible");
+        let versions: Vec<_> = response
+            .headers()
+            .get_all("stripe-version")
+            .iter()
+            .collect();
+        assert_eq!(versions, ["2025-03-31.basil"]);
     }
 }

@@ -5,6 +5,7 @@
 //! the views and on the response for the `Stripe-Version` header.
 
 use axum::extract::Request;
+use axum::http::HeaderValue;
 use axum::response::Response;
 
 use crate::http::layers::errors::respond;
@@ -18,7 +19,7 @@ use crate::version::ApiVersion;
 pub struct ResolveVersion(pub AppState);
 
 impl Middleware for ResolveVersion {
-    /// The resolved version, left on the response for the `Stripe-Version` header.
+    /// The resolved version, which the answer names in `Stripe-Version`.
     type Keep = ApiVersion;
 
     fn call<S: Inner>(&self, inner: &mut S, mut req: Request) -> Next<S::Future, Self> {
@@ -29,13 +30,7 @@ impl Middleware for ResolveVersion {
         let version = match req.headers().get(&STRIPE_VERSION) {
             Some(value) => match versions::named(value.as_bytes()) {
                 Ok(v) => v,
-                Err(err) => {
-                    let mut response = respond(err, mode);
-                    if let Some(account) = req.extensions().get::<AccountKey>() {
-                        response.extensions_mut().insert(account.clone());
-                    }
-                    return answer(response);
-                }
+                Err(err) => return answer(respond(err, mode)),
             },
             None => self
                 .0
@@ -47,7 +42,8 @@ impl Middleware for ResolveVersion {
     }
 
     fn after(version: ApiVersion, mut response: Response) -> Response {
-        response.extensions_mut().insert(version);
+        let value = HeaderValue::from_static(version.as_str());
+        response.headers_mut().insert(STRIPE_VERSION.clone(), value);
         response
     }
 }
@@ -56,7 +52,6 @@ impl Middleware for ResolveVersion {
 mod tests {
     use std::convert::Infallible;
 
-    use axum::http::header::HeaderValue;
     use axum::http::{Method, StatusCode};
     use axum::response::IntoResponse;
     use tower::{Layer, ServiceExt, service_fn};
@@ -83,6 +78,7 @@ mod tests {
             HeaderValue::from_static("2024-09-30.acacia"),
         );
         let response = service.clone().oneshot(named).await.expect("infallible");
+        assert_eq!(response.headers()["stripe-version"], "2024-09-30.acacia");
         assert_eq!(text(response).await, "2024-09-30.acacia");
 
         let plain = request(Method::GET, "/v1/customers", "");
@@ -97,6 +93,8 @@ mod tests {
             .insert("stripe-version", HeaderValue::from_static("2019-2-19"));
         let response = service.oneshot(bad).await.expect("infallible");
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        // Left to the request id layer, which names the version as sent.
+        assert!(!response.headers().contains_key("stripe-version"));
         let body: serde_json::Value =
             serde_json::from_str(&text(response).await).expect("json error");
         assert_eq!(
