@@ -235,10 +235,12 @@ async fn connection<S>(
         let busy = Busy::new(Arc::clone(&on_request));
         let (mut parts, body) = req.into_parts();
         // HTTP/1: one request of the connection at a time, so one flag per connection.
-        on_request
-            .body_read
-            .store(body.is_end_stream(), Ordering::Release);
-        parts.extensions.insert(body_timeout);
+        let no_body = body.is_end_stream();
+        on_request.body_read.store(no_body, Ordering::Release);
+        // Only a body that is still to come is waited for.
+        if !no_body {
+            parts.extensions.insert(body_timeout);
+        }
         let body = Body::new(Watched {
             inner: body,
             activity: Arc::clone(&on_request),
