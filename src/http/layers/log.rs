@@ -16,6 +16,9 @@ use axum::response::Response;
 
 use crate::http::layers::{Inner, Middleware, Next, forward, then};
 
+/// The target of the request lines (this module's path, as `tracing` names it by default).
+pub const TARGET: &str = module_path!();
+
 /// Logs one line per request at `info`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RequestLog;
