@@ -1,7 +1,7 @@
 //! Fault injection: "the next N requests matching this answer with that", so users can test
 //! their retry and error handling (including `Stripe-Should-Retry`).
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -14,12 +14,13 @@
 //! keys in first-use order); all accounts together keep at most [`MAX_KEYS_TOTAL`] (a second
 //! queue, across accounts).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
+use hashbrown::HashMap;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;

@@ -8,7 +8,7 @@
 //! by an object's address belongs to that very object. Each thread keeps at most
 //! [`MAX_ENTRIES`]; when full, it starts again empty.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::sync::{Arc, Weak};
 
 use axum::body::Bytes;

@@ -4,7 +4,7 @@
 //! take a configured default only when it is a preview version, and otherwise
 //! [`DEFAULT_PREVIEW`](crate::version::DEFAULT_PREVIEW).
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
