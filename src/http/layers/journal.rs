@@ -9,15 +9,14 @@
 
 use axum::body::Bytes;
 use axum::extract::Request;
-use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderValue};
-
-use crate::http::AppState;
-use crate::http::journal::{RawRequest, Recorded};
-use crate::http::layers::request_id::RequestId;
 use axum::http::Method;
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderValue};
 use axum::response::Response;
 
+use crate::http::AppState;
 use crate::http::extract::api_key;
+use crate::http::journal::{RawRequest, Recorded};
+use crate::http::layers::request_id::RequestId;
 use crate::http::layers::{Inner, Middleware, Next, forward, is_control_plane, then};
 
 /// The request body as the body layer read it, left on the response for the journal.

@@ -2,7 +2,7 @@
 //! account's default ([`crate::http::versions`]); an unknown or malformed version is Stripe's
 //! 400 (`Invalid Stripe API version: …`). Runs after authentication (the default depends on the
 //! account) and before the body is read. The version is left in the request's extensions for
-//! the views and on the response for the `Stripe-Version` header.
+//! the views, and the answer names it in `Stripe-Version`.
 
 use axum::extract::Request;
 use axum::http::HeaderValue;
