@@ -111,9 +111,8 @@ impl FormatTime for Rfc3339Micros {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
-
     use super::*;
+    use crate::http::layers::testing::Captured;
 
     /// A request line as `fields` (the plain formatter, or the default's) write it, without
     /// the time and colours.
@@ -121,13 +120,13 @@ mod tests {
     where
         N: for<'w> FormatFields<'w> + Send + Sync + 'static,
     {
-        let out = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&out);
+        let captured = Captured::default();
+        let writer = captured.clone();
         let subscriber = tracing_subscriber::fmt()
             .without_time()
             .with_ansi(false)
             .fmt_fields(fields)
-            .with_writer(move || Sink(Arc::clone(&sink)))
+            .with_writer(move || writer.clone())
             .finish();
         tracing::subscriber::with_default(subscriber, || {
             tracing::info!(
@@ -140,21 +139,7 @@ mod tests {
                 "request"
             );
         });
-        let bytes = crate::sync::lock(&out).clone();
-        String::from_utf8(bytes).expect("UTF-8 log")
-    }
-
-    struct Sink(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Sink {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            crate::sync::lock(&self.0).extend_from_slice(buf);
-            Ok(buf.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
+        captured.text()
     }
 
     #[test]

@@ -51,30 +51,12 @@ impl Middleware for RequestLog {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
-
     use axum::http::{Method, StatusCode};
     use tower::{Layer, ServiceExt};
 
     use super::*;
     use crate::http::layers::MiddlewareLayer;
-    use crate::http::layers::testing::{ok, request};
-
-    /// Log output captured in memory.
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            crate::sync::lock(&self.0).extend_from_slice(buf);
-            Ok(buf.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
+    use crate::http::layers::testing::{Captured, ok, request};
 
     #[tokio::test]
     async fn one_line_per_request_with_method_path_and_status() {
@@ -91,7 +73,7 @@ mod tests {
             .await
             .expect("infallible");
         assert_eq!(response.status(), StatusCode::OK);
-        let text = String::from_utf8(crate::sync::lock(&captured.0).clone()).expect("UTF-8");
+        let text = captured.text();
         assert_eq!(text.lines().count(), 1, "{text}");
         assert!(
             text.contains("method=GET")

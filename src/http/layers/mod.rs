@@ -231,6 +231,29 @@ pub(crate) mod testing {
         })
     }
 
+    /// Log output captured in memory: a `MakeWriter` for a test subscriber (`move ||
+    /// captured.clone()`), read back with [`Captured::text`].
+    #[derive(Clone, Default)]
+    pub struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Captured {
+        /// Everything written so far.
+        pub fn text(&self) -> String {
+            String::from_utf8(crate::sync::lock(&self.0).clone()).expect("UTF-8 log")
+        }
+    }
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            crate::sync::lock(&self.0).extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
     /// The body of `response` as text.
     pub async fn text(response: Response) -> String {
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
