@@ -5,7 +5,8 @@
 //! writer): a request's log line costs a copy into a bounded queue, not a write system call on
 //! the serving thread. The queue is lossy: when stderr cannot keep up and
 //! [`BUFFERED_LINES_LIMIT`] lines are waiting, further lines are dropped rather than slowing
-//! the server down.
+//! the server down. The thread writes the lines it finds waiting in one system call, and
+//! writes as soon as the queue is empty, so a line is never held back.
 
 use std::fmt;
 
@@ -29,6 +30,10 @@ use crate::config::LogFormat;
 /// tens of milliseconds, not more.
 pub const BUFFERED_LINES_LIMIT: usize = 8_192;
 
+/// The writer thread's buffer: the lines queued while it writes are gathered into one write
+/// of up to this many bytes, and written out as soon as the queue is empty.
+const WRITE_BUFFER_BYTES: usize = 64 * 1024;
+
 /// Installs a global subscriber filtered by `RUST_LOG` (default
 /// `stripe_billing_mock=info,warn`), writing through a non-blocking stderr writer. Keep the
 /// returned guard alive while the program runs: dropping it flushes the lines still queued.
@@ -41,7 +46,10 @@ pub fn init(format: LogFormat) -> WorkerGuard {
         .buffered_lines_limit(BUFFERED_LINES_LIMIT)
         .lossy(true)
         .thread_name("log-writer")
-        .finish(std::io::stderr());
+        .finish(std::io::BufWriter::with_capacity(
+            WRITE_BUFFER_BYTES,
+            std::io::stderr(),
+        ));
     let registry = tracing_subscriber::registry().with(filter);
     let _ = match format {
         LogFormat::Text if ansi => registry.with(lines(writer, true)).try_init(),
