@@ -5,10 +5,16 @@
 //! serves each connection with hyper's HTTP/1 connection directly (axum's `serve-with-hyper`
 //! and `graceful-shutdown` examples), adding:
 //!
-//! - hyper's header read timeout (with `hyper_util`'s tokio timer): a half-sent head is cut;
+//! - a header read timeout: a connection waiting for a request head (since it opened, or since
+//!   its last answer) that has not received a whole one in that time is closed, whatever
+//!   trickles in meanwhile (a half-sent head is cut);
 //! - an idle timeout: a connection with no request being handled and no byte moved in either
 //!   direction for that long is closed (an idle keep-alive connection, or a client that stops
-//!   reading its answer);
+//!   reading its answer).
+//!
+//!   Both are watched by one sleep per connection, which wakes at the earlier deadline and
+//!   looks again, not by a timer per request: hyper's own header read timeout starts and
+//!   stops a timer for every request a keep-alive connection reads;
 //! - the body timeout, left on each request for the body layer ([`BodyTimeout`]: 408);
 //! - `Connection: close` on every answer given before the request's body was read to its end
 //!   (401, 413, 408…): hyper closes such a connection after the answer, and says so;
@@ -32,7 +38,7 @@ use axum::http::header::{CONNECTION, HeaderValue};
 use axum::response::Response;
 use http_body::{Body as _, Frame, SizeHint};
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
@@ -46,8 +52,8 @@ use crate::http::{AppState, app};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectionLimits {
     /// Time a client has to send a request head (request line and headers), counted from when
-    /// the connection starts waiting for it (hyper also runs it while a keep-alive connection
-    /// waits for its next request). Beyond it hyper closes the connection, without an answer.
+    /// the connection starts waiting for it: when it opens, and when a keep-alive connection
+    /// has answered a request. Beyond it the connection is closed, without an answer.
     pub header_read_timeout: Duration,
     /// A connection with no request being handled and no byte sent or received for this long
     /// is closed.
@@ -260,13 +266,9 @@ async fn connection<S>(
             Ok::<_, Infallible>(response)
         }
     });
-    let mut builder = hyper::server::conn::http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout);
-    let conn = builder.serve_connection(io, hyper_service);
+    let conn = hyper::server::conn::http1::Builder::new().serve_connection(io, hyper_service);
     tokio::pin!(conn);
-    let idle = idled(&activity, limits.idle_timeout);
+    let idle = idled(&activity, limits.idle_timeout, limits.header_read_timeout);
     tokio::pin!(idle);
     let mut draining = false;
     loop {
@@ -292,29 +294,39 @@ async fn connection<S>(
     }
 }
 
-/// Completes once the connection has been idle (no request being handled, no byte moved) for
-/// `timeout`.
-async fn idled(activity: &Activity, timeout: Duration) {
+/// Completes once the connection, with no request being handled, has been idle (no byte
+/// moved) for `idle`, or has been waiting for a request head for `head`.
+async fn idled(activity: &Activity, idle: Duration, head: Duration) {
     loop {
-        let deadline = activity.last() + timeout;
+        let waiting = activity.busy.load(Ordering::Acquire) == 0;
+        let idle_at = activity.last() + idle;
+        let deadline = if waiting {
+            idle_at.min(activity.waiting_since() + head)
+        } else {
+            idle_at
+        };
         if Instant::now() < deadline {
             tokio::time::sleep_until(deadline).await;
-        } else if activity.busy.load(Ordering::Acquire) == 0 {
+        } else if waiting && activity.busy.load(Ordering::Acquire) == 0 {
             return;
         } else {
-            // A request is being handled: look again later (its end counts as activity).
-            tokio::time::sleep(timeout).await;
+            // A request is being handled: look again later (its end counts as activity, and
+            // starts the wait for the next head).
+            tokio::time::sleep(idle).await;
         }
     }
 }
 
-/// When a connection last moved a byte or finished a request, and how many of its requests
-/// are being handled.
+/// When a connection last moved a byte or finished a request, since when it has been waiting
+/// for a request head, and how many of its requests are being handled.
 #[derive(Debug)]
 struct Activity {
     opened: Instant,
     /// Milliseconds from `opened` to the last activity.
     last_ms: AtomicU64,
+    /// Milliseconds from `opened` to the end of the last request (0: none yet); the wait for
+    /// the next head counts from there.
+    waiting_ms: AtomicU64,
     busy: AtomicUsize,
     /// Whether the body of the request being handled was read to its end.
     body_read: AtomicBool,
@@ -325,18 +337,25 @@ impl Activity {
         Activity {
             opened: Instant::now(),
             last_ms: AtomicU64::new(0),
+            waiting_ms: AtomicU64::new(0),
             busy: AtomicUsize::new(0),
             body_read: AtomicBool::new(false),
         }
     }
 
-    fn touch(&self) {
+    /// Notes activity now, and returns when (in milliseconds from `opened`).
+    fn touch(&self) -> u64 {
         let ms = u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.last_ms.store(ms, Ordering::Release);
+        ms
     }
 
     fn last(&self) -> Instant {
         self.opened + Duration::from_millis(self.last_ms.load(Ordering::Acquire))
+    }
+
+    fn waiting_since(&self) -> Instant {
+        self.opened + Duration::from_millis(self.waiting_ms.load(Ordering::Acquire))
     }
 }
 
@@ -352,7 +371,8 @@ impl Busy {
 
 impl Drop for Busy {
     fn drop(&mut self) {
-        self.0.touch();
+        let now = self.0.touch();
+        self.0.waiting_ms.store(now, Ordering::Release);
         self.0.busy.fetch_sub(1, Ordering::AcqRel);
     }
 }

@@ -91,6 +91,53 @@ async fn a_half_sent_head_is_cut_after_the_header_timeout() {
     assert_eq!(answer, "");
 }
 
+/// The wait for a head starts again after each answer, and bytes trickling in do not extend
+/// it: a keep-alive connection that sends the next head a byte at a time (so it is never
+/// idle) is cut, with the idle timeout far away.
+#[tokio::test]
+async fn a_head_trickled_after_an_answer_is_cut_at_the_header_timeout() {
+    let server = MockServer::builder()
+        .header_read_timeout(SHORT * 2)
+        .idle_timeout(BOUND * 4)
+        .start()
+        .await;
+    let mut stream = connect(&server).await;
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .expect("write");
+    let answer = read_response(&mut stream, BOUND).await.expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let answered = Instant::now();
+
+    let (mut reader, mut writer) = stream.into_split();
+    let trickle = tokio::spawn(async move {
+        // A slow client: one byte of a head that never ends every 20 ms, until the server
+        // closes the connection (or BOUND * 2 has passed).
+        let mut pace = tokio::time::interval(Duration::from_millis(20));
+        let head = b"GET /healthz HTTP/1.1\r\nX-Slow: "
+            .iter()
+            .chain([b'a'; 400].iter());
+        for byte in head {
+            pace.tick().await;
+            if writer.write_all(&[*byte]).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(BOUND, reader.read_to_end(&mut rest)).await;
+    trickle.abort();
+
+    assert!(
+        matches!(closed, Ok(Ok(_)))
+            || matches!(&closed, Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset),
+        "the trickling connection was not cut: {closed:?}"
+    );
+    assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
+    assert!(answered.elapsed() >= SHORT * 2 - Duration::from_millis(20));
+}
+
 #[tokio::test]
 async fn an_idle_keep_alive_connection_is_closed() {
     let server = MockServer::builder()
