@@ -87,7 +87,7 @@ async fn a_half_sent_head_is_cut_after_the_header_timeout() {
     let answer = read_to_close(&mut stream).await;
 
     assert!(started.elapsed() >= SHORT, "cut before the timeout");
-    // hyper closes the connection when its header timer fires, without an answer.
+    // The connection is closed when the head is late, without an answer.
     assert_eq!(answer, "");
 }
 
