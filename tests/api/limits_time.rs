@@ -63,6 +63,19 @@ async fn read_response(stream: &mut TcpStream, wait: Duration) -> Option<String>
     tokio::time::timeout(wait, read).await.ok()
 }
 
+/// A keep-alive connection that has had one request answered (a 200 for `/healthz`), and when
+/// the answer was read.
+async fn answered_keep_alive(server: &MockServer) -> (TcpStream, Instant) {
+    let mut stream = connect(server).await;
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .expect("write");
+    let answer = read_response(&mut stream, BOUND).await.expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    (stream, Instant::now())
+}
+
 fn header<'a>(response: &'a str, name: &str) -> Option<&'a str> {
     let head = response.split("\r\n\r\n").next()?;
     head.lines().skip(1).find_map(|l| {
@@ -101,14 +114,7 @@ async fn a_head_trickled_after_an_answer_is_cut_at_the_header_timeout() {
         .idle_timeout(BOUND * 4)
         .start()
         .await;
-    let mut stream = connect(&server).await;
-    stream
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        .await
-        .expect("write");
-    let answer = read_response(&mut stream, BOUND).await.expect("an answer");
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    let answered = Instant::now();
+    let (stream, answered) = answered_keep_alive(&server).await;
 
     let (mut reader, mut writer) = stream.into_split();
     let trickle = tokio::spawn(async move {
@@ -145,14 +151,7 @@ async fn an_idle_keep_alive_connection_is_closed() {
         .header_read_timeout(BOUND)
         .start()
         .await;
-    let mut stream = connect(&server).await;
-    stream
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        .await
-        .expect("write");
-    let answer = read_response(&mut stream, BOUND).await.expect("an answer");
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    let answered = Instant::now();
+    let (mut stream, answered) = answered_keep_alive(&server).await;
 
     let rest = read_to_close(&mut stream).await;
 
