@@ -10,11 +10,9 @@
 //!   trickles in meanwhile (a half-sent head is cut);
 //! - an idle timeout: a connection with no request being handled and no byte moved in either
 //!   direction for that long is closed (an idle keep-alive connection, or a client that stops
-//!   reading its answer).
-//!
-//!   Both are watched by one sleep per connection, which wakes at the earlier deadline and
-//!   looks again, not by a timer per request: hyper's own header read timeout starts and
-//!   stops a timer for every request a keep-alive connection reads;
+//!   reading its answer); both are watched by one sleep per connection, which wakes at the
+//!   earlier deadline and looks again, not by a timer per request (hyper's own header read
+//!   timeout starts and stops a timer for every request a keep-alive connection reads);
 //! - the body timeout, left on each request for the body layer ([`BodyTimeout`]: 408);
 //! - `Connection: close` on every answer given before the request's body was read to its end
 //!   (401, 413, 408…): hyper closes such a connection after the answer, and says so;
