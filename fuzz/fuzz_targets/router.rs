@@ -1,5 +1,12 @@
-//! The whole router, fed arbitrary requests: it must never panic, and every answer must be a
-//! 2xx or 4xx with a JSON body.
+//! The whole server stack (every layer and the router), fed arbitrary requests: it must never
+//! panic, and every answer must be a 2xx or 4xx with a JSON body.
+//!
+//! Every input starts from the same state: the account of `sk_test_123` holds the objects of
+//! `fixtures/` (customers, prices, coupons, billing intents in each status, draft and paid
+//! invoices, pending invoice items), so inputs naming their ids (`in_fixture_alice_draft`,
+//! `bilint_fixture_reserved`, ...) reach the state machines and totals, not only the
+//! validation of unknown ids. Ids are seeded, so the fixtures' invoice lines have the same ids
+//! in every run.
 //!
 //! Input layout: first byte picks the method; then the request target up to `\n`; then
 //! `name: value` header lines up to an empty line; the rest is the body. Inputs that are not a
@@ -7,23 +14,56 @@
 //! before the router. Control-plane paths are skipped: injecting 5xx faults is their job.
 #![no_main]
 
+use std::convert::Infallible;
 use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{Method, Request};
+use axum::response::Response;
 use libfuzzer_sys::fuzz_target;
-use stripe_billing_mock::http::{AppState, router};
+use stripe_billing_mock::domain::id::IdGen;
+use stripe_billing_mock::fixtures;
+use stripe_billing_mock::http::{AppState, app};
 use stripe_billing_mock::store::Store;
 use tower::ServiceExt;
+use tower::util::BoxCloneSyncService;
 
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RT.get_or_init(|| tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime"))
 }
 
-fn app() -> &'static axum::Router {
-    static APP: OnceLock<axum::Router> = OnceLock::new();
-    APP.get_or_init(|| router(AppState::new(Store::default(), 100)))
+/// The server's whole stack, as `MockServer` serves it.
+type App = BoxCloneSyncService<Request<Body>, Response, Infallible>;
+
+/// The key every seed authenticates with.
+const KEY: &str = "sk_test_123";
+
+/// The fixture documents of the repository, loaded into every account the store creates.
+const FIXTURES: [&str; 3] = [
+    include_str!("../../fixtures/01-catalog.json"),
+    include_str!("../../fixtures/02-billing-intents.json"),
+    include_str!("../../fixtures/03-invoices.json"),
+];
+
+fn server() -> &'static (AppState, App) {
+    static SERVER: OnceLock<(AppState, App)> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        // Seeded ids: the fixtures' invoice lines get the same ids in every run, so seeds can
+        // name them (`il_1L3BHHa1PvRBBPYFjbxB0aWp` is the first line of
+        // `in_fixture_alice_draft`).
+        let store = Store::new(IdGen::seeded(0));
+        let docs: Vec<serde_json::Value> = FIXTURES
+            .iter()
+            .map(|doc| serde_json::from_str(doc).expect("fixture JSON"))
+            .collect();
+        let templates = fixtures::templates(&store, &docs).expect("fixtures load");
+        store.set_templates(Some(templates));
+        let state = AppState::new(store, 100);
+        let make = app(state.clone());
+        let service = runtime().block_on(make.oneshot(())).expect("infallible");
+        (state, BoxCloneSyncService::new(service))
+    })
 }
 
 const METHODS: [Method; 5] = [Method::GET, Method::POST, Method::DELETE, Method::PUT, Method::PATCH];
@@ -55,8 +95,12 @@ fn build(data: &[u8]) -> Option<Request<Body>> {
 
 fuzz_target!(|data: &[u8]| {
     let Some(req) = build(data) else { return };
+    let (state, service) = server();
+    // Each input starts from the fixtures again.
+    state.reset_api_key(KEY);
+    let service = service.clone();
     runtime().block_on(async {
-        let response = app().clone().oneshot(req).await.expect("infallible");
+        let response = service.oneshot(req).await.expect("infallible");
         let status = response.status();
         assert!(status.is_success() || status.is_client_error(), "status {status}");
         let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
