@@ -8,7 +8,8 @@
 //! validation of unknown ids. Ids are seeded, so the fixtures' invoice lines have the same ids
 //! in every run.
 //!
-//! Input layout: first byte picks the method; then the request target up to `\n`; then
+//! Input layout: up to eight requests separated by the byte 0x1e, run in order against the same
+//! state. Each request: first byte picks the method; then the request target up to `\n`; then
 //! `name: value` header lines up to an empty line; the rest is the body. Inputs that are not a
 //! valid HTTP request (bad URI or header bytes) are skipped, as the HTTP stack would reject them
 //! before the router. Control-plane paths are skipped: injecting 5xx faults is their job.
@@ -93,17 +94,32 @@ fn build(data: &[u8]) -> Option<Request<Body>> {
     builder.body(Body::from(remaining.to_vec())).ok()
 }
 
+/// Separates the requests of one input (ASCII record separator): an input is a short sequence
+/// of requests, so a request can act on what the one before it made or changed.
+const NEXT_REQUEST: u8 = 0x1e;
+
+/// Most requests run per input.
+const MAX_REQUESTS: usize = 8;
+
 fuzz_target!(|data: &[u8]| {
-    let Some(req) = build(data) else { return };
+    let requests: Vec<Request<Body>> = data
+        .split(|b| *b == NEXT_REQUEST)
+        .take(MAX_REQUESTS)
+        .filter_map(build)
+        .collect();
+    if requests.is_empty() {
+        return;
+    }
     let (state, service) = server();
     // Each input starts from the fixtures again.
     state.reset_api_key(KEY);
-    let service = service.clone();
     runtime().block_on(async {
-        let response = service.oneshot(req).await.expect("infallible");
-        let status = response.status();
-        assert!(status.is_success() || status.is_client_error(), "status {status}");
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
-        assert!(serde_json::from_slice::<serde_json::Value>(&body).is_ok(), "non-JSON body");
+        for req in requests {
+            let response = service.clone().oneshot(req).await.expect("infallible");
+            let status = response.status();
+            assert!(status.is_success() || status.is_client_error(), "status {status}");
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+            assert!(serde_json::from_slice::<serde_json::Value>(&body).is_ok(), "non-JSON body");
+        }
     });
 });
