@@ -16,6 +16,7 @@
 #![no_main]
 
 use std::convert::Infallible;
+use std::path::Path;
 use std::sync::OnceLock;
 
 use axum::body::Body;
@@ -23,9 +24,9 @@ use axum::http::{Method, Request};
 use axum::response::Response;
 use libfuzzer_sys::fuzz_target;
 use stripe_billing_mock::domain::id::IdGen;
-use stripe_billing_mock::fixtures;
 use stripe_billing_mock::http::{AppState, app};
 use stripe_billing_mock::store::Store;
+use stripe_billing_mock::{config, fixtures};
 use tower::ServiceExt;
 use tower::util::BoxCloneSyncService;
 
@@ -40,12 +41,9 @@ type App = BoxCloneSyncService<Request<Body>, Response, Infallible>;
 /// The key every seed authenticates with.
 const KEY: &str = "sk_test_123";
 
-/// The fixture documents of the repository, loaded into every account the store creates.
-const FIXTURES: [&str; 3] = [
-    include_str!("../../fixtures/01-catalog.json"),
-    include_str!("../../fixtures/02-billing-intents.json"),
-    include_str!("../../fixtures/03-invoices.json"),
-];
+/// The repository's fixture directory, read as `--fixtures fixtures` reads it; its documents
+/// are loaded into every account the store creates.
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures");
 
 fn server() -> &'static (AppState, App) {
     static SERVER: OnceLock<(AppState, App)> = OnceLock::new();
@@ -54,10 +52,7 @@ fn server() -> &'static (AppState, App) {
         // name them (`il_1L3BHHa1PvRBBPYFjbxB0aWp` is the first line of
         // `in_fixture_alice_draft`).
         let store = Store::new(IdGen::seeded(0));
-        let docs: Vec<serde_json::Value> = FIXTURES
-            .iter()
-            .map(|doc| serde_json::from_str(doc).expect("fixture JSON"))
-            .collect();
+        let docs = config::read_fixtures(Path::new(FIXTURES)).expect("fixtures read");
         let templates = fixtures::templates(&store, &docs).expect("fixtures load");
         store.set_templates(Some(templates));
         let state = AppState::new(store, 100);
