@@ -296,21 +296,17 @@ async fn connection<S>(
 /// moved) for `idle`, or has been waiting for a request head for `head`.
 async fn idled(activity: &Activity, idle: Duration, head: Duration) {
     loop {
-        let waiting = activity.busy.load(Ordering::Acquire) == 0;
-        let idle_at = activity.last() + idle;
-        let deadline = if waiting {
-            idle_at.min(activity.waiting_since() + head)
-        } else {
-            idle_at
-        };
-        if Instant::now() < deadline {
+        if activity.busy.load(Ordering::Acquire) == 0 {
+            let deadline = (activity.last() + idle).min(activity.waiting_since() + head);
+            if Instant::now() >= deadline {
+                return;
+            }
             tokio::time::sleep_until(deadline).await;
-        } else if waiting && activity.busy.load(Ordering::Acquire) == 0 {
-            return;
         } else {
-            // A request is being handled: look again later (its end counts as activity, and
-            // starts the wait for the next head).
-            tokio::time::sleep(idle).await;
+            // A request is being handled: look again later. Its end counts as activity and
+            // starts the wait for the next head; looking again at most `head` from now comes
+            // before that wait's deadline, however long the request ran.
+            tokio::time::sleep(idle.min(head)).await;
         }
     }
 }

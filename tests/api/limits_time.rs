@@ -104,22 +104,12 @@ async fn a_half_sent_head_is_cut_after_the_header_timeout() {
     assert_eq!(answer, "");
 }
 
-/// The wait for a head starts again after each answer, and bytes trickling in do not extend
-/// it: a keep-alive connection that sends the next head a byte at a time (so it is never
-/// idle) is cut, with the idle timeout far away.
-#[tokio::test]
-async fn a_head_trickled_after_an_answer_is_cut_at_the_header_timeout() {
-    let server = MockServer::builder()
-        .header_read_timeout(SHORT * 2)
-        .idle_timeout(BOUND * 4)
-        .start()
-        .await;
-    let (stream, answered) = answered_keep_alive(&server).await;
-
+/// Sends a head that never ends on `stream`, a byte every 20 ms (so the connection is never
+/// idle), and waits (at most [`BOUND`]) for the server to close the connection; asserts it
+/// closed it without an answer.
+async fn trickle_until_cut(stream: TcpStream) {
     let (mut reader, mut writer) = stream.into_split();
     let trickle = tokio::spawn(async move {
-        // A slow client: one byte of a head that never ends every 20 ms, until the server
-        // closes the connection (or BOUND * 2 has passed).
         let mut pace = tokio::time::interval(Duration::from_millis(20));
         let head = b"GET /healthz HTTP/1.1\r\nX-Slow: "
             .iter()
@@ -141,7 +131,52 @@ async fn a_head_trickled_after_an_answer_is_cut_at_the_header_timeout() {
         "the trickling connection was not cut: {closed:?}"
     );
     assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
+}
+
+/// A server whose header read timeout (400 ms) is far shorter than its idle timeout, so a cut
+/// within [`BOUND`] is the header timeout's.
+async fn head_timeout_server() -> MockServer {
+    MockServer::builder()
+        .header_read_timeout(SHORT * 2)
+        .idle_timeout(BOUND * 4)
+        .start()
+        .await
+}
+
+/// The wait for a head starts again after each answer, and bytes trickling in do not extend
+/// it: a keep-alive connection that sends the next head a byte at a time (so it is never
+/// idle) is cut, with the idle timeout far away.
+#[tokio::test]
+async fn a_head_trickled_after_an_answer_is_cut_at_the_header_timeout() {
+    let server = head_timeout_server().await;
+    let (stream, answered) = answered_keep_alive(&server).await;
+
+    trickle_until_cut(stream).await;
+
     assert!(answered.elapsed() >= SHORT * 2 - Duration::from_millis(20));
+}
+
+/// After a request that outlasts the header timeout, the wait for the next head is still cut
+/// at the header timeout, not one idle timeout later.
+#[tokio::test]
+async fn a_head_trickled_after_a_slow_answer_is_cut_at_the_header_timeout() {
+    let server = head_timeout_server().await;
+    let spec = serde_json::from_value(serde_json::json!({
+        "method": "GET", "path": "/v1/customers", "delay_ms": 1000
+    }))
+    .expect("fault");
+    server.inject_fault(spec).expect("fault registered");
+    let mut stream = connect(&server).await;
+    stream
+        .write_all(
+            b"GET /v1/customers HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer sk_test_slow\r\n\r\n",
+        )
+        .await
+        .expect("write");
+    let answer = read_response(&mut stream, BOUND).await.expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    trickle_until_cut(stream).await;
 }
 
 #[tokio::test]
